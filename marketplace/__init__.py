@@ -1,0 +1,108 @@
+"""Application factory: create_app() builds the app in named steps."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from marketplace import config as settings
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the Flask app: configuration, extensions, blueprints, error pages, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, test_config)
+    register_extensions(app)
+    register_database_events(app)
+    register_i18n(app)
+    register_blueprints(app)
+    register_error_pages(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    """Load settings from the environment, then any overrides given by tests."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings.load(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: export SECRET_KEY or run `make run`, "
+            "which writes one to instance/secret_key"
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from marketplace.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from marketplace.web.auth.session import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def register_database_events(app: Flask) -> None:
+    """SQLite pragmas on every new connection: WAL, foreign keys, a busy timeout."""
+    from marketplace.db_setup import install_sqlite_pragmas
+
+    install_sqlite_pragmas(app)
+
+
+def register_i18n(app: Flask) -> None:
+    """Flask-Babel with Indonesian as the default language and English as the second."""
+    from marketplace.extensions import babel
+    from marketplace.web.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale, default_timezone="Asia/Jakarta")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per area of the site."""
+    from marketplace.web.auth.views import bp as auth_bp
+    from marketplace.web.catalogue.views import bp as catalogue_bp
+    from marketplace.web.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(catalogue_bp)
+
+
+def register_error_pages(app: Flask) -> None:
+    """Error pages for 400, 403, 404, 405, 429 and 500 in the page's language."""
+    from marketplace.web.errors import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Security headers on every response (CSP without inline script, nosniff, framing)."""
+    from marketplace.web.security import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals for money, dates and times shown the Indonesian way."""
+    from marketplace.web.formatting import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    """Flask commands; they call services, never models directly."""
+    from marketplace.cli import register
+
+    register(app)

@@ -1,0 +1,116 @@
+"""The catalogue's search-and-filter form: a GET form read from the query string."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
+
+from marketplace.services.catalogue import FilterOptions
+
+MAX_QUERY_LENGTH = 200
+MAX_PRICE = 100_000_000
+METHODS = (
+    ("self_paced", _l("Self-paced video")),
+    ("webinar", _l("Webinar")),
+    ("offline", _l("In person (offline)")),
+)
+SORT_LABELS = (
+    ("relevance", _l("Most relevant")),
+    ("popular", _l("Most popular")),
+    ("rating", _l("Highest rated")),
+    ("price_asc", _l("Lowest price")),
+    ("price_desc", _l("Highest price")),
+    ("newest", _l("Newest")),
+)
+RATINGS = (("4.5", "4,5+"), ("4", "4+"), ("3.5", "3,5+"), ("3", "3+"))
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose parse error is a translatable sentence of our own."""
+
+    def __init__(self, *args, parse_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parse_message = parse_message
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0].strip() == "":
+            self.data = None
+            return
+        raw = valuelist[0].strip().replace(".", "")
+        if not raw.lstrip("-").isdigit() or len(raw) > 12:
+            self.data = None
+            raise ValueError(self.parse_message)
+        self.data = int(raw)
+
+
+class CatalogueForm(FlaskForm):
+    """What a visitor can ask the catalogue; every field optional."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Search courses"),
+        validators=[
+            Length(
+                max=MAX_QUERY_LENGTH,
+                message=_l("Search words can be at most %(max)d characters long", max=200),
+            )
+        ],
+    )
+    category = SelectField(_l("Category"), validate_choice=True, default="")
+    method = SelectField(_l("Training method"), validate_choice=True, default="")
+    platform = SelectField(_l("Digital platform"), validate_choice=True, default="")
+    provider = SelectField(_l("Training provider"), validate_choice=True, default="")
+    province = SelectField(_l("Province (in-person courses)"), validate_choice=True, default="")
+    min_price = WholeNumberField(
+        _l("Lowest price (Rp)"),
+        parse_message=_l("Enter the lowest price as a whole number of rupiah, like 100000"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=MAX_PRICE, message=_l("The lowest price can't be below 0")),
+        ],
+    )
+    max_price = WholeNumberField(
+        _l("Highest price (Rp)"),
+        parse_message=_l("Enter the highest price as a whole number of rupiah, like 500000"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=MAX_PRICE, message=_l("The highest price can't be below 0")),
+        ],
+    )
+    min_rating = SelectField(_l("Minimum rating"), validate_choice=True, default="")
+    sort = SelectField(_l("Sort by"), validate_choice=True, default="")
+    page = WholeNumberField(
+        _l("Page"),
+        parse_message=_l("The page number must be a whole number, like 2"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, message=_l("The page number must be 1 or more")),
+        ],
+    )
+
+    def set_choices(self, options: FilterOptions) -> None:
+        """Fill the choices from the reference data; '' means any."""
+        any_choice = [("", "")]
+        self.category.choices = any_choice + [(slug, slug) for slug in options.categories]
+        self.method.choices = any_choice + [(value, label) for value, label in METHODS]
+        self.platform.choices = any_choice + [(slug, slug) for slug in options.platforms]
+        self.provider.choices = any_choice + [(slug, slug) for slug in options.providers]
+        self.province.choices = any_choice + [(slug, slug) for slug in options.provinces]
+        self.min_rating.choices = any_choice + list(RATINGS)
+        self.sort.choices = any_choice + [(value, label) for value, label in SORT_LABELS]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if (
+            valid
+            and self.min_price.data is not None
+            and self.max_price.data is not None
+            and self.min_price.data > self.max_price.data
+        ):
+            self.max_price.errors = list(self.max_price.errors) + [
+                _l("The highest price must be the same as or more than the lowest price")
+            ]
+            return False
+        return valid

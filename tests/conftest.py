@@ -1,0 +1,293 @@
+"""Shared fixtures: an app on its own migrated database per test, clients, factories.
+
+The suite runs on SQLite by default. With TEST_DATABASE_URL set to a PostgreSQL server
+(postgresql+psycopg://user@host:port/dbname, as `make test` does), every test gets its
+own database cloned from a migrated template database on that server.
+"""
+
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
+
+from marketplace import create_app
+from marketplace.extensions import db
+from marketplace.models import (
+    Category,
+    Course,
+    CourseSession,
+    CourseStatus,
+    Level,
+    Method,
+    Module,
+    Platform,
+    Province,
+    Provider,
+    Role,
+)
+from marketplace.models.base import utcnow
+from marketplace.services import accounts, catalogue, search
+
+PASSWORD = "Prakerja2020!"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+USE_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "SERVER_NAME": None,
+}
+
+
+def _psycopg_dsn(url: str, database: str | None = None) -> str:
+    parsed = make_url(url)
+    if database:
+        parsed = parsed.set(database=database)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _admin_execute(statement: str) -> None:
+    with psycopg.connect(_psycopg_dsn(TEST_DATABASE_URL), autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def _migrate(url: str) -> None:
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory) -> Iterator[str]:
+    """A database migrated once per test run; each test gets a copy of it."""
+    if USE_POSTGRES:
+        name = f"tmpl_{uuid.uuid4().hex[:10]}"
+        _admin_execute(f'CREATE DATABASE "{name}"')
+        _migrate(make_url(TEST_DATABASE_URL).set(database=name).render_as_string(False))
+        yield name
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        _migrate(f"sqlite:///{path}")
+        yield str(path)
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def database_url(template_database, tmp_path) -> Iterator[str]:
+    """A fresh, migrated, empty database for one test."""
+    if USE_POSTGRES:
+        name = f"test_{os.getpid()}_{next(_counter)}"
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(False)
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = tmp_path / "test.db"
+        shutil.copyfile(template_database, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Extra settings for the app under test; override in a test module to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config):
+    """The app bound to this test's own database (no app context pushed)."""
+    catalogue.forget_filter_options()
+    application = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **app_config})
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    catalogue.forget_filter_options()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for service-level tests."""
+    with app.app_context():
+        yield app
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Factory:
+    """Builds catalogue rows with sensible defaults; every call flushes and commits."""
+
+    def __init__(self, app):
+        self.app = app
+        self._n = itertools.count(1)
+
+    def _next(self) -> int:
+        return next(self._n)
+
+    def province(self, code="31", name="DKI Jakarta") -> Province:
+        found = db.session.scalar(sa.select(Province).where(Province.code == code))
+        if found:
+            return found
+        province = Province(code=code, name=name, slug=name.lower().replace(" ", "-"))
+        db.session.add(province)
+        db.session.flush()
+        return province
+
+    def platform(self, name=None) -> Platform:
+        n = self._next()
+        name = name or f"Platform {n}"
+        platform = Platform(slug=name.lower().replace(" ", "-"), name=name, commission_bp=1500)
+        db.session.add(platform)
+        db.session.flush()
+        return platform
+
+    def category(self, name=None, name_en=None) -> Category:
+        n = self._next()
+        name = name or f"Kategori {n}"
+        category = Category(
+            slug=name.lower().replace(" ", "-"), name=name, name_en=name_en or f"Category {n}"
+        )
+        db.session.add(category)
+        db.session.flush()
+        return category
+
+    def provider(self, name=None, platform=None, province=None) -> Provider:
+        n = self._next()
+        name = name or f"LPK Contoh {n}"
+        provider = Provider(
+            slug=name.lower().replace(" ", "-"),
+            name=name,
+            city="Jakarta Selatan",
+            province=province or self.province(),
+            platform=platform or self.platform(),
+        )
+        db.session.add(provider)
+        db.session.flush()
+        return provider
+
+    def course(self, title=None, *, provider=None, category=None, status=CourseStatus.APPROVED,
+               method=Method.SELF_PACED, price=500_000, modules=2, sessions=0, **fields) -> Course:
+        n = self._next()
+        title = title or f"Pelatihan Contoh {n}"
+        provider = provider or self.provider()
+        course = Course(
+            slug=fields.pop("slug", None) or f"{title.lower().replace(' ', '-')}-{n}",
+            title=title,
+            summary=fields.pop("summary", f"Ringkasan {title}"),
+            description=fields.pop("description", f"Deskripsi lengkap {title}.\n\nParagraf dua."),
+            outcomes=fields.pop("outcomes", "Memahami dasar\nMempraktikkan langsung"),
+            provider=provider,
+            platform=provider.platform,
+            category=category or self.category(),
+            method=method,
+            level=fields.pop("level", Level.BEGINNER),
+            status=status,
+            price=price,
+            hours=fields.pop("hours", 10),
+            published_at=fields.pop("published_at", utcnow()),
+            **fields,
+        )
+        db.session.add(course)
+        db.session.flush()
+        for position in range(1, modules + 1):
+            db.session.add(
+                Module(course=course, position=position, title=f"Modul {position}", minutes=45)
+            )
+        for index in range(sessions):
+            start = utcnow() + timedelta(days=7 + index)
+            db.session.add(
+                CourseSession(
+                    course=course,
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=3),
+                    place="Zoom Meeting",
+                    capacity=30,
+                    seats_taken=index,
+                )
+            )
+        db.session.flush()
+        search.index_courses([course.id])
+        db.session.commit()
+        catalogue.forget_filter_options()
+        return course
+
+    def user(self, role=Role.PARTICIPANT, email=None, provider=None):
+        n = self._next()
+        user = accounts.create_user(
+            email=email or f"{role.value}{n}@example.com",
+            name=f"Pengguna {n}",
+            password=PASSWORD,
+            role=role,
+            provider=provider,
+            verified=True,
+        )
+        db.session.commit()
+        return user
+
+
+@pytest.fixture
+def factory(ctx):
+    """Row factories inside an app context."""
+    return Factory(ctx)
+
+
+def _login(client, email: str) -> None:
+    response = client.post("/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def login(app):
+    """login(role) -> a test client signed in as a new user with that role."""
+
+    def _as(role: Role, **kwargs):
+        with app.app_context():
+            user = Factory(app).user(role=role, **kwargs)
+            email = user.email
+        client = app.test_client()
+        _login(client, email)
+        return client
+
+    return _as
+
+
+@pytest.fixture
+def participant_client(login):
+    return login(Role.PARTICIPANT)
+
+
+@pytest.fixture
+def provider_client(app, login):
+    with app.app_context():
+        provider = Factory(app).provider()
+        provider_id = provider.id
+        db.session.commit()
+        provider = db.session.get(Provider, provider_id)
+        return login(Role.PROVIDER, provider=provider)
+
+
+@pytest.fixture
+def admin_client(login):
+    return login(Role.ADMIN)
