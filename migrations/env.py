@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -53,9 +52,7 @@ def get_metadata():
 
 def include_name(name, type_, parent_names):
     """Leave the full-text search tables (created by hand per engine) out of autogenerate."""
-    if type_ == "table" and name and name.startswith("course_search"):
-        return False
-    return True
+    return not (type_ == "table" and name and name.startswith("course_search"))
 
 
 def run_migrations_offline():

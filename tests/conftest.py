@@ -5,6 +5,7 @@ The suite runs on SQLite by default. With TEST_DATABASE_URL set to a PostgreSQL 
 own database cloned from a migrated template database on that server.
 """
 
+import functools
 import itertools
 import os
 import shutil
@@ -29,8 +30,8 @@ from marketplace.models import (
     Method,
     Module,
     Platform,
-    Province,
     Provider,
+    Province,
     Role,
 )
 from marketplace.models.base import utcnow
@@ -136,16 +137,43 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def _in_own_context(method):
+    """Run a factory method in its own app context and commit, like a request would.
+
+    Returned objects keep their loaded attributes (expire_on_commit is off for that
+    session), so tests can read ids and slugs without holding a database snapshot open.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if self._depth:
+            return method(self, *args, **kwargs)
+        with self.app.app_context():
+            db.session().expire_on_commit = False
+            self._depth += 1
+            try:
+                result = method(self, *args, **kwargs)
+                db.session.commit()
+            finally:
+                self._depth -= 1
+            catalogue.forget_filter_options()
+            return result
+
+    return wrapper
+
+
 class Factory:
-    """Builds catalogue rows with sensible defaults; every call flushes and commits."""
+    """Builds rows with sensible defaults; every call commits in its own app context."""
 
     def __init__(self, app):
         self.app = app
         self._n = itertools.count(1)
+        self._depth = 0
 
     def _next(self) -> int:
         return next(self._n)
 
+    @_in_own_context
     def province(self, code="31", name="DKI Jakarta") -> Province:
         found = db.session.scalar(sa.select(Province).where(Province.code == code))
         if found:
@@ -155,6 +183,7 @@ class Factory:
         db.session.flush()
         return province
 
+    @_in_own_context
     def platform(self, name=None) -> Platform:
         n = self._next()
         name = name or f"Platform {n}"
@@ -163,6 +192,7 @@ class Factory:
         db.session.flush()
         return platform
 
+    @_in_own_context
     def category(self, name=None, name_en=None) -> Category:
         n = self._next()
         name = name or f"Kategori {n}"
@@ -173,6 +203,7 @@ class Factory:
         db.session.flush()
         return category
 
+    @_in_own_context
     def provider(self, name=None, platform=None, province=None) -> Provider:
         n = self._next()
         name = name or f"LPK Contoh {n}"
@@ -187,6 +218,7 @@ class Factory:
         db.session.flush()
         return provider
 
+    @_in_own_context
     def course(self, title=None, *, provider=None, category=None, status=CourseStatus.APPROVED,
                method=Method.SELF_PACED, price=500_000, modules=2, sessions=0, **fields) -> Course:
         n = self._next()
@@ -229,10 +261,9 @@ class Factory:
             )
         db.session.flush()
         search.index_courses([course.id])
-        db.session.commit()
-        catalogue.forget_filter_options()
         return course
 
+    @_in_own_context
     def user(self, role=Role.PARTICIPANT, email=None, provider=None):
         n = self._next()
         user = accounts.create_user(
@@ -243,14 +274,13 @@ class Factory:
             provider=provider,
             verified=True,
         )
-        db.session.commit()
         return user
 
 
 @pytest.fixture
-def factory(ctx):
-    """Row factories inside an app context."""
-    return Factory(ctx)
+def factory(app):
+    """Row factories; each call commits in its own app context."""
+    return Factory(app)
 
 
 def _login(client, email: str) -> None:
@@ -263,9 +293,7 @@ def login(app):
     """login(role) -> a test client signed in as a new user with that role."""
 
     def _as(role: Role, **kwargs):
-        with app.app_context():
-            user = Factory(app).user(role=role, **kwargs)
-            email = user.email
+        email = Factory(app).user(role=role, **kwargs).email
         client = app.test_client()
         _login(client, email)
         return client
@@ -280,12 +308,7 @@ def participant_client(login):
 
 @pytest.fixture
 def provider_client(app, login):
-    with app.app_context():
-        provider = Factory(app).provider()
-        provider_id = provider.id
-        db.session.commit()
-        provider = db.session.get(Provider, provider_id)
-        return login(Role.PROVIDER, provider=provider)
+    return login(Role.PROVIDER, provider=Factory(app).provider())
 
 
 @pytest.fixture

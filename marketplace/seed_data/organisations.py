@@ -25,8 +25,19 @@ PLATFORM_WEIGHTS: dict[str, int] = {
 }
 
 # The provider the demo account lembaga@example.com belongs to: (name, province code, city,
-# platform slug). It is always the first provider created.
-DEMO_PROVIDER = ("LPK Cahaya Mandiri", "32", "Bandung", "skill-academy")
+# platform slug, category slugs it teaches). It is always the first provider created.
+DEMO_PROVIDER = (
+    "LPK Cahaya Mandiri",
+    "32",
+    "Bandung",
+    "skill-academy",
+    (
+        "teknologi-informasi",
+        "administrasi-perkantoran",
+        "penjualan-dan-pemasaran",
+        "kewirausahaan",
+    ),
+)
 
 # Words Indonesian training institutes are named with.
 NAME_WORDS: tuple[str, ...] = (
@@ -103,24 +114,31 @@ COMPANY_LAST: tuple[str, ...] = (
     "Terpadu",
 )
 
-FIELDS: tuple[str, ...] = (
-    "Kreatif",
-    "Digital",
-    "Bisnis",
-    "Kuliner",
-    "Bahasa",
-    "Teknik",
-    "Pariwisata",
-    "Kecantikan",
-    "Wirausaha",
-    "Komputer",
-    "Otomotif",
-    "Tata Boga",
-    "Perkantoran",
-)
+# The field words in provider names, with the categories such a provider teaches.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "Kreatif": ("desain", "fotografi-dan-videografi", "gaya-hidup"),
+    "Digital": ("teknologi-informasi", "penjualan-dan-pemasaran", "desain"),
+    "Bisnis": ("kewirausahaan", "keuangan", "penjualan-dan-pemasaran"),
+    "Kuliner": ("kuliner", "kewirausahaan"),
+    "Bahasa": ("bahasa-asing", "pariwisata"),
+    "Teknik": ("manufaktur", "konstruksi", "otomotif"),
+    "Pariwisata": ("pariwisata", "bahasa-asing", "kuliner"),
+    "Kecantikan": ("kecantikan", "kesehatan-dan-kebugaran"),
+    "Wirausaha": ("kewirausahaan", "keuangan", "penjualan-dan-pemasaran"),
+    "Komputer": ("teknologi-informasi", "administrasi-perkantoran", "desain"),
+    "Otomotif": ("otomotif", "manufaktur"),
+    "Tata Boga": ("kuliner",),
+    "Perkantoran": ("administrasi-perkantoran", "keuangan", "teknologi-informasi"),
+    "Agribisnis": ("pertanian", "perikanan-dan-peternakan"),
+    "Busana": ("menjahit-dan-fesyen", "kecantikan"),
+    "Kesehatan": ("kesehatan-dan-kebugaran", "pendidikan-dan-pengasuhan"),
+    "Logistik": ("logistik-dan-transportasi", "administrasi-perkantoran"),
+    "Pendidikan": ("pendidikan-dan-pengasuhan", "bahasa-asing"),
+}
 
 # Name patterns: {a} and {b} are two different NAME_WORDS, {first}/{last} company words,
-# {field} one of FIELDS and {city} the provider's home city.
+# {field} one of FIELDS and {city} the provider's home city. A provider named after a field
+# teaches that field's categories; others teach a few categories of any kind.
 NAME_PATTERNS: tuple[str, ...] = (
     "LPK {a} {b}",
     "LPK {a} {b}",
@@ -129,9 +147,9 @@ NAME_PATTERNS: tuple[str, ...] = (
     "PT {first} {a} {last}",
     "PT {first} {a} {last}",
     "Akademi {field} {city}",
-    "Pusat Pelatihan {field} {a}",
+    "Pusat Pelatihan {field} {a} {b}",
     "Rumah Belajar {a} {b}",
-    "Sekolah {field} {a}",
+    "Sekolah {field} {a} {b}",
     "{a} {b} Academy",
     "Kursus {field} {a} {city}",
     "Yayasan Pendidikan {a} {b}",

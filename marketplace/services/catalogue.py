@@ -16,8 +16,8 @@ from marketplace.models import (
     CourseStatus,
     Method,
     Platform,
-    Province,
     Provider,
+    Province,
     SessionStatus,
 )
 from marketplace.models.base import utcnow

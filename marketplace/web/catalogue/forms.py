@@ -1,9 +1,10 @@
 """The catalogue's search-and-filter form: a GET form read from the query string."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from marketplace.services.catalogue import FilterOptions
 
@@ -43,6 +44,16 @@ class WholeNumberField(IntegerField):
         self.data = int(raw)
 
 
+class ChoiceField(SelectField):
+    """A select whose unknown values are refused with a sentence naming the field."""
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(
+                gettext("Choose a value for “%(field)s” from the list", field=str(self.label.text))
+            )
+
+
 class CatalogueForm(FlaskForm):
     """What a visitor can ask the catalogue; every field optional."""
 
@@ -58,11 +69,11 @@ class CatalogueForm(FlaskForm):
             )
         ],
     )
-    category = SelectField(_l("Category"), validate_choice=True, default="")
-    method = SelectField(_l("Training method"), validate_choice=True, default="")
-    platform = SelectField(_l("Digital platform"), validate_choice=True, default="")
-    provider = SelectField(_l("Training provider"), validate_choice=True, default="")
-    province = SelectField(_l("Province (in-person courses)"), validate_choice=True, default="")
+    category = ChoiceField(_l("Category"), validate_choice=True, default="")
+    method = ChoiceField(_l("Training method"), validate_choice=True, default="")
+    platform = ChoiceField(_l("Digital platform"), validate_choice=True, default="")
+    provider = ChoiceField(_l("Training provider"), validate_choice=True, default="")
+    province = ChoiceField(_l("Province (in-person courses)"), validate_choice=True, default="")
     min_price = WholeNumberField(
         _l("Lowest price (Rp)"),
         parse_message=_l("Enter the lowest price as a whole number of rupiah, like 100000"),
@@ -79,8 +90,8 @@ class CatalogueForm(FlaskForm):
             NumberRange(min=0, max=MAX_PRICE, message=_l("The highest price can't be below 0")),
         ],
     )
-    min_rating = SelectField(_l("Minimum rating"), validate_choice=True, default="")
-    sort = SelectField(_l("Sort by"), validate_choice=True, default="")
+    min_rating = ChoiceField(_l("Minimum rating"), validate_choice=True, default="")
+    sort = ChoiceField(_l("Sort by"), validate_choice=True, default="")
     page = WholeNumberField(
         _l("Page"),
         parse_message=_l("The page number must be a whole number, like 2"),

@@ -1,8 +1,8 @@
 """Landing page, language switch and the health check."""
 
 import sqlalchemy as sa
-from sqlalchemy.exc import SQLAlchemyError
 from flask import Blueprint, current_app, redirect, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace.extensions import db
 from marketplace.services import catalogue
