@@ -22,28 +22,52 @@ def shelf(factory):
     bina = factory.provider("Lembaga Kursus Bina Terampil", platform=pintaria)
     courses = {
         "excel": factory.course(
-            "Microsoft Excel untuk Administrasi Kantor", provider=cahaya, category=it,
-            price=300_000, rating_avg=4.8, rating_count=120, enrolment_count=900,
+            "Microsoft Excel untuk Administrasi Kantor",
+            provider=cahaya,
+            category=it,
+            price=300_000,
+            rating_avg=4.8,
+            rating_count=120,
+            enrolment_count=900,
         ),
         "python": factory.course(
-            "Pemrograman Python Dasar", provider=bina, category=it, price=750_000,
-            rating_avg=4.2, rating_count=30, enrolment_count=50,
+            "Pemrograman Python Dasar",
+            provider=bina,
+            category=it,
+            price=750_000,
+            rating_avg=4.2,
+            rating_count=30,
+            enrolment_count=50,
             published_at=utcnow() + timedelta(days=1),
         ),
         "marketing": factory.course(
-            "Strategi Pemasaran Digital untuk UMKM", provider=cahaya, category=sales,
-            price=150_000, method=Method.WEBINAR, sessions=2, rating_avg=3.9, rating_count=12,
+            "Strategi Pemasaran Digital untuk UMKM",
+            provider=cahaya,
+            category=sales,
+            price=150_000,
+            method=Method.WEBINAR,
+            sessions=2,
+            rating_avg=3.9,
+            rating_count=12,
             enrolment_count=400,
         ),
         "kafe": factory.course(
-            "Manajemen Kafé dan Penjualan Kopi", provider=bina, category=sales, price=500_000,
-            method=Method.OFFLINE, province=bandung_province, city="Bandung", sessions=1,
+            "Manajemen Kafé dan Penjualan Kopi",
+            provider=bina,
+            category=sales,
+            price=500_000,
+            method=Method.OFFLINE,
+            province=bandung_province,
+            city="Bandung",
+            sessions=1,
             description="Belajar mengelola kafé kecil.\n\nTermasuk praktik menyeduh.",
         ),
-        "draft": factory.course("Excel Lanjutan Rahasia", provider=bina, category=it,
-                                status=CourseStatus.DRAFT),
-        "rejected": factory.course("Excel Ditolak", provider=bina, category=it,
-                                   status=CourseStatus.REJECTED),
+        "draft": factory.course(
+            "Excel Lanjutan Rahasia", provider=bina, category=it, status=CourseStatus.DRAFT
+        ),
+        "rejected": factory.course(
+            "Excel Ditolak", provider=bina, category=it, status=CourseStatus.REJECTED
+        ),
     }
     return courses
 
@@ -80,8 +104,11 @@ def test_search_is_prefix_case_and_accent_insensitive(client, shelf, query, expe
 
 
 def test_search_ranks_title_matches_first(client, factory, shelf):
-    factory.course("Kelas Akuntansi", description="Termasuk sedikit latihan excel.\n\nPenutup.",
-                   enrolment_count=10_000)
+    factory.course(
+        "Kelas Akuntansi",
+        description="Termasuk sedikit latihan excel.\n\nPenutup.",
+        enrolment_count=10_000,
+    )
     html = titles(client.get("/courses", query_string={"q": "excel"}))
     assert html.index("Microsoft Excel untuk Administrasi") < html.index("Kelas Akuntansi")
 
@@ -89,20 +116,35 @@ def test_search_ranks_title_matches_first(client, factory, shelf):
 @pytest.mark.parametrize(
     ("params", "present", "absent"),
     [
-        ({"category": "teknologi-informasi"}, ["Microsoft Excel", "Pemrograman Python"],
-         ["Strategi Pemasaran"]),
+        (
+            {"category": "teknologi-informasi"},
+            ["Microsoft Excel", "Pemrograman Python"],
+            ["Strategi Pemasaran"],
+        ),
         ({"method": "webinar"}, ["Strategi Pemasaran"], ["Microsoft Excel"]),
         ({"platform": "pintaria"}, ["Pemrograman Python", "Manajemen Kaf"], ["Microsoft Excel"]),
-        ({"provider": "lpk-cahaya-mandiri"}, ["Microsoft Excel", "Strategi Pemasaran"],
-         ["Pemrograman Python"]),
+        (
+            {"provider": "lpk-cahaya-mandiri"},
+            ["Microsoft Excel", "Strategi Pemasaran"],
+            ["Pemrograman Python"],
+        ),
         ({"province": "jawa-barat"}, ["Manajemen Kaf"], ["Microsoft Excel"]),
-        ({"min_price": "200000", "max_price": "500000"}, ["Microsoft Excel", "Manajemen Kaf"],
-         ["Strategi Pemasaran", "Pemrograman Python"]),
+        (
+            {"min_price": "200000", "max_price": "500000"},
+            ["Microsoft Excel", "Manajemen Kaf"],
+            ["Strategi Pemasaran", "Pemrograman Python"],
+        ),
         ({"min_rating": "4.5"}, ["Microsoft Excel"], ["Pemrograman Python"]),
-        ({"q": "excel", "category": "teknologi-informasi", "method": "self_paced"},
-         ["Microsoft Excel"], ["Pemrograman Python", "Strategi Pemasaran"]),
-        ({"q": "pemasaran", "provider": "lpk-cahaya-mandiri", "max_price": "200000"},
-         ["Strategi Pemasaran"], ["Microsoft Excel"]),
+        (
+            {"q": "excel", "category": "teknologi-informasi", "method": "self_paced"},
+            ["Microsoft Excel"],
+            ["Pemrograman Python", "Strategi Pemasaran"],
+        ),
+        (
+            {"q": "pemasaran", "provider": "lpk-cahaya-mandiri", "max_price": "200000"},
+            ["Strategi Pemasaran"],
+            ["Microsoft Excel"],
+        ),
         ({"q": "excel", "method": "webinar"}, [], ["Microsoft Excel"]),
     ],
 )
@@ -121,10 +163,14 @@ def test_filters_combine(client, shelf, params, present, absent):
     [
         ("popular", ["Microsoft Excel", "Strategi Pemasaran", "Pemrograman Python"]),
         ("rating", ["Microsoft Excel", "Pemrograman Python", "Strategi Pemasaran"]),
-        ("price_asc", ["Strategi Pemasaran", "Microsoft Excel", "Manajemen Kaf",
-                       "Pemrograman Python"]),
-        ("price_desc", ["Pemrograman Python", "Manajemen Kaf", "Microsoft Excel",
-                        "Strategi Pemasaran"]),
+        (
+            "price_asc",
+            ["Strategi Pemasaran", "Microsoft Excel", "Manajemen Kaf", "Pemrograman Python"],
+        ),
+        (
+            "price_desc",
+            ["Pemrograman Python", "Manajemen Kaf", "Microsoft Excel", "Strategi Pemasaran"],
+        ),
         ("newest", ["Pemrograman Python", "Microsoft Excel"]),
     ],
 )
@@ -135,8 +181,17 @@ def test_sorts(client, shelf, sort, order):
 
 
 def test_form_shows_current_choices(client, shelf):
-    html = titles(client.get("/courses", query_string={
-        "q": "excel", "category": "teknologi-informasi", "sort": "price_asc", "min_price": "1000"}))
+    html = titles(
+        client.get(
+            "/courses",
+            query_string={
+                "q": "excel",
+                "category": "teknologi-informasi",
+                "sort": "price_asc",
+                "min_price": "1000",
+            },
+        )
+    )
     assert 'value="excel"' in html
     assert '<option value="teknologi-informasi" selected>' in html
     assert '<option value="price_asc" selected>' in html
@@ -157,7 +212,7 @@ def test_pagination_keeps_filters(client, factory):
 
 def test_empty_state_suggests_what_to_loosen(client, shelf):
     html = titles(client.get("/courses", query_string={"q": "excel", "method": "offline"}))
-    assert "href=\"/courses?q=excel\"" in html  # remove the method filter
+    assert 'href="/courses?q=excel"' in html  # remove the method filter
     assert "/courses?method=offline" in html  # search without words
 
 
@@ -197,9 +252,28 @@ def test_page_past_the_end_is_404_with_message(client, shelf):
 
 
 @pytest.mark.parametrize(
-    "query", ['"', "*", "NEAR(", "OR", "-", "excel OR", "AND NOT", "a:b", "title:excel",
-              "{title}", "'; DROP TABLE course; --", "(((", "^excel", "excel*", "\\", "%",
-              "_", "😀", "\x00"],
+    "query",
+    [
+        '"',
+        "*",
+        "NEAR(",
+        "OR",
+        "-",
+        "excel OR",
+        "AND NOT",
+        "a:b",
+        "title:excel",
+        "{title}",
+        "'; DROP TABLE course; --",
+        "(((",
+        "^excel",
+        "excel*",
+        "\\",
+        "%",
+        "_",
+        "😀",
+        "\x00",
+    ],
 )
 def test_search_syntax_never_reaches_the_engine(client, shelf, query):
     response = client.get("/courses", query_string={"q": query})
@@ -210,8 +284,17 @@ def test_search_syntax_never_reaches_the_engine(client, shelf, query):
 def test_course_page_shows_everything(client, shelf):
     course = shelf["marketing"]
     html = titles(client.get(f"/courses/{course.slug}"))
-    for text in ("Strategi Pemasaran Digital untuk UMKM", "LPK Cahaya Mandiri", "Tokopedia",
-                 "Rp150.000", "Modul 1", "Modul 2", "Memahami dasar", "WIB", "3,9"):
+    for text in (
+        "Strategi Pemasaran Digital untuk UMKM",
+        "LPK Cahaya Mandiri",
+        "Tokopedia",
+        "Rp150.000",
+        "Modul 1",
+        "Modul 2",
+        "Memahami dasar",
+        "WIB",
+        "3,9",
+    ):
         assert text in html, text
     assert "Beli dengan Kartu Prakerja" in html
     assert "/login?next=/courses/" in html
@@ -222,9 +305,15 @@ def test_course_page_hides_past_and_cancelled_sessions(app, client, shelf):
     course = shelf["kafe"]
     with app.app_context():
         start = utcnow() - timedelta(days=1)
-        db.session.add(CourseSession(course_id=course.id, starts_at=start,
-                                     ends_at=start + timedelta(hours=2), place="Aula Lama",
-                                     capacity=10))
+        db.session.add(
+            CourseSession(
+                course_id=course.id,
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                place="Aula Lama",
+                capacity=10,
+            )
+        )
         db.session.commit()
     html = titles(client.get(f"/courses/{course.slug}"))
     assert "Aula Lama" not in html
