@@ -80,7 +80,8 @@ def matches(query_terms: list[str], facets: Facets) -> sa.Subquery:
         parts = [f"{term}:*AB" for term in query_terms]
         parts += [f"{token}:D" for token in facets.tokens()]
         statement = sa.text(
-            "SELECT course_id, -ts_rank(CAST('{0, 0, 0.4, 1.0}' AS float4[]), document, query) AS rank "
+            "SELECT course_id, "
+            "-ts_rank(CAST('{0, 0, 0.4, 1.0}' AS float4[]), document, query) AS rank "
             "FROM course_search, to_tsquery('simple', :tsquery) AS query "
             "WHERE document @@ query"
         ).bindparams(tsquery=" & ".join(parts))
