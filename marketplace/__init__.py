@@ -63,10 +63,11 @@ def register_database_events(app: Flask) -> None:
 def register_i18n(app: Flask) -> None:
     """Flask-Babel with Indonesian as the default language and English as the second."""
     from marketplace.extensions import babel
-    from marketplace.web.i18n import select_locale
+    from marketplace.web.i18n import install_template_callables, select_locale
 
-    babel.init_app(app, locale_selector=select_locale, default_timezone="Asia/Jakarta")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")
+    babel.init_app(app, locale_selector=select_locale, default_timezone="Asia/Jakarta")
+    install_template_callables(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -334,3 +334,22 @@ def test_archiving_removes_a_course_from_search(app, client, shelf):
         search.index_courses([course.id])
         db.session.commit()
     assert "Microsoft Excel untuk" not in titles(client.get("/courses?q=excel"))
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"page": "abc"}, "Nomor halaman harus bilangan bulat"),
+        ({"min_price": "abc"}, "Masukkan harga terendah sebagai bilangan bulat"),
+        ({"max_price": "1000000000"}, "Harga tertinggi paling tinggi Rp100.000.000"),
+    ],
+)
+def test_each_bad_field_gets_exactly_one_message(client, shelf, params, message):
+    html = client.get("/courses", query_string=params).get_data(as_text=True)
+    assert html.count("<li><a href=\"#") == 1
+    assert message in html
+
+
+def test_error_summary_links_reach_a_target(client, shelf):
+    html = client.get("/courses", query_string={"page": "abc"}).get_data(as_text=True)
+    assert 'href="#page"' in html and 'id="page"' in html

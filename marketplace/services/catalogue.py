@@ -14,7 +14,6 @@ from marketplace.models import (
     Course,
     CourseSession,
     CourseStatus,
-    Method,
     Platform,
     Provider,
     Province,
@@ -39,7 +38,7 @@ class Option:
     name_en: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FilterOptions:
     """The choices for each reference-data filter, by slug."""
 
@@ -156,58 +155,69 @@ class PageOutOfRange(Exception):
         self.pages = pages
 
 
-_LISTING_COLUMNS = (
-    Course.id,
-    Course.slug,
-    Course.title,
-    Course.summary,
-    Course.price,
-    Course.hours,
-    Course.level,
-    Course.method,
-    Course.city,
-    Course.rating_avg,
-    Course.rating_count,
-    Course.enrolment_count,
-    Provider.name.label("provider_name"),
-    Category.name.label("category_name"),
-    Category.name_en.label("category_name_en"),
-    Platform.name.label("platform_name"),
+# The catalogue listing is the busiest query of the site, so it is plain SQL kept in
+# prepared TextClause objects (one per shape of request), valid on SQLite and PostgreSQL.
+_LISTING_SELECT = (
+    "SELECT c.id, c.slug, c.title, c.summary, c.price, c.hours, c.level, c.method, c.city, "
+    "c.rating_avg, c.rating_count, c.enrolment_count, p.name AS provider_name, "
+    "cat.name AS category_name, cat.name_en AS category_name_en, pl.name AS platform_name "
 )
-
+_LISTING_JOINS = (
+    "JOIN provider p ON p.id = c.provider_id "
+    "JOIN category cat ON cat.id = c.category_id "
+    "JOIN platform pl ON pl.id = c.platform_id "
+)
 _ORDERINGS = {
-    "popular": (Course.enrolment_count.desc(), Course.id.desc()),
-    "rating": (Course.rating_avg.desc(), Course.rating_count.desc(), Course.id.desc()),
-    "price_asc": (Course.price.asc(), Course.id.asc()),
-    "price_desc": (Course.price.desc(), Course.id.desc()),
-    "newest": (Course.published_at.desc(), Course.id.desc()),
+    "relevance": "m.rank ASC, c.enrolment_count DESC, c.id DESC",
+    "popular": "c.enrolment_count DESC, c.id DESC",
+    "rating": "c.rating_avg DESC, c.rating_count DESC, c.id DESC",
+    "price_asc": "c.price ASC, c.id ASC",
+    "price_desc": "c.price DESC, c.id DESC",
+    "newest": "c.published_at DESC, c.id DESC",
 }
+_FACET_CONDITIONS = {
+    "category_id": "c.category_id = :category_id",
+    "method": "c.method = :method",
+    "platform_id": "c.platform_id = :platform_id",
+    "provider_id": "c.provider_id = :provider_id",
+    "province_id": "c.province_id = :province_id",
+}
+_RANGE_CONDITIONS = {
+    "min_price": "c.price >= :min_price",
+    "max_price": "c.price <= :max_price",
+    "min_rating": "c.rating_avg >= :min_rating",
+}
+_statements: dict[tuple, tuple[sa.TextClause, sa.TextClause]] = {}
 
 
-def _range_filters(criteria: Criteria) -> list:
-    conditions = []
-    if criteria.min_price is not None:
-        conditions.append(Course.price >= criteria.min_price)
-    if criteria.max_price is not None:
-        conditions.append(Course.price <= criteria.max_price)
-    if criteria.min_rating is not None:
-        conditions.append(Course.rating_avg >= criteria.min_rating)
-    return conditions
-
-
-def _facet_filters(criteria: Criteria) -> list:
-    conditions = [Course.status == CourseStatus.APPROVED]
-    if criteria.category_id is not None:
-        conditions.append(Course.category_id == criteria.category_id)
-    if criteria.method is not None:
-        conditions.append(Course.method == Method(criteria.method))
-    if criteria.platform_id is not None:
-        conditions.append(Course.platform_id == criteria.platform_id)
-    if criteria.provider_id is not None:
-        conditions.append(Course.provider_id == criteria.provider_id)
-    if criteria.province_id is not None:
-        conditions.append(Course.province_id == criteria.province_id)
-    return conditions
+def _listing_statements(
+    dialect: str, searching: bool, facets: tuple[str, ...], ranges: tuple[str, ...], sort: str
+) -> tuple[sa.TextClause, sa.TextClause]:
+    """(count, page) statements for one shape of request, built once and reused."""
+    key = (dialect, searching, facets, ranges, sort)
+    cached = _statements.get(key)
+    if cached:
+        return cached
+    conditions = [_RANGE_CONDITIONS[name] for name in ranges]
+    if searching:
+        # Facets are matched inside the full-text index; only ranges remain for SQL.
+        source = f"({search.MATCHES_SQL[dialect]}) AS m JOIN course c ON c.id = m.course_id "
+        count_source = f"({search.MATCHES_SQL[dialect]}) AS m "
+        if conditions:
+            count_source += "JOIN course c ON c.id = m.course_id "
+    else:
+        conditions = ["c.status = 'approved'"]
+        conditions += [_FACET_CONDITIONS[name] for name in facets]
+        conditions += [_RANGE_CONDITIONS[name] for name in ranges]
+        source = count_source = "course c "
+    where = ("WHERE " + " AND ".join(conditions) + " ") if conditions else ""
+    count = sa.text(f"SELECT count(*) FROM {count_source}{where}")  # noqa: S608
+    page = sa.text(
+        f"{_LISTING_SELECT}FROM {source}{_LISTING_JOINS}{where}"  # noqa: S608
+        f"ORDER BY {_ORDERINGS[sort]} LIMIT :limit OFFSET :offset"
+    )
+    _statements[key] = (count, page)
+    return count, page
 
 
 def list_courses(criteria: Criteria) -> ResultPage:
@@ -217,47 +227,38 @@ def list_courses(criteria: Criteria) -> ResultPage:
     """
     sort = criteria.effective_sort
     query_terms = criteria.terms
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    facet_values = {
+        "category_id": criteria.category_id,
+        "method": criteria.method,
+        "platform_id": criteria.platform_id,
+        "provider_id": criteria.provider_id,
+        "province_id": criteria.province_id,
+    }
+    range_values = {
+        "min_price": criteria.min_price,
+        "max_price": criteria.max_price,
+        "min_rating": criteria.min_rating,
+    }
+    params = {name: value for name, value in range_values.items() if value is not None}
+    facets = tuple(name for name, value in facet_values.items() if value is not None)
     if query_terms:
-        facets = search.Facets(
-            category_id=criteria.category_id,
-            method=criteria.method,
-            platform_id=criteria.platform_id,
-            provider_id=criteria.provider_id,
-            province_id=criteria.province_id,
-        )
-        matches = search.matches(query_terms, facets)
-        base = sa.select(*_LISTING_COLUMNS).join(matches, matches.c.course_id == Course.id)
-        conditions = _range_filters(criteria)
-        count = sa.select(sa.func.count()).select_from(matches)
-        if conditions:
-            count = count.join(Course, Course.id == matches.c.course_id).where(*conditions)
-        ordering = (
-            (matches.c.rank.asc(), Course.enrolment_count.desc(), Course.id.desc())
-            if sort == "relevance"
-            else _ORDERINGS[sort]
+        params["match"] = search.match_expression(
+            dialect, query_terms, search.Facets(**facet_values)
         )
     else:
-        base = sa.select(*_LISTING_COLUMNS)
-        conditions = _facet_filters(criteria) + _range_filters(criteria)
-        count = sa.select(sa.func.count(Course.id)).where(*conditions)
-        ordering = _ORDERINGS[sort]
-
-    total = db.session.scalar(count) or 0
+        params.update((name, facet_values[name]) for name in facets)
+    ranges = tuple(name for name, value in range_values.items() if value is not None)
+    count, page = _listing_statements(dialect, bool(query_terms), facets, ranges, sort)
+    total = connection.execute(count, params).scalar() or 0
     result = ResultPage(total=total, page=criteria.page, sort=sort)
     if criteria.page > result.pages:
         raise PageOutOfRange(result.pages)
-    if total == 0:
-        return result
-    statement = (
-        base.join(Provider, Provider.id == Course.provider_id)
-        .join(Category, Category.id == Course.category_id)
-        .join(Platform, Platform.id == Course.platform_id)
-        .where(*conditions)
-        .order_by(*ordering)
-        .limit(PAGE_SIZE)
-        .offset((criteria.page - 1) * PAGE_SIZE)
-    )
-    result.items = db.session.execute(statement).all()
+    if total:
+        params["limit"] = PAGE_SIZE
+        params["offset"] = (criteria.page - 1) * PAGE_SIZE
+        result.items = connection.execute(page, params).all()
     return result
 
 

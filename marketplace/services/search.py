@@ -69,32 +69,38 @@ def _is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def matches(query_terms: list[str], facets: Facets) -> sa.Subquery:
-    """A subquery of (course_id, rank) for courses matching every term and facet.
+# The matching courses and their rank, as SQL to place in a FROM clause; lower rank means more
+# relevant on both engines. The query text is a bound parameter, never spliced into the SQL.
+MATCHES_SQL = {
+    "postgresql": (
+        "SELECT course_id, "
+        "-ts_rank(CAST('{0, 0, 0.4, 1.0}' AS float4[]), document, query) AS rank "
+        "FROM course_search, to_tsquery('simple', :match) AS query "
+        "WHERE document @@ query"
+    ),
+    "sqlite": (
+        "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 0.0) AS rank "
+        "FROM course_search WHERE course_search MATCH :match"
+    ),
+}
 
-    Lower rank means more relevant on both engines.
+
+def match_expression(dialect: str, query_terms: list[str], facets: Facets) -> str:
+    """The engine's match expression for the terms (each a prefix) and the facets.
+
+    Terms are letters and digits only (see `terms`), and each is quoted, so no user input
+    can be read as query syntax.
     """
     if not query_terms:
-        raise ValueError("matches() needs at least one term")
-    if _is_postgres():
+        raise ValueError("a match needs at least one term")
+    if dialect == "postgresql":
         parts = [f"{term}:*AB" for term in query_terms]
         parts += [f"{token}:D" for token in facets.tokens()]
-        statement = sa.text(
-            "SELECT course_id, "
-            "-ts_rank(CAST('{0, 0, 0.4, 1.0}' AS float4[]), document, query) AS rank "
-            "FROM course_search, to_tsquery('simple', :tsquery) AS query "
-            "WHERE document @@ query"
-        ).bindparams(tsquery=" & ".join(parts))
-    else:
-        text_part = " AND ".join(f'"{term}" *' for term in query_terms)
-        expression = "{title body} : (" + text_part + ")"
-        if facets.tokens():
-            expression += " AND facets : (" + " AND ".join(facets.tokens()) + ")"
-        statement = sa.text(
-            "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 0.0) AS rank "
-            "FROM course_search WHERE course_search MATCH :expression"
-        ).bindparams(expression=expression)
-    return statement.columns(course_id=sa.Integer, rank=sa.Float).subquery("matches")
+        return " & ".join(parts)
+    expression = "{title body} : (" + " AND ".join(f'"{term}" *' for term in query_terms) + ")"
+    if facets.tokens():
+        expression += " AND facets : (" + " AND ".join(facets.tokens()) + ")"
+    return expression
 
 
 def _documents(course_ids: list[int] | None) -> list[dict]:

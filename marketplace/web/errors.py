@@ -1,10 +1,10 @@
 """Error pages in the page's language; JSON-free, server-rendered."""
 
 from flask import Flask, render_template
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from marketplace.extensions import db
+from marketplace.web.i18n import lazy_gettext as _l
 
 TITLES = {
     400: _l("The request could not be understood"),

@@ -1,6 +1,15 @@
-"""Choosing the page's language: the `lang` cookie, then the user's setting, then Indonesian."""
+"""The page's language: choosing it, and fast translation callables for the templates.
 
-from flask import current_app, request
+The language is the `lang` cookie, then the user's setting, then Bahasa Indonesia.
+Flask-Babel looks the translations up through several context proxies on every call; a
+catalogue page makes dozens of calls, so the templates use callables that keep the
+translations of the current locale on the app context and notice when
+`flask_babel.force_locale` changes it.
+"""
+
+import flask_babel
+from flask import Flask, current_app, g, request
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -15,3 +24,55 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _current():
+    """(locale code, translations) for the current context, cached until the locale changes."""
+    context = g._get_current_object()
+    babel_state = context.__dict__.get("_flask_babel")
+    locale = getattr(babel_state, "babel_locale", None)
+    cached = context.__dict__.get("_page_language")
+    if cached is not None and locale is not None and cached[0] is locale:
+        return cached
+    locale = flask_babel.get_locale()
+    cached = (locale, str(locale), flask_babel.get_translations())
+    context._page_language = cached
+    return cached
+
+
+def page_locale() -> str:
+    """The current locale's code, e.g. 'id' or 'en'."""
+    return _current()[1]
+
+
+def translate(message: str) -> str:
+    """gettext for templates."""
+    return _current()[2].ugettext(message)
+
+
+def translate_plural(singular: str, plural: str, number: int) -> str:
+    """ngettext for templates."""
+    return _current()[2].ungettext(singular, plural, number)
+
+
+def install_template_callables(app: Flask) -> None:
+    """Use the fast callables for `_`, `gettext` and `ngettext` in templates."""
+    app.jinja_env.install_gettext_callables(translate, translate_plural, newstyle=True)
+    app.add_template_global(page_locale)
+
+
+def gettext(message: str, **variables) -> str:
+    """Translate a message into the page's language, then fill in %(name)s variables."""
+    translated = _current()[2].ugettext(message)
+    return translated % variables if variables else translated
+
+
+def lazy_gettext(message: str, **variables) -> LazyString:
+    """A message translated when it is shown (for form labels and module-level text)."""
+    return LazyString(gettext, message, **variables)
+
+
+def ngettext(singular: str, plural: str, n: int, **variables) -> str:
+    """The singular or plural form for `n`, translated, with %(num)s and variables filled."""
+    variables.setdefault("num", n)
+    return _current()[2].ungettext(singular, plural, n) % variables

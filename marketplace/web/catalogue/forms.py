@@ -1,12 +1,18 @@
 """The catalogue's search-and-filter form: a GET form read from the query string."""
 
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from marketplace.services.catalogue import FilterOptions
+from marketplace.web.i18n import gettext
+from marketplace.web.i18n import lazy_gettext as _l
 
 MAX_QUERY_LENGTH = 200
 MAX_PRICE = 100_000_000
@@ -42,6 +48,11 @@ class WholeNumberField(IntegerField):
             self.data = None
             raise ValueError(self.parse_message)
         self.data = int(raw)
+
+    def pre_validate(self, form):
+        """After a parse error, say only that: the range checks have nothing to check."""
+        if self.process_errors:
+            raise StopValidation()
 
 
 class ChoiceField(SelectField):
@@ -79,7 +90,8 @@ class CatalogueForm(FlaskForm):
         parse_message=_l("Enter the lowest price as a whole number of rupiah, like 100000"),
         validators=[
             Optional(),
-            NumberRange(min=0, max=MAX_PRICE, message=_l("The lowest price can't be below 0")),
+            NumberRange(min=0, message=_l("The lowest price can't be below 0")),
+            NumberRange(max=MAX_PRICE, message=_l("The lowest price can be at most Rp100.000.000")),
         ],
     )
     max_price = WholeNumberField(
@@ -87,7 +99,10 @@ class CatalogueForm(FlaskForm):
         parse_message=_l("Enter the highest price as a whole number of rupiah, like 500000"),
         validators=[
             Optional(),
-            NumberRange(min=0, max=MAX_PRICE, message=_l("The highest price can't be below 0")),
+            NumberRange(min=0, message=_l("The highest price can't be below 0")),
+            NumberRange(
+                max=MAX_PRICE, message=_l("The highest price can be at most Rp100.000.000")
+            ),
         ],
     )
     min_rating = ChoiceField(_l("Minimum rating"), validate_choice=True, default="")

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from marketplace.services import catalogue
+from marketplace.web.catalogue.cards import course_cards
 from marketplace.web.catalogue.forms import METHODS, RATINGS, SORT_LABELS, CatalogueForm
 
 bp = Blueprint("catalogue", __name__)
@@ -57,7 +58,7 @@ def index():
             pages=error.pages,
         )
         raise not_found from None
-    context.update(results=results, criteria=criteria)
+    context.update(results=results, criteria=criteria, cards=course_cards(results.items))
     return render_template("catalogue/index.html", **context)
 
 
