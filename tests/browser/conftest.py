@@ -61,7 +61,9 @@ def live_server(app) -> Iterator[str]:
     """The test app served on a free loopback port in a daemon thread; yields the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server",
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="live-server",
         daemon=True,
     )
     thread.start()
@@ -130,29 +132,54 @@ def shelf(factory) -> Shelf:
         "Lembaga Kursus Bina Terampil", platform=factory.platform("Pintaria"), province=west_java
     )
     excel = factory.course(
-        "Microsoft Excel untuk Pemula", provider=cahaya, category=it, price=350_000,
-        modules=3, rating_avg=4.8, rating_count=120, enrolment_count=900,
+        "Microsoft Excel untuk Pemula",
+        provider=cahaya,
+        category=it,
+        price=350_000,
+        modules=3,
+        rating_avg=4.8,
+        rating_count=120,
+        enrolment_count=900,
     )
     webinar = factory.course(
-        "Strategi Pemasaran Digital untuk UMKM", provider=cahaya, category=sales,
-        method=Method.WEBINAR, price=1_250_000, sessions=2, rating_avg=4.1, rating_count=15,
+        "Strategi Pemasaran Digital untuk UMKM",
+        provider=cahaya,
+        category=sales,
+        method=Method.WEBINAR,
+        price=1_250_000,
+        sessions=2,
+        rating_avg=4.1,
+        rating_count=15,
         enrolment_count=300,
     )
     offline = factory.course(
-        "Manajemen Kafe dan Penjualan Kopi", provider=bina, category=food,
-        method=Method.OFFLINE, price=500_000, sessions=1, province=west_java, city="Bandung",
+        "Manajemen Kafe dan Penjualan Kopi",
+        provider=bina,
+        category=food,
+        method=Method.OFFLINE,
+        price=500_000,
+        sessions=1,
+        province=west_java,
+        city="Bandung",
     )
     it_webinars = 22
     for number in range(1, it_webinars + 1):
         factory.course(
-            f"Jaringan Komputer Seri {number:02d}", provider=bina, category=it,
-            method=Method.WEBINAR, price=200_000 + number * 1_000, modules=1,
+            f"Jaringan Komputer Seri {number:02d}",
+            provider=bina,
+            category=it,
+            method=Method.WEBINAR,
+            price=200_000 + number * 1_000,
+            modules=1,
             enrolment_count=number,
         )
     for title in ("Desain Grafis dengan Canva", "Dasar Pemrograman Python"):
         factory.course(title, provider=cahaya, category=it, modules=1)
-    for title in ("Teknik Penjualan Online", "Public Speaking untuk Pemasar",
-                  "Membuat Kue Kering untuk Usaha", "Fotografi Produk dengan Ponsel"):
+    for title in (
+        "Teknik Penjualan Online",
+        "Public Speaking untuk Pemasar",
+        "Membuat Kue Kering untuk Usaha",
+        "Fotografi Produk dengan Ponsel",
+    ):
         factory.course(title, provider=bina, category=sales, modules=1)
-    return Shelf(excel=excel, webinar=webinar, offline=offline, total=31,
-                 it_webinars=it_webinars)
+    return Shelf(excel=excel, webinar=webinar, offline=offline, total=31, it_webinars=it_webinars)

@@ -50,7 +50,7 @@ def test_filter_by_category_and_method_then_clear(page, shelf):
     page.wait_for_url(re.compile(r"category=teknologi-informasi&method=webinar"))
     params = query(page.url)
     assert params["category"] == [IT] and params["method"] == ["webinar"]
-    expect(page.locator(".results__count")).to_contain_text(str(shelf.it_webinars))
+    expect(page.locator(".results__count")).to_have_text(f"{shelf.it_webinars} pelatihan ditemukan")
     cards = page.locator(".course-card")
     expect(cards).to_have_count(20)
     for meta in page.locator(".course-card__meta").all_inner_texts():
@@ -64,7 +64,7 @@ def test_filter_by_category_and_method_then_clear(page, shelf):
     page.wait_for_url(re.compile(r"/courses$"))
     expect(page.get_by_label("Kategori", exact=True)).to_have_value("")
     expect(page.get_by_label("Metode pelatihan")).to_have_value("")
-    expect(page.locator(".results__count")).to_contain_text(str(shelf.total))
+    expect(page.locator(".results__count")).to_have_text(f"{shelf.total} pelatihan ditemukan")
 
 
 @pytest.mark.browser
@@ -133,6 +133,7 @@ def test_switching_language_keeps_the_page(page, shelf):
     start = "/courses?q=jaringan&method=webinar"
     page.goto(start)
     expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.locator(".results__count")).to_have_text(f"{shelf.it_webinars} pelatihan ditemukan")
     expect(page.get_by_role("button", name="Tampilkan pelatihan")).to_be_visible()
 
     page.get_by_role("link", name="English").click()
@@ -153,19 +154,6 @@ def test_switching_language_keeps_the_page(page, shelf):
     page.wait_for_url(f"**/courses/{shelf.excel.slug}")
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(page.get_by_role("link", name="Beli dengan Kartu Prakerja")).to_be_visible()
-
-
-@pytest.mark.browser
-@pytest.mark.xfail(
-    reason="bug: the Indonesian catalogue has an empty plural msgstr[1] (nplurals=2), "
-    "so any count above 1 shows in English, e.g. '31 courses found'",
-    strict=False,
-)
-def test_result_count_is_indonesian_for_many_courses(page, shelf):
-    page.goto("/courses")
-    expect(page.locator(".results__count")).to_have_text(
-        f"{shelf.total} pelatihan ditemukan", timeout=1_000
-    )
 
 
 @pytest.mark.browser
@@ -216,6 +204,16 @@ def test_no_content_security_policy_violations(new_context, shelf):
     assert not [m for m in console_errors if "Content Security Policy" in m], console_errors
     assert page_errors == []
 
+    # Canary: an inline style is refused and both detectors above see it.
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+        page.evaluate("""() => {
+            const style = document.createElement('style');
+            style.textContent = 'body { color: red; }';
+            document.head.append(style);
+        }""")
+    page.wait_for_function("window.__csp.length > 0")
+    assert page.evaluate("window.__csp")[0].startswith("style-src")
+
 
 @pytest.mark.browser
 def test_bad_page_number_shows_the_error_summary(page):
@@ -227,6 +225,9 @@ def test_bad_page_number_shows_the_error_summary(page):
     link = summary.get_by_role("link", name="Nomor halaman harus bilangan bulat, seperti 2")
     expect(link).to_have_attribute("href", "#page")
     expect(page.locator(".course-card")).to_have_count(0)
+    expect(page.locator("#results-title")).to_have_text(
+        "Perbaiki pencarian di atas untuk melihat pelatihan."
+    )
 
 
 @pytest.mark.browser
@@ -237,3 +238,14 @@ def test_bad_page_number_shows_the_error_summary(page):
 def test_error_summary_link_leads_to_a_field(page):
     page.goto("/courses?page=abc")
     expect(page.locator("#page")).to_have_count(1, timeout=1_000)
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(
+    reason="bug: page=abc also fails NumberRange(min=1) because the parse error leaves "
+    "data None, so the summary adds a second, wrong message 'Nomor halaman minimal 1'",
+    strict=False,
+)
+def test_a_bad_page_number_gets_one_message(page):
+    page.goto("/courses?page=abc")
+    expect(page.locator(".error-summary__list li")).to_have_count(1, timeout=1_000)

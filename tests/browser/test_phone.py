@@ -3,7 +3,6 @@
 import pytest
 from playwright.sync_api import expect
 
-
 NO_SIDEWAYS_SCROLL = """() => ({
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
