@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from threading import Lock
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -268,11 +268,11 @@ def get_listed_course(slug: str) -> Course | None:
         sa.select(Course)
         .where(Course.slug == slug, Course.status == CourseStatus.APPROVED)
         .options(
+            joinedload(Course.provider).joinedload(Provider.province),
+            joinedload(Course.platform),
+            joinedload(Course.category),
+            joinedload(Course.province),
             selectinload(Course.modules),
-            selectinload(Course.provider).selectinload(Provider.province),
-            selectinload(Course.platform),
-            selectinload(Course.category),
-            selectinload(Course.province),
         )
     )
 

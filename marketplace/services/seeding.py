@@ -132,6 +132,31 @@ class SeedReport:
     demo_accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS
     demo_password: str = DEMO_PASSWORD
     demo_provider: str | None = None  # name of the provider lembaga@example.com belongs to
+    seed: int | None = None  # the random seed used (None when skipped)
+
+    def describe(self) -> str:
+        """A few lines for the command line: what was created, and how to sign in."""
+        if self.skipped:
+            lines = ["The catalogue already has courses: nothing was seeded."]
+        else:
+            statuses = ", ".join(
+                f"{name} {count}" for name, count in self.courses_by_status.items()
+            )
+            lines = [
+                f"Seeded the demo catalogue (seed {self.seed}):",
+                f"  provinces {self.provinces}, platforms {self.platforms}, "
+                f"categories {self.categories}, providers {self.providers}",
+                f"  courses {self.courses} ({statuses})",
+                f"  modules {self.modules}, sessions {self.sessions}, "
+                f"search index {self.indexed}, accounts {self.users}",
+            ]
+        lines.append(f"Demo accounts (password {self.demo_password}):")
+        for account in self.demo_accounts:
+            line = f"  {account.email:<22} {account.role.value:<12} {account.name}"
+            if account.role is Role.PROVIDER and self.demo_provider:
+                line += f" ({self.demo_provider})"
+            lines.append(line)
+        return "\n".join(lines)
 
 
 class _PlannedProvider(NamedTuple):
@@ -210,6 +235,7 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
         users=users_created,
         indexed=indexed,
         demo_provider=demo_provider.name,
+        seed=seed,
     )
 
 

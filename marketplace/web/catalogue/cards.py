@@ -43,9 +43,11 @@ def course_cards(rows) -> list[CourseCard]:
     english = page_locale() == "en"
     course_path = url_for("catalogue.course", slug="-")[:-1]
     method_labels = {value: str(label) for value, label in METHOD_LABELS.items()}
+    hours_text = gettext("%(hours)s hours", hours="\x00").replace("\x00", "{}")
     cards = []
     for row in rows:
         method = row.method.value if hasattr(row.method, "value") else row.method
+        rated = row.rating_count > 0
         cards.append(
             CourseCard(
                 url=course_path + quote(row.slug),
@@ -56,9 +58,9 @@ def course_cards(rows) -> list[CourseCard]:
                 method_label=method_labels[method],
                 category=row.category_name_en if english else row.category_name,
                 city=row.city,
-                hours=gettext("%(hours)s hours", hours=row.hours),
+                hours=hours_text.format(row.hours),
                 price=rupiah(row.price),
-                rating=number(row.rating_avg, 1) if row.rating_count else None,
+                rating=number(row.rating_avg, 1) if rated else None,
                 rating_count=(
                     ngettext(
                         "%(num)s rating",
@@ -66,7 +68,7 @@ def course_cards(rows) -> list[CourseCard]:
                         row.rating_count,
                         num=number(row.rating_count),
                     )
-                    if row.rating_count
+                    if rated
                     else None
                 ),
             )
