@@ -16,9 +16,11 @@ minutes on SQLite. The service flushes but never commits; its caller owns the tr
 import random
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -74,6 +76,8 @@ _EXTRA_STATUSES = (
     CourseStatus.ARCHIVED,
 )
 _EXTRA_CUM = list(accumulate((35, 35, 20, 10)))
+_SELF_PACED = Method.SELF_PACED.value
+_SCHEDULED = SessionStatus.SCHEDULED.value
 
 
 def _price_table() -> tuple[tuple[int, ...], list[int]]:
@@ -182,8 +186,9 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 def slugify(text: str, max_length: int = 80) -> str:
     """Lower-case ASCII words joined by hyphens: 'Kursus (Dasar) Á' -> 'kursus-dasar-a'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = _NOT_SLUG.sub("-", text.lower()).strip("-")
     return slug[:max_length].rstrip("-")
 
 
@@ -435,6 +440,78 @@ def _advance_sequences() -> None:
 # --- the catalogue --------------------------------------------------------------------------
 
 
+class _Dice:
+    """Quick draws from one random.Random. Each draw costs one call of rng.random() (in C),
+    which is several times cheaper than choice(), randint() or sample() on this hot path."""
+
+    __slots__ = ("random", "rng")
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.random = rng.random
+
+    def pick(self, seq):
+        """One element of a non-empty sequence."""
+        return seq[int(self.random() * len(seq))]
+
+    def weighted(self, seq, cum_weights):
+        """One element, with probabilities given by cumulative weights."""
+        return seq[bisect_right(cum_weights, self.random() * cum_weights[-1])]
+
+    def between(self, low: int, high: int) -> int:
+        """An integer from low to high, both included."""
+        return low + int(self.random() * (high - low + 1))
+
+    def sample(self, seq, k: int) -> list:
+        """k different elements, in random order (a partial Fisher-Yates shuffle)."""
+        pool = list(seq)
+        size = len(pool)
+        for index in range(k):
+            other = index + int(self.random() * (size - index))
+            pool[index], pool[other] = pool[other], pool[index]
+        return pool[:k]
+
+
+class _BulkInsert:
+    """executemany straight through the database driver, in chunks.
+
+    At this scale SQLAlchemy's per-row parameter processing costs as much as the inserts
+    themselves, so rows are passed to the driver as they are. They must therefore hold values
+    in the database's own form: enum values as strings, datetimes through when(). The
+    columns' CHECK constraints still guard every value.
+    """
+
+    def __init__(self) -> None:
+        self.connection = db.session.connection()
+        dialect = self.connection.dialect
+        self.mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.dates_as_text = dialect.name == "sqlite"
+        self.statements: dict[tuple, tuple[str, itemgetter]] = {}
+
+    def when(self, value: datetime) -> datetime | str:
+        """A naive UTC datetime as the driver should get it (SQLAlchemy's SQLite text form)."""
+        return value.isoformat(" ", "microseconds") if self.dates_as_text else value
+
+    def __call__(self, table: sa.Table, rows: list[dict]) -> None:
+        """Insert rows (dicts with the same keys, all of them columns of table) into table."""
+        if not rows:
+            return
+        columns = tuple(rows[0])
+        key = (table.name, columns)
+        if key not in self.statements:
+            unknown = set(columns) - set(table.columns.keys())
+            if unknown:
+                raise ValueError(f"not columns of {table.name}: {sorted(unknown)}")
+            marks = ", ".join([self.mark] * len(columns))
+            # Table and column names come from the models (checked above), never from input.
+            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+            self.statements[key] = (sql, itemgetter(*columns))
+        sql, values = self.statements[key]
+        for start in range(0, len(rows), CHUNK_SIZE):
+            chunk = rows[start : start + CHUNK_SIZE]
+            self.connection.exec_driver_sql(sql, [values(row) for row in chunk])
+
+
 class _CatalogueWriter:
     """Composes courses, modules and sessions from the vocabulary and inserts them in chunks."""
 
@@ -445,7 +522,8 @@ class _CatalogueWriter:
         categories: list[tuple[int, vocab.CategoryVocabulary]],
         provinces: dict[str, tuple[int, str]],
     ) -> None:
-        self.rng = rng
+        self.dice = _Dice(rng)
+        self.insert = _BulkInsert()
         self.providers = providers
         self.categories = categories
         self.category_cum = list(accumulate(words.weight for _id, words in categories))
@@ -466,6 +544,11 @@ class _CatalogueWriter:
         }
         self.outcomes = {
             words.slug: words.outcomes + vocab.GENERIC_OUTCOMES for _id, words in categories
+        }
+        self.context_titles = {
+            context: vocab.title_case(context)
+            for _id, words in categories
+            for context in words.contexts
         }
         self.province_ids = {code: province_id for code, (province_id, _n) in provinces.items()}
         self.all_cities = [
@@ -491,17 +574,13 @@ class _CatalogueWriter:
                 course, words, text = self._course(course_id, status, provider)
                 course_rows.append(course)
                 module_id = self._modules(course, words, text, module_id, module_rows)
-                if status is CourseStatus.APPROVED and course["method"] is not Method.SELF_PACED:
+                if status is CourseStatus.APPROVED and course["method"] != _SELF_PACED:
                     session_id = self._sessions(course, session_id, session_rows)
                 self.by_status[status.value] = self.by_status.get(status.value, 0) + 1
                 course_id += 1
-            db.session.execute(sa.insert(Course.__table__), course_rows)
-            for offset in range(0, len(module_rows), CHUNK_SIZE * 2):
-                db.session.execute(
-                    sa.insert(Module.__table__), module_rows[offset : offset + CHUNK_SIZE * 2]
-                )
-            if session_rows:
-                db.session.execute(sa.insert(CourseSession.__table__), session_rows)
+            self.insert(Course.__table__, course_rows)
+            self.insert(Module.__table__, module_rows)
+            self.insert(CourseSession.__table__, session_rows)
             self.modules += len(module_rows)
             self.sessions += len(session_rows)
 
@@ -518,7 +597,7 @@ class _CatalogueWriter:
         extra_index = index - approved
         if extra_index < len(_EXTRA_STATUSES):
             return _EXTRA_STATUSES[extra_index], demo
-        return self.rng.choices(_EXTRA_STATUSES, cum_weights=_EXTRA_CUM)[0], None
+        return self.dice.weighted(_EXTRA_STATUSES, _EXTRA_CUM), None
 
     def _course(
         self, course_id: int, status: CourseStatus, provider: _ProviderRef | None
@@ -526,48 +605,48 @@ class _CatalogueWriter:
         """One course row composed from its category's vocabulary, with the words and the text
         fields that its modules are written from. Without a provider, one that teaches the
         category is picked."""
-        rng = self.rng
+        dice = self.dice
         if provider is None:
-            category_id, words = rng.choices(self.categories, cum_weights=self.category_cum)[0]
-            provider = rng.choice(self.providers_of[words.slug])
+            category_id, words = dice.weighted(self.categories, self.category_cum)
+            provider = dice.pick(self.providers_of[words.slug])
         else:
-            category_id, words = rng.choice(self.demo_categories)
-        method = rng.choices(_METHODS, cum_weights=_METHOD_CUM)[0]
-        level = rng.choices(_LEVELS, cum_weights=_LEVEL_CUM)[0]
-        topic = rng.choice(words.topics)
-        context = rng.choice(words.contexts)
+            category_id, words = dice.pick(self.demo_categories)
+        method = dice.weighted(_METHODS, _METHOD_CUM)
+        level = dice.weighted(_LEVELS, _LEVEL_CUM)
+        topic = dice.pick(words.topics)
+        context = dice.pick(words.contexts)
         low, high = _HOURS[method]
-        hours = rng.randint(low, high)
-        module_count = rng.randint(3, 8)
+        hours = dice.between(low, high)
+        module_count = dice.between(3, 8)
         city = province_id = None
         if method is Method.OFFLINE:
             province_code, city = self._offline_place(provider)
             province_id = self.province_ids[province_code]
         text = {
             "topic": topic,
-            "audience": rng.choice(self.audiences[words.slug]),
+            "audience": dice.pick(self.audiences[words.slug]),
             "context": context,
-            "Context": vocab.title_case(context),
-            "job": rng.choice(words.jobs),
+            "Context": self.context_titles[context],
+            "job": dice.pick(words.jobs),
             "category": words.name.lower(),
             "hours": hours,
             "modules": module_count,
             "city": city or "",
-            "reason": rng.choice(words.reasons),
+            "reason": dice.pick(words.reasons),
         }
-        text["level_sentence"] = rng.choice(vocab.LEVEL_SENTENCES[level.value]).format_map(text)
-        title = rng.choice(vocab.TITLE_TEMPLATES[level.value]).format_map(text)[:200]
+        text["level_sentence"] = dice.pick(vocab.LEVEL_SENTENCES[level.value]).format_map(text)
+        title = dice.pick(vocab.TITLE_TEMPLATES[level.value]).format_map(text)[:200]
         paragraphs = [
-            rng.choice(vocab.INTRO_PARAGRAPHS).format_map(text),
-            rng.choice(vocab.METHOD_PARAGRAPHS[method.value]).format_map(text),
+            dice.pick(vocab.INTRO_PARAGRAPHS).format_map(text),
+            dice.pick(vocab.METHOD_PARAGRAPHS[method.value]).format_map(text),
         ]
-        if rng.random() < 0.7:
-            paragraphs.append(rng.choice(vocab.CLOSING_PARAGRAPHS).format_map(text))
+        if dice.random() < 0.7:
+            paragraphs.append(dice.pick(vocab.CLOSING_PARAGRAPHS).format_map(text))
         else:
             paragraphs[1] += " " + text["level_sentence"]
         outcomes = [
             line.format_map(text)
-            for line in rng.sample(self.outcomes[words.slug], rng.randint(3, 5))
+            for line in dice.sample(self.outcomes[words.slug], dice.between(3, 5))
         ]
         suffix = "-" + base36(course_id)
         created_at, published_at = self._dates(status)
@@ -576,16 +655,16 @@ class _CatalogueWriter:
             "id": course_id,
             "slug": slugify(title, 200 - len(suffix)) + suffix,
             "title": title,
-            "summary": rng.choice(vocab.SUMMARY_TEMPLATES).format_map(text)[:300],
+            "summary": dice.pick(vocab.SUMMARY_TEMPLATES).format_map(text)[:300],
             "description": "\n\n".join(paragraphs),
             "outcomes": "\n".join(outcomes),
             "provider_id": provider.id,
             "platform_id": provider.platform_id,
             "category_id": category_id,
-            "method": method,
-            "level": level,
-            "status": status,
-            "price": rng.choices(_PRICES, cum_weights=_PRICE_CUM)[0],
+            "method": method.value,
+            "level": level.value,
+            "status": status.value,
+            "price": dice.weighted(_PRICES, _PRICE_CUM),
             "hours": hours,
             "city": city,
             "province_id": province_id,
@@ -593,44 +672,46 @@ class _CatalogueWriter:
             "rating_count": rating_count,
             "enrolment_count": enrolments,
             "rejection_reason": (
-                rng.choice(vocab.REJECTION_REASONS) if status is CourseStatus.REJECTED else None
+                dice.pick(vocab.REJECTION_REASONS) if status is CourseStatus.REJECTED else None
             ),
-            "created_at": created_at,
-            "published_at": published_at,
+            "created_at": self.insert.when(created_at),
+            "published_at": published_at and self.insert.when(published_at),
         }
         return row, words, text
 
     def _offline_place(self, provider: _ProviderRef) -> tuple[str, str]:
         """(province code, city) of an offline course: mostly the provider's home city."""
-        roll = self.rng.random()
+        roll = self.dice.random()
         if roll < 0.85 or provider.province_code not in places.CITIES:
             if provider.province_code in places.CITIES:
                 return provider.province_code, provider.city
-            return self.rng.choice(self.all_cities)
+            return self.dice.pick(self.all_cities)
         if roll < 0.95:
-            return provider.province_code, self.rng.choice(places.CITIES[provider.province_code])
-        return self.rng.choice(self.all_cities)
+            return provider.province_code, self.dice.pick(places.CITIES[provider.province_code])
+        return self.dice.pick(self.all_cities)
 
     def _dates(self, status: CourseStatus) -> tuple[datetime, datetime | None]:
         """created_at and published_at: drafts and submissions are recent, unpublished."""
-        rng = self.rng
+        dice = self.dice
         if status in (CourseStatus.DRAFT, CourseStatus.SUBMITTED, CourseStatus.REJECTED):
-            created = CATALOGUE_END - timedelta(seconds=rng.randrange(90 * 86_400))
+            created = CATALOGUE_END - timedelta(seconds=int(dice.random() * 90 * 86_400))
             return created, None
-        created = CATALOGUE_START + timedelta(seconds=rng.randrange(_CATALOGUE_SECONDS))
-        published = created + timedelta(days=rng.randint(1, 14), seconds=rng.randrange(86_400))
+        created = CATALOGUE_START + timedelta(seconds=int(dice.random() * _CATALOGUE_SECONDS))
+        published = created + timedelta(
+            days=dice.between(1, 14), seconds=int(dice.random() * 86_400)
+        )
         return created, min(published, CATALOGUE_END)
 
     def _popularity(self, status: CourseStatus) -> tuple[float, int, int]:
         """(rating_avg, rating_count, enrolment_count): many small courses, a few big ones."""
-        rng = self.rng
+        dice = self.dice
         if status not in (CourseStatus.APPROVED, CourseStatus.ARCHIVED):
             return 0.0, 0, 0
-        enrolments = min(int(rng.paretovariate(1.1) * 12) - 12, 40_000)
-        if rng.random() < 0.05 or enrolments < 3:
+        enrolments = min(int(dice.rng.paretovariate(1.1) * 12) - 12, 40_000)
+        if dice.random() < 0.05 or enrolments < 3:
             return 0.0, 0, enrolments
-        rating_count = max(1, int(enrolments * rng.uniform(0.25, 0.7)))
-        rating_avg = round(min(5.0, max(3.5, rng.gauss(4.5, 0.3))), 1)
+        rating_count = max(1, int(enrolments * (0.25 + 0.45 * dice.random())))
+        rating_avg = round(min(5.0, max(3.5, dice.rng.gauss(4.5, 0.3))), 1)
         return rating_avg, rating_count, enrolments
 
     def _modules(
@@ -642,17 +723,17 @@ class _CatalogueWriter:
         rows: list[dict],
     ) -> int:
         """Append the course's ordered modules to rows; returns the next free module id."""
-        rng = self.rng
+        dice = self.dice
         count = text["modules"]
         middles = self.middles[words.slug]
         # Kept in the vocabulary's order, which runs from basics to practice.
-        picked = sorted(rng.sample(range(len(middles)), count - 2))
-        templates = [rng.choice(vocab.OPENING_MODULES)]
+        picked = sorted(dice.sample(range(len(middles)), count - 2))
+        templates = [dice.pick(vocab.OPENING_MODULES)]
         templates += [middles[index] for index in picked]
-        templates.append(rng.choice(vocab.CLOSING_MODULES))
+        templates.append(dice.pick(vocab.CLOSING_MODULES))
         average = course["hours"] * 60 / count
         for position, template in enumerate(templates, start=1):
-            minutes = int(average * rng.uniform(0.7, 1.3)) // 5 * 5
+            minutes = int(average * (0.7 + 0.6 * dice.random())) // 5 * 5
             rows.append(
                 {
                     "id": module_id,
@@ -667,42 +748,42 @@ class _CatalogueWriter:
 
     def _sessions(self, course: dict, session_id: int, rows: list[dict]) -> int:
         """Append 2-4 upcoming sessions of a webinar or offline course to rows."""
-        rng = self.rng
-        offline = course["method"] is Method.OFFLINE
+        dice = self.dice
+        offline = course["method"] == Method.OFFLINE.value
         if offline:
             place = "{venue}{street} No. {number}, {city}".format(
-                venue=(rng.choice(places.VENUES) + ", ") if rng.random() < 0.4 else "",
-                street=rng.choice(places.STREETS),
-                number=rng.randint(1, 250),
+                venue=(dice.pick(places.VENUES) + ", ") if dice.random() < 0.4 else "",
+                street=dice.pick(places.STREETS),
+                number=dice.between(1, 250),
                 city=course["city"],
             )
         else:
             place = places.ZOOM_PLACE
-        days = sorted(rng.sample(range(3, 61), rng.randint(2, 4)))
+        days = sorted(dice.sample(range(3, 61), dice.between(2, 4)))
         for day in days:
-            hour = rng.choice(SESSION_HOURS_UTC)
+            hour = dice.pick(SESSION_HOURS_UTC)
             starts = self.session_day_zero + timedelta(days=day, hours=hour)
             # Evening sessions (19:00 WIB) stay short.
-            length = 2 if hour == SESSION_HOURS_UTC[-1] else rng.randint(2, 4)
-            capacity = rng.randrange(20, 101, 5)
-            roll = rng.random()
+            length = 2 if hour == SESSION_HOURS_UTC[-1] else dice.between(2, 4)
+            capacity = 5 * dice.between(4, 20)
+            roll = dice.random()
             if roll < 0.05:
                 taken = capacity
             elif roll < 0.2:
-                taken = capacity - rng.randint(1, 3)
+                taken = capacity - dice.between(1, 3)
             else:
-                taken = rng.randint(0, capacity * 7 // 10)
+                taken = dice.between(0, capacity * 7 // 10)
             rows.append(
                 {
                     "id": session_id,
                     "course_id": course["id"],
-                    "starts_at": starts,
-                    "ends_at": starts + timedelta(hours=length),
+                    "starts_at": self.insert.when(starts),
+                    "ends_at": self.insert.when(starts + timedelta(hours=length)),
                     "place": place,
                     "city": course["city"] if offline else None,
                     "capacity": capacity,
                     "seats_taken": taken,
-                    "status": SessionStatus.SCHEDULED,
+                    "status": _SCHEDULED,
                 }
             )
             session_id += 1

@@ -2,11 +2,12 @@
 
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from urllib.parse import urlencode
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from flask import Flask, request
+from flask import Flask, request, url_for
 from flask_babel import format_date
 from markupsafe import Markup, escape
 
@@ -108,6 +109,32 @@ def dict_without(mapping: dict, *keys: str) -> dict:
     return {key: value for key, value in mapping.items() if key not in keys}
 
 
+_paths: dict[tuple[str, str], str] = {}
+
+
+def link(endpoint: str, **query) -> str:
+    """The path of an endpoint without path variables, plus a query string of `query`.
+
+    url_for() matches the URL map on every call; the catalogue page needs a dozen links,
+    so the paths are looked up once per endpoint (and script root) and kept.
+    """
+    key = (endpoint, request.script_root)
+    path = _paths.get(key)
+    if path is None:
+        path = _paths[key] = url_for(endpoint)
+    pairs = [(name, value) for name, value in query.items() if value is not None]
+    return f"{path}?{urlencode(pairs, safe='/')}" if pairs else path
+
+
+def static_url(filename: str) -> str:
+    """The path of a static file (looked up once per file and script root)."""
+    key = ("static:" + filename, request.script_root)
+    path = _paths.get(key)
+    if path is None:
+        path = _paths[key] = url_for("static", filename=filename)
+    return path
+
+
 def register(app: Flask) -> None:
     """Install the filters and globals."""
     app.add_template_filter(rupiah)
@@ -116,5 +143,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(number)
     app.add_template_filter(choices)
     app.add_template_global(option_tags)
+    app.add_template_global(link)
+    app.add_template_global(static_url)
     app.add_template_filter(dict_without)
     app.add_template_global(current_path)
