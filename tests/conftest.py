@@ -219,8 +219,19 @@ class Factory:
         return provider
 
     @_in_own_context
-    def course(self, title=None, *, provider=None, category=None, status=CourseStatus.APPROVED,
-               method=Method.SELF_PACED, price=500_000, modules=2, sessions=0, **fields) -> Course:
+    def course(
+        self,
+        title=None,
+        *,
+        provider=None,
+        category=None,
+        status=CourseStatus.APPROVED,
+        method=Method.SELF_PACED,
+        price=500_000,
+        modules=2,
+        sessions=0,
+        **fields,
+    ) -> Course:
         n = self._next()
         title = title or f"Pelatihan Contoh {n}"
         provider = provider or self.provider()

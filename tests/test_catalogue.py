@@ -346,7 +346,7 @@ def test_archiving_removes_a_course_from_search(app, client, shelf):
 )
 def test_each_bad_field_gets_exactly_one_message(client, shelf, params, message):
     html = client.get("/courses", query_string=params).get_data(as_text=True)
-    assert html.count("<li><a href=\"#") == 1
+    assert html.count('<li><a href="#') == 1
     assert message in html
 
 

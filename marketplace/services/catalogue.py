@@ -66,8 +66,9 @@ def filter_options() -> FilterOptions:
             categories={
                 row.slug: Option(row.id, row.slug, row.name, row.name_en)
                 for row in db.session.execute(
-                    sa.select(Category.id, Category.slug, Category.name, Category.name_en)
-                    .order_by(Category.name)
+                    sa.select(Category.id, Category.slug, Category.name, Category.name_en).order_by(
+                        Category.name
+                    )
                 )
             },
             platforms={
@@ -284,6 +285,8 @@ def list_courses(criteria: Criteria) -> ResultPage:
     else:
         params.update((name, facet_values[name]) for name in facets)
     ranges = tuple(name for name, value in range_values.items() if value is not None)
+    if query_terms and sort == "relevance" and not ranges:
+        return _ranked_page(connection, dialect, params, criteria.page)
     count, page = _listing_statements(dialect, bool(query_terms), facets, ranges, sort)
     total = connection.exec_driver_sql(count, params).scalar() or 0
     result = ResultPage(total=total, page=criteria.page, sort=sort)
@@ -292,9 +295,32 @@ def list_courses(criteria: Criteria) -> ResultPage:
     if total:
         params["limit"] = PAGE_SIZE
         params["offset"] = (criteria.page - 1) * PAGE_SIZE
-        result.items = [
-            ListedCourse._make(row) for row in connection.exec_driver_sql(page, params)
-        ]
+        result.items = [ListedCourse._make(row) for row in connection.exec_driver_sql(page, params)]
+    return result
+
+
+def _ranked_page(connection, dialect: str, params: dict, page_number: int) -> ResultPage:
+    """A relevance-ordered page cut inside the full-text index; only its rows are joined."""
+    count, page = _statements.get((dialect, "ranked"), (None, None))
+    if page is None:
+        count = _driver_sql(
+            dialect,
+            f"SELECT count(*) FROM ({search.MATCHES_SQL[dialect]}) AS m",  # noqa: S608
+        )
+        page = _driver_sql(
+            dialect,
+            f"{_LISTING_SELECT}FROM ({search.RANKED_PAGE_SQL[dialect]}) AS m "
+            f"JOIN course c ON c.id = m.course_id {_LISTING_JOINS}"
+            "ORDER BY m.rank, c.id DESC",
+        )
+        _statements[(dialect, "ranked")] = (count, page)
+    total = connection.exec_driver_sql(count, params).scalar() or 0
+    result = ResultPage(total=total, page=page_number, sort="relevance")
+    if page_number > result.pages:
+        raise PageOutOfRange(result.pages)
+    if total:
+        params = {**params, "limit": PAGE_SIZE, "offset": (page_number - 1) * PAGE_SIZE}
+        result.items = [ListedCourse._make(row) for row in connection.exec_driver_sql(page, params)]
     return result
 
 

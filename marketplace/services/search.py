@@ -30,6 +30,8 @@ _CHUNK = 2000
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Café Éclair' -> 'cafe eclair'."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -49,12 +51,32 @@ class Facets:
     provider_id: int | None = None
     province_id: int | None = None
 
+    def document_tokens(self) -> list[str]:
+        """Index tokens of a course with these facets (every single and combined token)."""
+        tokens = [
+            f"zc{self.category_id}",
+            _METHOD_TOKEN[self.method],
+            f"zc{self.category_id}{_METHOD_TOKEN[self.method]}",
+            f"zp{self.platform_id}",
+            f"zv{self.provider_id}",
+        ]
+        if self.province_id is not None:
+            tokens.append(f"zr{self.province_id}")
+        return tokens
+
     def tokens(self) -> list[str]:
-        """Index tokens for the filters that are set."""
+        """Query tokens for the filters that are set.
+
+        Category and method together use their combined token: a method alone matches a
+        large share of the catalogue, and the ranking functions read every row of each
+        token's posting list to weigh it, so the rarer combined token keeps ranking cheap.
+        """
         tokens = []
-        if self.category_id is not None:
+        if self.category_id is not None and self.method is not None:
+            tokens.append(f"zc{self.category_id}{_METHOD_TOKEN[self.method]}")
+        elif self.category_id is not None:
             tokens.append(f"zc{self.category_id}")
-        if self.method is not None:
+        elif self.method is not None:
             tokens.append(_METHOD_TOKEN[self.method])
         if self.platform_id is not None:
             tokens.append(f"zp{self.platform_id}")
@@ -71,6 +93,21 @@ def _is_postgres() -> bool:
 
 # The matching courses and their rank, as SQL to place in a FROM clause; lower rank means more
 # relevant on both engines. The query text is a bound parameter, never spliced into the SQL.
+# The same, ranked and limited to one page: used when the page can be cut inside the index
+# (relevance order and no range filters), so only that page's rows are joined.
+RANKED_PAGE_SQL = {
+    "postgresql": (
+        "SELECT course_id, "
+        "-ts_rank(CAST('{0, 0, 0.4, 1.0}' AS float4[]), document, query) AS rank "
+        "FROM course_search, to_tsquery('simple', :match) AS query "
+        "WHERE document @@ query ORDER BY rank, course_id DESC LIMIT :limit OFFSET :offset"
+    ),
+    "sqlite": (
+        "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 0.0) AS rank "
+        "FROM course_search WHERE course_search MATCH :match "
+        "ORDER BY rank, rowid DESC LIMIT :limit OFFSET :offset"
+    ),
+}
 MATCHES_SQL = {
     "postgresql": (
         "SELECT course_id, "
@@ -151,7 +188,7 @@ def _documents(course_ids: list[int] | None) -> list[dict]:
                 "id": row.id,
                 "title": fold(row.title),
                 "body": fold(body),
-                "facets": " ".join(facets.tokens()),
+                "facets": " ".join(facets.document_tokens()),
             }
         )
     return documents

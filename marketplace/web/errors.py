@@ -17,8 +17,10 @@ TITLES = {
 }
 EXPLANATIONS = {
     400: _l("Check what you typed or the link you followed, then try again."),
-    403: _l("Your account does not have access to this page. Sign in with another account, "
-            "or go back to the home page."),
+    403: _l(
+        "Your account does not have access to this page. Sign in with another account, "
+        "or go back to the home page."
+    ),
     404: _l("The address may be mistyped, or the page may have moved or been removed."),
     405: _l("Go back to the previous page and use its buttons and links."),
     413: _l("Send a smaller file or a shorter text."),
