@@ -25,7 +25,7 @@ BENCH_ARGS ?=
 
 export FLASK_APP := wsgi.py
 
-.PHONY: help run install install-dev chromium postgres-binaries wrk translations \
+.PHONY: help run install install-dev chromium postgres-binaries wrk translations messages \
         test test-sqlite test-postgres lint bench clean distclean
 
 help: ## list the targets
@@ -34,8 +34,13 @@ help: ## list the targets
 
 # --- environment -----------------------------------------------------------------------
 
+# Debian's own python3 needs its python3-venv package for `-m venv`; install it if that fails.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { \
+	    rm -rf $(VENV); \
+	    echo "python3 -m venv failed: installing Debian's python3-venv"; \
+	    scripts/apt-install.sh python3-venv && $(PYTHON) -m venv $(VENV); \
+	}
 
 # Reinstall only when pyproject.toml is newer than the stamp.
 $(INSTALL_STAMP): pyproject.toml | $(BIN)/python
@@ -61,6 +66,12 @@ wrk: ## the wrk load generator for the benchmark (Debian's wrk)
 
 translations: install ## compile the message catalogues (.po -> .mo)
 	@scripts/compile-translations.sh $(BIN)/pybabel
+
+messages: install ## extract the messages and update the id and en catalogues (.pot -> .po)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* build' \
+	    --no-location --omit-header -o marketplace/translations/messages.pot .
+	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations \
+	    --no-location --omit-header --ignore-obsolete
 
 # --- running ---------------------------------------------------------------------------
 
