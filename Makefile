@@ -71,7 +71,7 @@ messages: install ## extract the messages and update the id and en catalogues (.
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* build' \
 	    --no-location --omit-header -o marketplace/translations/messages.pot .
 	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations \
-	    --no-location --omit-header --ignore-obsolete
+	    --ignore-obsolete --width 100
 
 # --- running ---------------------------------------------------------------------------
 
