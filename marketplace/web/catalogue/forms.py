@@ -1,5 +1,7 @@
 """The catalogue's search-and-filter form: a GET form read from the query string."""
 
+from collections.abc import Collection
+
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import (
@@ -30,6 +32,9 @@ SORT_LABELS = (
     ("newest", _l("Newest")),
 )
 RATINGS = (("4.5", "4,5+"), ("4", "4+"), ("3.5", "3,5+"), ("3", "3+"))
+_METHOD_VALUES = frozenset(value for value, _label in METHODS)
+_SORT_VALUES = frozenset(value for value, _label in SORT_LABELS)
+_RATING_VALUES = frozenset(value for value, _label in RATINGS)
 
 
 class WholeNumberField(IntegerField):
@@ -56,10 +61,16 @@ class WholeNumberField(IntegerField):
 
 
 class ChoiceField(SelectField):
-    """A select whose unknown values are refused with a sentence naming the field."""
+    """A select whose unknown values are refused with a sentence naming the field.
+
+    `allowed` is the collection of accepted values ('' means any); the options are
+    rendered by the template from the reference data, not by WTForms.
+    """
+
+    allowed: Collection[str] = ()
 
     def pre_validate(self, form):
-        if self.data not in {value for value, _label in self.choices}:
+        if self.data != "" and self.data not in self.allowed:
             raise ValidationError(
                 gettext("Choose a value for “%(field)s” from the list", field=str(self.label.text))
             )
@@ -116,16 +127,23 @@ class CatalogueForm(FlaskForm):
         ],
     )
 
+    def current_choices(self) -> dict:
+        """The valid, non-empty choices, for links that keep them (pagination, "remove")."""
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if name != "page" and field.data not in (None, "") and not field.errors
+        }
+
     def set_choices(self, options: FilterOptions) -> None:
-        """Fill the choices from the reference data; '' means any."""
-        any_choice = [("", "")]
-        self.category.choices = any_choice + [(slug, slug) for slug in options.categories]
-        self.method.choices = any_choice + [(value, label) for value, label in METHODS]
-        self.platform.choices = any_choice + [(slug, slug) for slug in options.platforms]
-        self.provider.choices = any_choice + [(slug, slug) for slug in options.providers]
-        self.province.choices = any_choice + [(slug, slug) for slug in options.provinces]
-        self.min_rating.choices = any_choice + list(RATINGS)
-        self.sort.choices = any_choice + [(value, label) for value, label in SORT_LABELS]
+        """Accept the slugs of the reference data and the fixed choices; '' means any."""
+        self.category.allowed = options.categories
+        self.method.allowed = _METHOD_VALUES
+        self.platform.allowed = options.platforms
+        self.provider.allowed = options.providers
+        self.province.allowed = options.provinces
+        self.min_rating.allowed = _RATING_VALUES
+        self.sort.allowed = _SORT_VALUES
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -36,8 +36,10 @@ def index():
     options = catalogue.filter_options()
     form = CatalogueForm(request.args)
     form.set_choices(options)
+    valid = form.validate()
     context = {
         "form": form,
+        "keep": form.current_choices(),
         "options": options,
         "methods": METHODS,
         "sorts": SORT_LABELS,
@@ -46,7 +48,7 @@ def index():
         "results": None,
         "criteria": None,
     }
-    if not form.validate():
+    if not valid:
         return render_template("catalogue/index.html", **context), 400
     criteria = _criteria(form, options)
     try:
