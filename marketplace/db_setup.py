@@ -28,4 +28,5 @@ def install_sqlite_pragmas(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - exercised by every test
-        conn.exec_driver_sql("BEGIN")
+        # Straight to the driver: this runs at the start of every request that reads.
+        conn.connection.driver_connection.execute("BEGIN")
