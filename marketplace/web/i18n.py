@@ -11,7 +11,8 @@ from functools import lru_cache
 
 import flask_babel
 from babel import Locale
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, request, session
+from flask.globals import _cv_app
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup
@@ -39,7 +40,7 @@ def select_locale() -> Locale:
 
 def _current():
     """(locale code, translations) for the current context, cached until the locale changes."""
-    context = g._get_current_object()
+    context = _cv_app.get().g
     babel_state = context.__dict__.get("_flask_babel")
     locale = getattr(babel_state, "babel_locale", None)
     cached = context.__dict__.get("_page_language")
