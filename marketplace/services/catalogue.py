@@ -255,24 +255,24 @@ def _listing_statements(
     return count, page
 
 
-def _driver_connection():
-    """The DB-API connection of the session's transaction (sqlite3 or psycopg).
-
-    The listing's statements are prepared strings with bound parameters; running them on
-    the driver's connection skips SQLAlchemy's result machinery on the busiest page.
-    """
-    return db.session.connection().connection.driver_connection
-
-
 def list_courses(criteria: Criteria) -> ResultPage:
     """A page of approved courses matching the criteria, with the total count.
 
     Raises PageOutOfRange when the page is past the last one.
+
+    The listing is the busiest read of the site, so it runs on a short connection of its
+    own (one transaction, so the count and the page agree) and on the driver's cursor:
+    its statements are prepared strings with bound parameters, and skipping the ORM
+    session and SQLAlchemy's result machinery is a measurable share of the page's time.
     """
+    with db.engine.connect() as connection:
+        return _list_courses(connection.connection.driver_connection, criteria)
+
+
+def _list_courses(connection, criteria: Criteria) -> ResultPage:
     sort = criteria.effective_sort
     query_terms = criteria.terms
-    connection = _driver_connection()
-    dialect = db.session.get_bind().dialect.name
+    dialect = db.engine.dialect.name
     facet_values = {
         "category_id": criteria.category_id,
         "method": criteria.method,

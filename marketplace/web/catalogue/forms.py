@@ -2,8 +2,7 @@
 
 from collections.abc import Collection
 
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import Form, IntegerField, SelectField, StringField
 from wtforms.validators import (
     Length,
     NumberRange,
@@ -76,11 +75,12 @@ class ChoiceField(SelectField):
             )
 
 
-class CatalogueForm(FlaskForm):
-    """What a visitor can ask the catalogue; every field optional."""
+class CatalogueForm(Form):
+    """What a visitor can ask the catalogue; every field optional.
 
-    class Meta:
-        csrf = False
+    A plain WTForms form read from the query string: a search changes nothing, so it
+    carries no CSRF token (and needs no session).
+    """
 
     q = StringField(
         _l("Search courses"),
