@@ -231,21 +231,12 @@ def test_bad_page_number_shows_the_error_summary(page):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    reason="bug: the error summary links to #page but the filter form has no page field",
-    strict=False,
-)
 def test_error_summary_link_leads_to_a_field(page):
     page.goto("/courses?page=abc")
     expect(page.locator("#page")).to_have_count(1, timeout=1_000)
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    reason="bug: page=abc also fails NumberRange(min=1) because the parse error leaves "
-    "data None, so the summary adds a second, wrong message 'Nomor halaman minimal 1'",
-    strict=False,
-)
 def test_a_bad_page_number_gets_one_message(page):
     page.goto("/courses?page=abc")
     expect(page.locator(".error-summary__list li")).to_have_count(1, timeout=1_000)
