@@ -94,6 +94,10 @@ class Course(db.Model):
         sa.Index("ix_course_listed_popular", "status", "enrolment_count", "id"),
         sa.Index("ix_course_listed_rating", "status", "rating_avg", "id"),
         sa.Index("ix_course_listed_price", "status", "price", "id"),
+        # Rating and price filters together, counted and sorted from the index alone.
+        sa.Index(
+            "ix_course_listed_rating_price", "status", "rating_avg", "price", "enrolment_count"
+        ),
         sa.Index("ix_course_listed_newest", "status", "published_at", "id"),
         sa.Index("ix_course_category_status", "category_id", "status"),
         sa.Index("ix_course_provider_status", "provider_id", "status"),
