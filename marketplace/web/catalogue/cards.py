@@ -4,7 +4,8 @@ The catalogue page shows twenty cards; preparing their texts in one Python loop 
 page's translations fetched once) costs a fraction of calling template macros per card.
 """
 
-from dataclasses import dataclass
+import re
+from typing import NamedTuple
 from urllib.parse import quote
 
 from flask import url_for
@@ -20,8 +21,10 @@ METHOD_LABELS = {
 }
 
 
-@dataclass(slots=True, frozen=True)
-class CourseCard:
+_PLAIN_SLUG = re.compile(r"[a-z0-9-]+\Z")
+
+
+class CourseCard(NamedTuple):
     """What one result card says."""
 
     url: str
@@ -46,11 +49,11 @@ def course_cards(rows) -> list[CourseCard]:
     hours_text = gettext("%(hours)s hours", hours="\x00").replace("\x00", "{}")
     cards = []
     for row in rows:
-        method = row.method.value if hasattr(row.method, "value") else row.method
+        method = row.method
         rated = row.rating_count > 0
         cards.append(
             CourseCard(
-                url=course_path + quote(row.slug),
+                url=course_path + (row.slug if _PLAIN_SLUG.match(row.slug) else quote(row.slug)),
                 title=row.title,
                 provider=row.provider_name,
                 platform=row.platform_name,
