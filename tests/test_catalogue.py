@@ -353,3 +353,18 @@ def test_each_bad_field_gets_exactly_one_message(client, shelf, params, message)
 def test_error_summary_links_reach_a_target(client, shelf):
     html = client.get("/courses", query_string={"page": "abc"}).get_data(as_text=True)
     assert 'href="#page"' in html and 'id="page"' in html
+
+
+def test_search_results_page_and_count_beyond_one_page(client, factory):
+    category = factory.category("Kuliner", "Culinary")
+    for n in range(25):
+        factory.course(f"Kue Basah Resep {n}", category=category)
+    factory.course("Fotografi Produk")
+    first = client.get("/courses", query_string={"q": "kue"}).get_data(as_text=True)
+    assert "25 pelatihan ditemukan" in first
+    assert first.count('class="course-card"') == 20
+    second = client.get("/courses", query_string={"q": "kue", "page": "2"})
+    assert second.get_data(as_text=True).count('class="course-card"') == 5
+    assert client.get("/courses", query_string={"q": "kue", "page": "3"}).status_code == 404
+    few = client.get("/courses", query_string={"q": "fotografi"}).get_data(as_text=True)
+    assert "1 pelatihan ditemukan" in few

@@ -323,13 +323,16 @@ def _ranked_page(connection, dialect: str, params: dict, page_number: int) -> Re
             "ORDER BY m.rank, c.id DESC",
         )
         _statements[(dialect, "ranked")] = (count, page)
-    total = connection.execute(count, params).fetchone()[0]
+    page_params = {**params, "limit": PAGE_SIZE, "offset": (page_number - 1) * PAGE_SIZE}
+    rows = connection.execute(page, page_params).fetchall()
+    if page_number == 1 and len(rows) < PAGE_SIZE:
+        total = len(rows)  # the whole result fits on this page: no need to count
+    else:
+        total = connection.execute(count, params).fetchone()[0]
     result = ResultPage(total=total, page=page_number, sort="relevance")
     if page_number > result.pages:
         raise PageOutOfRange(result.pages)
-    if total:
-        params = {**params, "limit": PAGE_SIZE, "offset": (page_number - 1) * PAGE_SIZE}
-        result.items = list(map(ListedCourse._make, connection.execute(page, params).fetchall()))
+    result.items = list(map(ListedCourse._make, rows))
     return result
 
 
