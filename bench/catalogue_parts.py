@@ -1,0 +1,106 @@
+"""Where the catalogue page's time goes: each part timed in-process, best of several runs.
+
+    .venv/bin/python bench/catalogue_parts.py [--courses 1500|150000]
+
+Uses the database that bench/catalogue.py built (bench/out/catalogue-N.db; run that first).
+Every figure is the best of 9 repeats of a few hundred calls through Flask's test client or
+a request context, in microseconds, beside a control measured the same way in the same run:
+a route returning a static string as large as the page. A script that prints figures, not a
+test; it sends no network traffic at all.
+"""
+
+import argparse
+import os
+import sys
+import timeit
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+QUERY = "/courses?q=excel&category=teknologi-informasi&method=self_paced"
+
+
+def best(function, number: int = 200, repeat: int = 9) -> float:
+    """Microseconds a call, the best of `repeat` runs of `number` calls."""
+    return min(timeit.repeat(function, number=number, repeat=repeat)) / number * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--courses", type=int, default=1500)
+    args = parser.parse_args()
+    database = REPO / "bench" / "out" / f"catalogue-{args.courses}.db"
+    if not database.exists():
+        sys.exit(f"{database} is missing: run bench/catalogue.py --courses {args.courses} first")
+    os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+
+    from flask import render_template, request
+
+    from marketplace import create_app
+    from marketplace.services import catalogue
+    from marketplace.web.catalogue.cards import course_cards
+    from marketplace.web.catalogue.forms import METHODS, RATINGS, SORT_LABELS, CatalogueForm
+    from marketplace.web.catalogue.views import _criteria
+
+    app = create_app()
+    page_bytes: list[int] = [0]
+
+    @app.route("/_bench/control")
+    def control():
+        return "x" * page_bytes[0]
+
+    @app.route("/_bench/chrome")
+    def chrome():
+        return render_template("base.html")
+
+    client = app.test_client()
+    page_bytes[0] = len(client.get(QUERY).data)
+    rows = [
+        ("control request (static string, same size)", best(lambda: client.get("/_bench/control"))),
+        ("catalogue request, q + 2 filters", best(lambda: client.get(QUERY))),
+        ("request rendering only base.html (chrome)", best(lambda: client.get("/_bench/chrome"))),
+    ]
+    with app.test_request_context(QUERY):
+        options = catalogue.filter_options()
+
+        def build_form():
+            form = CatalogueForm(request.args)
+            form.set_choices(options)
+            form.validate()
+            return form
+
+        form = build_form()
+        criteria = _criteria(form, options)
+        results = catalogue.list_courses(criteria)
+        cards = course_cards(results.items)
+        context = {
+            "form": form,
+            "keep": form.current_choices(),
+            "options": options,
+            "methods": METHODS,
+            "sorts": SORT_LABELS,
+            "sort_labels": dict(SORT_LABELS),
+            "ratings": RATINGS,
+            "results": results,
+            "criteria": criteria,
+            "cards": cards,
+        }
+        rows += [
+            ("  form: build and validate", best(build_form)),
+            ("  listing: count and page (SQL)", best(lambda: catalogue.list_courses(criteria))),
+            (f"  cards: {len(cards)} results", best(lambda: course_cards(results.items))),
+            (
+                "  template: catalogue/index.html",
+                best(lambda: render_template("catalogue/index.html", **context)),
+            ),
+        ]
+    control_us = rows[0][1]
+    print(f"catalogue parts, {args.courses:,} courses, {QUERY}")
+    for label, micros in rows:
+        print(f"{label:<48} {micros:9.1f} µs   {micros / control_us:5.2f}× control")
+
+
+if __name__ == "__main__":
+    main()
