@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from flask_login import current_user
 
 from marketplace import config as settings
 
@@ -43,14 +44,18 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    login_manager.init_app(app)
+    # Templates get `current_user` as the lazy proxy (see web/auth/session.py) rather than
+    # Flask-Login's context processor, which loads the user on every render.
+    login_manager.init_app(app, add_context_processor=False)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from marketplace.web.auth.session import load_user
+    from marketplace.web.auth.session import load_user, signed_in_user
 
     login_manager.user_loader(load_user)
+    app.add_template_global(current_user, name="current_user")
+    app.add_template_global(signed_in_user)
 
 
 def register_database_events(app: Flask) -> None:

@@ -11,11 +11,12 @@ from functools import lru_cache
 
 import flask_babel
 from babel import Locale
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, request
 from flask.globals import _cv_app
 from flask_babel.speaklater import LazyString
-from flask_login import current_user
 from markupsafe import Markup
+
+from marketplace.web.auth.session import signed_in_user
 
 LANGUAGE_COOKIE = "lang"
 
@@ -32,9 +33,9 @@ def select_locale() -> Locale:
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return _locale(chosen)
-    signed_in = "_user_id" in session and current_user.is_authenticated
-    if signed_in and current_user.locale in languages:
-        return _locale(current_user.locale)
+    user = signed_in_user()
+    if user is not None and user.locale in languages:
+        return _locale(user.locale)
     return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 

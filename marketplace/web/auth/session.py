@@ -1,5 +1,8 @@
 """Loading the signed-in user from the session id `<user id>:<session version>`."""
 
+from flask import session
+from flask_login import current_user
+
 from marketplace.extensions import db
 from marketplace.models import User
 
@@ -13,3 +16,10 @@ def load_user(session_id: str) -> User | None:
     if user is None or user.session_version != int(version_part):
         return None
     return user
+
+
+def signed_in_user() -> User | None:
+    """The signed-in user, or None; an anonymous visit never touches Flask-Login's loader."""
+    if "_user_id" not in session:
+        return None
+    return current_user if current_user.is_authenticated else None
