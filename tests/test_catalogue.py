@@ -368,3 +368,8 @@ def test_search_results_page_and_count_beyond_one_page(client, factory):
     assert client.get("/courses", query_string={"q": "kue", "page": "3"}).status_code == 404
     few = client.get("/courses", query_string={"q": "fotografi"}).get_data(as_text=True)
     assert "1 pelatihan ditemukan" in few
+
+
+def test_a_refused_value_is_shown_back_as_typed(client, shelf):
+    html = client.get("/courses", query_string={"max_price": "abc"}).get_data(as_text=True)
+    assert 'name="max_price" type="text" inputmode="numeric" value="abc"' in html
