@@ -226,7 +226,7 @@ def test_bad_page_number_shows_the_error_summary(page):
     expect(link).to_have_attribute("href", "#page")
     expect(page.locator(".course-card")).to_have_count(0)
     expect(page.locator("#results-title")).to_have_text(
-        "Perbaiki pencarian di atas untuk melihat pelatihan."
+        "Perbaiki isian yang ditandai pada formulir pencarian untuk melihat pelatihan."
     )
 
 
