@@ -41,8 +41,8 @@ def main() -> None:
     from marketplace import create_app
     from marketplace.services import catalogue
     from marketplace.web.catalogue.cards import course_cards
-    from marketplace.web.catalogue.forms import METHODS, RATINGS, SORT_LABELS, CatalogueForm
-    from marketplace.web.catalogue.views import _criteria
+    from marketplace.web.catalogue.forms import CatalogueForm
+    from marketplace.web.catalogue.views import criteria_from, page_context
 
     app = create_app()
     page_bytes: list[int] = [0]
@@ -72,21 +72,10 @@ def main() -> None:
             return form
 
         form = build_form()
-        criteria = _criteria(form, options)
+        criteria = criteria_from(form, options)
         results = catalogue.list_courses(criteria)
-        cards = course_cards(results.items)
-        context = {
-            "form": form,
-            "keep": form.current_choices(),
-            "options": options,
-            "methods": METHODS,
-            "sorts": SORT_LABELS,
-            "sort_labels": dict(SORT_LABELS),
-            "ratings": RATINGS,
-            "results": results,
-            "criteria": criteria,
-            "cards": cards,
-        }
+        context = page_context(form, options, results, criteria)
+        cards = context["cards"]
         rows += [
             ("  form: build and validate", best(build_form)),
             ("  listing: count and page (SQL)", best(lambda: catalogue.list_courses(criteria))),

@@ -6,8 +6,6 @@ from flask.cli import with_appcontext
 
 from marketplace.extensions import db
 
-DEMO_PASSWORD = "Prakerja2020!"  # noqa: S105 - the documented demo password, not a secret
-
 
 @click.command("seed")
 @click.option("--seed", "seed_value", default=2020, show_default=True, help="Random seed.")
@@ -23,7 +21,7 @@ def seed_command(seed_value: int, courses: int) -> None:
     except Exception:
         db.session.rollback()
         raise
-    click.echo(report.describe() if hasattr(report, "describe") else str(report))
+    click.echo(report.describe())
 
 
 @click.command("is-empty")

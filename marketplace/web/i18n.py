@@ -58,16 +58,6 @@ def page_locale() -> str:
     return _current()[1]
 
 
-def translate(message: str) -> str:
-    """gettext for templates."""
-    return _current()[2].ugettext(message)
-
-
-def translate_plural(singular: str, plural: str, number: int) -> str:
-    """ngettext for templates."""
-    return _current()[2].ungettext(singular, plural, number)
-
-
 def template_gettext(message: str, **variables) -> Markup:
     """`_()` in templates: the translation is trusted text, the variables are escaped."""
     translated = Markup(_current()[2].ugettext(message))  # noqa: S704 - our own catalogue
@@ -86,9 +76,9 @@ def install_template_callables(app: Flask) -> None:
 
     They are plain globals (one call each from a template) rather than the i18n
     extension's wrappers, which cost two context calls per message; they behave the same
-    as the extension's "newstyle" gettext: variables are escaped, the message is not.
+    as the extension's "newstyle" gettext (which Flask-Babel has already switched on):
+    variables are escaped, the message is not.
     """
-    app.jinja_env.install_gettext_callables(translate, translate_plural, newstyle=True)
     app.jinja_env.globals.update(
         _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )

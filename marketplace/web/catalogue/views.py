@@ -11,7 +11,9 @@ from marketplace.web.catalogue.forms import METHODS, RATINGS, SORT_LABELS, Catal
 bp = Blueprint("catalogue", __name__)
 
 
-def _criteria(form: CatalogueForm, options: catalogue.FilterOptions) -> catalogue.Criteria:
+def criteria_from(form: CatalogueForm, options: catalogue.FilterOptions) -> catalogue.Criteria:
+    """The service's criteria from a valid form: slugs resolved to ids."""
+
     def pick(mapping, slug):
         return mapping[slug].id if slug else None
 
@@ -30,14 +32,11 @@ def _criteria(form: CatalogueForm, options: catalogue.FilterOptions) -> catalogu
     )
 
 
-@bp.route("/courses")
-def index():
-    """Search and browse approved courses with filters in the query string."""
-    options = catalogue.filter_options()
-    form = CatalogueForm(request.args)
-    form.set_choices(options)
-    valid = form.validate()
-    context = {
+def page_context(
+    form: CatalogueForm, options: catalogue.FilterOptions, results=None, criteria=None
+) -> dict:
+    """What catalogue/index.html needs (also used by bench/catalogue_parts.py)."""
+    return {
         "form": form,
         "keep": form.current_choices(),
         "options": options,
@@ -45,12 +44,21 @@ def index():
         "sorts": SORT_LABELS,
         "sort_labels": dict(SORT_LABELS),
         "ratings": RATINGS,
-        "results": None,
-        "criteria": None,
+        "results": results,
+        "criteria": criteria,
+        "cards": course_cards(results.items) if results is not None else [],
     }
-    if not valid:
-        return render_template("catalogue/index.html", **context), 400
-    criteria = _criteria(form, options)
+
+
+@bp.route("/courses")
+def index():
+    """Search and browse approved courses with filters in the query string."""
+    options = catalogue.filter_options()
+    form = CatalogueForm(request.args)
+    form.set_choices(options)
+    if not form.validate():
+        return render_template("catalogue/index.html", **page_context(form, options)), 400
+    criteria = criteria_from(form, options)
     try:
         results = catalogue.list_courses(criteria)
     except catalogue.PageOutOfRange as error:
@@ -60,8 +68,7 @@ def index():
             pages=error.pages,
         )
         raise not_found from None
-    context.update(results=results, criteria=criteria, cards=course_cards(results.items))
-    return render_template("catalogue/index.html", **context)
+    return render_template("catalogue/index.html", **page_context(form, options, results, criteria))
 
 
 @bp.route("/courses/<slug>")
