@@ -12,6 +12,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create the Flask app: configuration, extensions, blueprints, error pages, CLI."""
     app = Flask(__name__, instance_relative_config=True)
     configure(app, test_config)
+    use_language_templates(app)
     register_extensions(app)
     register_database_events(app)
     register_i18n(app)
@@ -34,6 +35,13 @@ def configure(app: Flask, test_config: dict | None) -> None:
             "SECRET_KEY is not set: export SECRET_KEY or run `make run`, "
             "which writes one to instance/secret_key"
         )
+
+
+def use_language_templates(app: Flask) -> None:
+    """Templates compiled once per language, constant messages translated in advance."""
+    from marketplace.web.templating import LanguageEnvironment
+
+    app.jinja_environment = LanguageEnvironment
 
 
 def register_extensions(app: Flask) -> None:

@@ -260,13 +260,19 @@ def list_courses(criteria: Criteria) -> ResultPage:
 
     Raises PageOutOfRange when the page is past the last one.
 
-    The listing is the busiest read of the site, so it runs on a short connection of its
+    The listing is the busiest read of the site, so it runs on a pooled connection of its
     own (one transaction, so the count and the page agree) and on the driver's cursor:
     its statements are prepared strings with bound parameters, and skipping the ORM
     session and SQLAlchemy's result machinery is a measurable share of the page's time.
     """
-    with db.engine.connect() as connection:
-        return _list_courses(connection.connection.driver_connection, criteria)
+    connection = db.engine.raw_connection()
+    try:
+        driver_connection = connection.driver_connection
+        if db.engine.dialect.name == "sqlite":
+            driver_connection.execute("BEGIN")  # psycopg opens its transaction itself
+        return _list_courses(driver_connection, criteria)
+    finally:
+        connection.close()  # back to the pool, which rolls the read transaction back
 
 
 def _list_courses(connection, criteria: Criteria) -> ResultPage:

@@ -3,15 +3,12 @@
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from urllib.parse import urlencode
-from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import format_date
-from markupsafe import Markup, escape
 
-from marketplace.services.catalogue import FilterOptions
 from marketplace.web.i18n import page_locale
 from marketplace.web.security import safe_next
 
@@ -31,7 +28,7 @@ def rupiah(amount: int | None) -> str:
 
 
 @lru_cache(maxsize=16)
-def _number_symbols(locale: str) -> tuple[str, str]:
+def number_symbols(locale: str) -> tuple[str, str]:
     """(group separator, decimal separator) of a locale, from Babel's CLDR data."""
     return get_group_symbol(locale), get_decimal_symbol(locale)
 
@@ -64,39 +61,19 @@ def wib(value: datetime | None, with_date: bool = True) -> str:
 
 def number(value: float | int, digits: int = 0) -> str:
     """A number with the page language's separators: 12.345 and 4,5 in Indonesian."""
-    group, decimal = _number_symbols(page_locale())
+    group, decimal = number_symbols(page_locale())
     text = f"{value:,.{digits}f}"
     return text.translate({ord(","): group, ord("."): decimal})
 
 
 def current_path() -> str:
-    """This page's path and query string, for links that come back here."""
-    path = request.full_path if request.query_string else request.path
-    return safe_next(path.rstrip("?") or "/")
-
-
-_rendered_options: WeakKeyDictionary = WeakKeyDictionary()
-
-
-def option_tags(options: FilterOptions, name: str, selected: str | None, english: bool) -> Markup:
-    """The <option> tags of one reference-data filter, the chosen one selected.
-
-    The tags of each list are rendered once per FilterOptions object and language, since
-    the provider list alone has a hundred and fifty entries on every catalogue page.
-    """
-    cache = _rendered_options.setdefault(options, {})
-    html = cache.get((name, english))
-    if html is None:
-        html = "".join(
-            f'<option value="{escape(slug)}">{escape(option.name_en if english else option.name)}'
-            "</option>"
-            for slug, option in getattr(options, name).items()
-        )
-        cache[(name, english)] = html
-    if selected:
-        tag = f'<option value="{escape(selected)}">'
-        html = html.replace(tag, tag[:-1] + " selected>", 1)
-    return Markup(html)  # noqa: S704 - every value and label above is escaped
+    """This page's path and query string, for links that come back here (once a request)."""
+    context = g.__dict__
+    path = context.get("_current_path")
+    if path is None:
+        path = request.full_path if request.query_string else request.path
+        path = context["_current_path"] = safe_next(path.rstrip("?") or "/")
+    return path
 
 
 def choices(options: dict, english: bool = False) -> list[tuple[str, str]]:
@@ -135,6 +112,15 @@ def static_url(filename: str) -> str:
     return path
 
 
+def language_link(code: str) -> str:
+    """The link that switches the site to a language and comes back to this page."""
+    key = ("language:" + code, request.script_root)
+    path = _paths.get(key)
+    if path is None:
+        path = _paths[key] = url_for("public.language", code=code)
+    return f"{path}?{urlencode({'next': current_path()}, safe='/?')}"
+
+
 def register(app: Flask) -> None:
     """Install the filters and globals."""
     app.add_template_filter(rupiah)
@@ -142,8 +128,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(wib)
     app.add_template_filter(number)
     app.add_template_filter(choices)
-    app.add_template_global(option_tags)
     app.add_template_global(link)
     app.add_template_global(static_url)
     app.add_template_filter(dict_without)
     app.add_template_global(current_path)
+    app.add_template_global(language_link)

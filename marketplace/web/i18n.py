@@ -8,10 +8,11 @@ translations of the current locale on the app context and notice when
 """
 
 from functools import lru_cache
+from types import SimpleNamespace
 
 import flask_babel
 from babel import Locale
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask.globals import _cv_app
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
@@ -29,6 +30,8 @@ def _locale(code: str) -> Locale:
 
 def select_locale() -> Locale:
     """The locale for this request; Bahasa Indonesia unless the visitor chose English."""
+    if not has_request_context():
+        return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
@@ -39,17 +42,32 @@ def select_locale() -> Locale:
     return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+_translations: dict[str, object] = {}
+
+
 def _current():
-    """(locale code, translations) for the current context, cached until the locale changes."""
-    context = _cv_app.get().g
-    babel_state = context.__dict__.get("_flask_babel")
+    """(locale, code, translations) of the current context, worked out once per context.
+
+    The first call of a request runs the locale selector and tells Flask-Babel the result
+    (so its date formats agree); later calls return what was kept, unless
+    `flask_babel.force_locale` has changed the locale since. Catalogues are loaded once
+    per process and language.
+    """
+    context = _cv_app.get().g.__dict__
+    babel_state = context.get("_flask_babel")
+    if babel_state is None:
+        babel_state = context["_flask_babel"] = SimpleNamespace()
     locale = getattr(babel_state, "babel_locale", None)
-    cached = context.__dict__.get("_page_language")
-    if cached is not None and locale is not None and cached[0] is locale:
+    cached = context.get("_page_language")
+    if cached is not None and cached[0] is locale:
         return cached
-    locale = flask_babel.get_locale()
-    cached = (locale, str(locale), flask_babel.get_translations())
-    context._page_language = cached
+    if locale is None:
+        locale = babel_state.babel_locale = select_locale()
+    code = str(locale)
+    translations = _translations.get(code)
+    if translations is None:
+        translations = _translations[code] = flask_babel.get_translations()
+    cached = context["_page_language"] = (locale, code, translations)
     return cached
 
 
@@ -100,3 +118,4 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     """The singular or plural form for `n`, translated, with %(num)s and variables filled."""
     variables.setdefault("num", n)
     return _current()[2].ungettext(singular, plural, n) % variables
+

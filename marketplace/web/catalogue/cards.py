@@ -8,9 +8,9 @@ import re
 from typing import NamedTuple
 from urllib.parse import quote
 
-from flask import url_for
+from flask import request, url_for
 
-from marketplace.web.formatting import number, rupiah
+from marketplace.web.formatting import number_symbols, rupiah
 from marketplace.web.i18n import gettext, ngettext, page_locale
 from marketplace.web.i18n import lazy_gettext as _l
 
@@ -41,16 +41,35 @@ class CourseCard(NamedTuple):
     rating_count: str | None
 
 
+_course_paths: dict[str, str] = {}
+
+
+def _course_path() -> str:
+    """The path of a course page without its slug (kept per script root)."""
+    root = request.script_root
+    path = _course_paths.get(root)
+    if path is None:
+        path = _course_paths[root] = url_for("catalogue.course", slug="-")[:-1]
+    return path
+
+
 def course_cards(rows) -> list[CourseCard]:
     """Cards for catalogue result rows (see services.catalogue.list_courses)."""
-    english = page_locale() == "en"
-    course_path = url_for("catalogue.course", slug="-")[:-1]
+    language = page_locale()
+    english = language == "en"
+    course_path = _course_path()
     method_labels = {value: str(label) for value, label in METHOD_LABELS.items()}
     hours_text = gettext("%(hours)s hours", hours="\x00").replace("\x00", "{}")
+    # Both languages of the site have at most two forms: one, and other.
+    rating_counts = (
+        ngettext("%(num)s rating", "%(num)s ratings", 1, num="\x00").replace("\x00", "{}"),
+        ngettext("%(num)s rating", "%(num)s ratings", 2, num="\x00").replace("\x00", "{}"),
+    )
+    group, decimal = number_symbols(language)
     cards = []
     for row in rows:
         method = row.method
-        rated = row.rating_count > 0
+        count = row.rating_count
         cards.append(
             CourseCard(
                 url=course_path + (row.slug if _PLAIN_SLUG.match(row.slug) else quote(row.slug)),
@@ -63,15 +82,10 @@ def course_cards(rows) -> list[CourseCard]:
                 city=row.city,
                 hours=hours_text.format(row.hours),
                 price=rupiah(row.price),
-                rating=number(row.rating_avg, 1) if rated else None,
+                rating=f"{row.rating_avg:.1f}".replace(".", decimal) if count else None,
                 rating_count=(
-                    ngettext(
-                        "%(num)s rating",
-                        "%(num)s ratings",
-                        row.rating_count,
-                        num=number(row.rating_count),
-                    )
-                    if rated
+                    rating_counts[count != 1].format(f"{count:,}".replace(",", group))
+                    if count
                     else None
                 ),
             )

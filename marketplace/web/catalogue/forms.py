@@ -3,13 +3,7 @@
 from collections.abc import Collection
 
 from wtforms import Form, IntegerField, SelectField, StringField
-from wtforms.validators import (
-    Length,
-    NumberRange,
-    Optional,
-    StopValidation,
-    ValidationError,
-)
+from wtforms.validators import Length, StopValidation, ValidationError
 
 from marketplace.services.catalogue import FilterOptions
 from marketplace.web.i18n import gettext
@@ -37,11 +31,18 @@ _RATING_VALUES = frozenset(value for value, _label in RATINGS)
 
 
 class WholeNumberField(IntegerField):
-    """An integer field whose parse error is a translatable sentence of our own."""
+    """An optional whole number with its own sentences for a parse error and its range.
 
-    def __init__(self, *args, parse_message=None, **kwargs):
+    Empty means None. The range is checked here rather than by Optional + NumberRange
+    validators: those stop the chain by raising on every empty field, and this form is
+    read on every catalogue page.
+    """
+
+    def __init__(self, *args, parse_message=None, minimum=None, maximum=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.parse_message = parse_message
+        self.minimum = minimum  # (value, message) or None
+        self.maximum = maximum
 
     def process_formdata(self, valuelist):
         if not valuelist or valuelist[0].strip() == "":
@@ -54,9 +55,15 @@ class WholeNumberField(IntegerField):
         self.data = int(raw)
 
     def pre_validate(self, form):
-        """After a parse error, say only that: the range checks have nothing to check."""
+        """After a parse error, say only that; otherwise check the range."""
         if self.process_errors:
             raise StopValidation()
+        if self.data is None:
+            return
+        if self.minimum is not None and self.data < self.minimum[0]:
+            raise StopValidation(self.minimum[1])
+        if self.maximum is not None and self.data > self.maximum[0]:
+            raise StopValidation(self.maximum[1])
 
 
 class ChoiceField(SelectField):
@@ -99,32 +106,21 @@ class CatalogueForm(Form):
     min_price = WholeNumberField(
         _l("Lowest price (Rp)"),
         parse_message=_l("Enter the lowest price as a whole number of rupiah, like 100000"),
-        validators=[
-            Optional(),
-            NumberRange(min=0, message=_l("The lowest price can't be below 0")),
-            NumberRange(max=MAX_PRICE, message=_l("The lowest price can be at most Rp100.000.000")),
-        ],
+        minimum=(0, _l("The lowest price can't be below 0")),
+        maximum=(MAX_PRICE, _l("The lowest price can be at most Rp100.000.000")),
     )
     max_price = WholeNumberField(
         _l("Highest price (Rp)"),
         parse_message=_l("Enter the highest price as a whole number of rupiah, like 500000"),
-        validators=[
-            Optional(),
-            NumberRange(min=0, message=_l("The highest price can't be below 0")),
-            NumberRange(
-                max=MAX_PRICE, message=_l("The highest price can be at most Rp100.000.000")
-            ),
-        ],
+        minimum=(0, _l("The highest price can't be below 0")),
+        maximum=(MAX_PRICE, _l("The highest price can be at most Rp100.000.000")),
     )
     min_rating = ChoiceField(_l("Minimum rating"), validate_choice=True, default="")
     sort = ChoiceField(_l("Sort by"), validate_choice=True, default="")
     page = WholeNumberField(
         _l("Page"),
         parse_message=_l("The page number must be a whole number, like 2"),
-        validators=[
-            Optional(),
-            NumberRange(min=1, message=_l("The page number must be 1 or more")),
-        ],
+        minimum=(1, _l("The page number must be 1 or more")),
     )
 
     def current_choices(self) -> dict:

@@ -6,9 +6,11 @@ from werkzeug.exceptions import NotFound
 
 from marketplace.services import catalogue
 from marketplace.web.catalogue.cards import course_cards
-from marketplace.web.catalogue.forms import METHODS, RATINGS, SORT_LABELS, CatalogueForm
+from marketplace.web.catalogue.filters import filter_fields
+from marketplace.web.catalogue.forms import METHODS, SORT_LABELS, CatalogueForm
 
 bp = Blueprint("catalogue", __name__)
+SORT_NAMES = dict(SORT_LABELS)
 
 
 def criteria_from(form: CatalogueForm, options: catalogue.FilterOptions) -> catalogue.Criteria:
@@ -39,11 +41,8 @@ def page_context(
     return {
         "form": form,
         "keep": form.current_choices(),
-        "options": options,
-        "methods": METHODS,
-        "sorts": SORT_LABELS,
-        "sort_labels": dict(SORT_LABELS),
-        "ratings": RATINGS,
+        "filter_fields": filter_fields(form, options),
+        "sort_labels": SORT_NAMES,
         "results": results,
         "criteria": criteria,
         "cards": course_cards(results.items) if results is not None else [],
