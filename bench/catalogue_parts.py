@@ -41,8 +41,8 @@ def main() -> None:
     from marketplace import create_app
     from marketplace.services import catalogue
     from marketplace.web.catalogue.cards import course_cards
-    from marketplace.web.catalogue.forms import CatalogueForm
-    from marketplace.web.catalogue.views import criteria_from, page_context
+    from marketplace.web.catalogue.query import CatalogueQuery
+    from marketplace.web.catalogue.views import page_context
 
     app = create_app()
     page_bytes: list[int] = [0]
@@ -65,19 +65,16 @@ def main() -> None:
     with app.test_request_context(QUERY):
         options = catalogue.filter_options()
 
-        def build_form():
-            form = CatalogueForm(request.args)
-            form.set_choices(options)
-            form.validate()
-            return form
+        def read_query():
+            return CatalogueQuery(request.args, options)
 
-        form = build_form()
-        criteria = criteria_from(form, options)
+        query = read_query()
+        criteria = query.criteria(options)
         results = catalogue.list_courses(criteria)
-        context = page_context(form, options, results, criteria)
+        context = page_context(query, options, results, criteria)
         cards = context["cards"]
         rows += [
-            ("  form: build and validate", best(build_form)),
+            ("  query string: read and check", best(read_query)),
             ("  listing: count and page (SQL)", best(lambda: catalogue.list_courses(criteria))),
             (f"  cards: {len(cards)} results", best(lambda: course_cards(results.items))),
             (

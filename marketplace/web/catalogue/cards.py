@@ -10,16 +10,9 @@ from urllib.parse import quote
 
 from flask import request, url_for
 
+from marketplace.web.catalogue.query import METHODS
 from marketplace.web.formatting import number_symbols, rupiah
 from marketplace.web.i18n import gettext, ngettext, page_locale
-from marketplace.web.i18n import lazy_gettext as _l
-
-METHOD_LABELS = {
-    "self_paced": _l("Self-paced video"),
-    "webinar": _l("Webinar"),
-    "offline": _l("In person (offline)"),
-}
-
 
 _PLAIN_SLUG = re.compile(r"[a-z0-9-]+\Z")
 
@@ -58,7 +51,7 @@ def course_cards(rows) -> list[CourseCard]:
     language = page_locale()
     english = language == "en"
     course_path = _course_path()
-    method_labels = {value: str(label) for value, label in METHOD_LABELS.items()}
+    method_labels = {value: str(label) for value, label in METHODS}
     hours_text = gettext("%(hours)s hours", hours="\x00").replace("\x00", "{}")
     # Both languages of the site have at most two forms: one, and other.
     rating_counts = (

@@ -12,7 +12,7 @@ from weakref import WeakKeyDictionary
 from markupsafe import Markup, escape
 
 from marketplace.services.catalogue import FilterOptions
-from marketplace.web.catalogue.forms import METHODS, RATINGS, SORT_LABELS, CatalogueForm
+from marketplace.web.catalogue.query import LABELS, METHODS, RATINGS, SORT_LABELS, CatalogueQuery
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.i18n import page_locale
 
@@ -44,35 +44,30 @@ _rendered: WeakKeyDictionary = WeakKeyDictionary()
 _labels: dict[str, dict[str, str]] = {}  # the fields' labels, per language
 
 
-def filter_fields(form: CatalogueForm, options: FilterOptions) -> list[FilterField]:
+def filter_fields(query: CatalogueQuery, options: FilterOptions) -> list[FilterField]:
     """The filter form's fields in page order (the page number is not one of them)."""
     language = page_locale()
     rendered = _rendered.setdefault(options, {})
     labels = _labels.get(language)
     if labels is None:
-        labels = _labels[language] = {
-            name: str(field.label.text) for name, field in form._fields.items()
-        }
+        labels = _labels[language] = {name: str(label) for name, label in LABELS.items()}
     fields = []
-    for name, field in form._fields.items():
+    for name, field in query.fields.items():
         if name == "page":
             continue
-        label = labels[name]
         if name in _TEXTS:
-            if field.raw_data:
-                value = field.raw_data[0]
-            else:
-                value = None if field.data is None else str(field.data)
-            fields.append(FilterField(name, label, _TEXTS[name], None, value, field.errors))
+            value = field.raw
+            fields.append(FilterField(name, labels[name], _TEXTS[name], None, value, field.errors))
             continue
         tags = rendered.get((name, language))
         if tags is None:
             tags = rendered[(name, language)] = _option_tags(options, name, language)
-        selected = field.data
-        if selected:
-            tag = f'<option value="{escape(selected)}">'
+        if field.data:
+            tag = f'<option value="{escape(field.data)}">'
             tags = tags.replace(tag, tag[:-1] + " selected>", 1)
-        fields.append(FilterField(name, label, "select", Markup(tags), None, field.errors))  # noqa: S704
+        fields.append(
+            FilterField(name, labels[name], "select", Markup(tags), None, field.errors)  # noqa: S704
+        )
     return fields
 
 

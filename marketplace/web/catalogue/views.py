@@ -7,41 +7,20 @@ from werkzeug.exceptions import NotFound
 from marketplace.services import catalogue
 from marketplace.web.catalogue.cards import course_cards
 from marketplace.web.catalogue.filters import filter_fields
-from marketplace.web.catalogue.forms import METHODS, SORT_LABELS, CatalogueForm
+from marketplace.web.catalogue.query import METHODS, SORT_LABELS, CatalogueQuery
 
 bp = Blueprint("catalogue", __name__)
 SORT_NAMES = dict(SORT_LABELS)
 
 
-def criteria_from(form: CatalogueForm, options: catalogue.FilterOptions) -> catalogue.Criteria:
-    """The service's criteria from a valid form: slugs resolved to ids."""
-
-    def pick(mapping, slug):
-        return mapping[slug].id if slug else None
-
-    return catalogue.Criteria(
-        q=(form.q.data or "").strip(),
-        category_id=pick(options.categories, form.category.data),
-        method=form.method.data or None,
-        platform_id=pick(options.platforms, form.platform.data),
-        provider_id=pick(options.providers, form.provider.data),
-        province_id=pick(options.provinces, form.province.data),
-        min_price=form.min_price.data,
-        max_price=form.max_price.data,
-        min_rating=float(form.min_rating.data) if form.min_rating.data else None,
-        sort=form.sort.data or None,
-        page=form.page.data or 1,
-    )
-
-
 def page_context(
-    form: CatalogueForm, options: catalogue.FilterOptions, results=None, criteria=None
+    query: CatalogueQuery, options: catalogue.FilterOptions, results=None, criteria=None
 ) -> dict:
     """What catalogue/index.html needs (also used by bench/catalogue_parts.py)."""
     return {
-        "form": form,
-        "keep": form.current_choices(),
-        "filter_fields": filter_fields(form, options),
+        "form": query,
+        "keep": query.current_choices(),
+        "filter_fields": filter_fields(query, options),
         "sort_labels": SORT_NAMES,
         "results": results,
         "criteria": criteria,
@@ -53,11 +32,10 @@ def page_context(
 def index():
     """Search and browse approved courses with filters in the query string."""
     options = catalogue.filter_options()
-    form = CatalogueForm(request.args)
-    form.set_choices(options)
-    if not form.validate():
-        return render_template("catalogue/index.html", **page_context(form, options)), 400
-    criteria = criteria_from(form, options)
+    query = CatalogueQuery(request.args, options)
+    if query.errors:
+        return render_template("catalogue/index.html", **page_context(query, options)), 400
+    criteria = query.criteria(options)
     try:
         results = catalogue.list_courses(criteria)
     except catalogue.PageOutOfRange as error:
@@ -67,7 +45,9 @@ def index():
             pages=error.pages,
         )
         raise not_found from None
-    return render_template("catalogue/index.html", **page_context(form, options, results, criteria))
+    return render_template(
+        "catalogue/index.html", **page_context(query, options, results, criteria)
+    )
 
 
 @bp.route("/courses/<slug>")
