@@ -8,17 +8,17 @@ from jinja2 import pass_context
 def test_constant_messages_are_translated_when_the_template_is_compiled(app):
     with app.test_request_context("/"):
         environment = app.jinja_env.language_environment()
-        source, _, _ = environment.loader.get_source(environment, "_partials/header.html")
-        code = environment.compile(source, "_partials/header.html", raw=True)
+        source, _, _ = environment.loader.get_source(environment, "base.html")
+        code = environment.compile(source, "base.html", raw=True)
     assert "Masuk" in code and "Sign in" not in code
 
 
 def test_each_language_has_its_own_compiled_templates(app):
     with app.test_request_context("/", headers={"Cookie": "lang=en"}):
-        english = render_template("_partials/footer.html")
+        english = render_template("base.html")
         english_environment = app.jinja_env.language_environment()
     with app.test_request_context("/"):
-        indonesian = render_template("_partials/footer.html")
+        indonesian = render_template("base.html")
         assert app.jinja_env.language_environment() is not english_environment
     assert "All courses" in english and "Semua pelatihan" in indonesian
 
@@ -26,8 +26,8 @@ def test_each_language_has_its_own_compiled_templates(app):
 def test_a_forced_locale_renders_in_that_language(app):
     with app.test_request_context("/"):
         with force_locale("en"):
-            forced = render_template("_partials/footer.html")
-        after = render_template("_partials/footer.html")
+            forced = render_template("base.html")
+        after = render_template("base.html")
     assert "All courses" in forced and "Semua pelatihan" in after
 
 

@@ -1,39 +1,23 @@
-"""Course cards: the catalogue's result rows turned into the texts a card shows.
+"""Course cards: the catalogue's result rows as the list of cards the page shows.
 
-The catalogue page shows twenty cards; preparing their texts in one Python loop (with the
-page's translations fetched once) costs a fraction of calling template macros per card.
+The catalogue shows up to twenty cards on every page, the busiest page of the site. A
+card is a dozen values in a fixed piece of markup; writing it here, in one Python loop
+with the page's translations fetched once and every value escaped, costs a fraction of a
+template loop that looks up and escapes each value through Jinja. The markup follows the
+site's card pattern (static/css/site.css, `.course-card`).
 """
 
 import re
-from typing import NamedTuple
 from urllib.parse import quote
 
 from flask import request, url_for
+from markupsafe import Markup, escape
 
 from marketplace.web.catalogue.query import METHODS
 from marketplace.web.formatting import number_symbols, rupiah
 from marketplace.web.i18n import gettext, ngettext, page_locale
 
 _PLAIN_SLUG = re.compile(r"[a-z0-9-]+\Z")
-
-
-class CourseCard(NamedTuple):
-    """What one result card says."""
-
-    url: str
-    title: str
-    provider: str
-    platform: str
-    method: str
-    method_label: str
-    category: str
-    city: str | None
-    hours: str
-    price: str
-    rating: str | None
-    rating_count: str | None
-
-
 _course_paths: dict[str, str] = {}
 
 
@@ -46,41 +30,55 @@ def _course_path() -> str:
     return path
 
 
-def course_cards(rows) -> list[CourseCard]:
-    """Cards for catalogue result rows (see services.catalogue.list_courses)."""
+def _template(message: str, **variables) -> str:
+    """A translated message with `{}` where its one variable goes."""
+    return str(escape(gettext(message, **{name: "\x00" for name in variables}))).replace(
+        "\x00", "{}"
+    )
+
+
+def course_list(rows) -> Markup:
+    """The <ul> of cards for catalogue result rows (see services.catalogue.list_courses)."""
     language = page_locale()
     english = language == "en"
     course_path = _course_path()
-    method_labels = {value: str(label) for value, label in METHODS}
-    hours_text = gettext("%(hours)s hours", hours="\x00").replace("\x00", "{}")
+    methods = {value: escape(label) for value, label in METHODS}
+    hours_text = _template("%(hours)s hours", hours=None)
     # Both languages of the site have at most two forms: one, and other.
-    rating_counts = (
-        ngettext("%(num)s rating", "%(num)s ratings", 1, num="\x00").replace("\x00", "{}"),
-        ngettext("%(num)s rating", "%(num)s ratings", 2, num="\x00").replace("\x00", "{}"),
-    )
-    group, decimal = number_symbols(language)
-    cards = []
-    for row in rows:
-        method = row.method
-        count = row.rating_count
-        cards.append(
-            CourseCard(
-                url=course_path + (row.slug if _PLAIN_SLUG.match(row.slug) else quote(row.slug)),
-                title=row.title,
-                provider=row.provider_name,
-                platform=row.platform_name,
-                method=method,
-                method_label=method_labels[method],
-                category=row.category_name_en if english else row.category_name,
-                city=row.city,
-                hours=hours_text.format(row.hours),
-                price=rupiah(row.price),
-                rating=f"{row.rating_avg:.1f}".replace(".", decimal) if count else None,
-                rating_count=(
-                    rating_counts[count != 1].format(f"{count:,}".replace(",", group))
-                    if count
-                    else None
-                ),
-            )
+    ratings_text = [
+        str(escape(ngettext("%(num)s rating", "%(num)s ratings", n, num="\x00"))).replace(
+            "\x00", "{}"
         )
-    return cards
+        for n in (1, 2)
+    ]
+    no_ratings = escape(gettext("No ratings yet"))
+    group, decimal = number_symbols(language)
+    html = ['<ul class="course-list">']
+    for row in rows:
+        slug = row.slug if _PLAIN_SLUG.match(row.slug) else quote(row.slug)
+        count = row.rating_count
+        if count:
+            average = f"{row.rating_avg:.1f}".replace(".", decimal)
+            count_text = ratings_text[count != 1].format(f"{count:,}".replace(",", group))
+            rating = (
+                '<span class="rating"><span class="rating__stars" aria-hidden="true">★</span> '
+                f'<strong>{average}</strong> <span class="muted">({count_text})</span></span>'
+            )
+        else:
+            rating = f'<span class="rating muted">{no_ratings}</span>'
+        city = f" · <span>{escape(row.city)}</span>" if row.city else ""
+        category = row.category_name_en if english else row.category_name
+        html.append(
+            '<li class="course-card">'
+            f'<h3 class="course-card__title"><a href="{course_path}{escape(slug)}">'
+            f"{escape(row.title)}</a></h3>"
+            f'<p class="course-card__provider">{escape(row.provider_name)} · '
+            f"{escape(row.platform_name)}</p>"
+            f'<p class="course-card__meta"><span class="badge badge--{row.method}">'
+            f"{methods[row.method]}</span> <span>{escape(category)}</span>{city} · "
+            f"<span>{hours_text.format(row.hours)}</span></p>"
+            f'<p class="course-card__foot"><span class="price">{rupiah(row.price)}</span> '
+            f"{rating}</p></li>"
+        )
+    html.append("</ul>")
+    return Markup("\n".join(html))  # noqa: S704 - every value above is escaped
