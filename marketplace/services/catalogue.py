@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import NamedTuple
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -51,12 +52,12 @@ class FilterOptions:
 
 
 _options_lock = Lock()
-_options_cache: dict[str, tuple[float, FilterOptions]] = {}
+_options_cache: WeakKeyDictionary = WeakKeyDictionary()  # engine -> (time, FilterOptions)
 
 
 def filter_options() -> FilterOptions:
     """Categories, platforms, providers and provinces; kept in memory for a minute per engine."""
-    key = str(db.engine.url)
+    key = db.engine
     now = time.monotonic()
     cached = _options_cache.get(key)
     if cached and now - cached[0] < OPTIONS_TTL_SECONDS:

@@ -8,10 +8,12 @@ site's card pattern (static/css/site.css, `.course-card`).
 """
 
 import re
+from html import escape
+from typing import NamedTuple
 from urllib.parse import quote
 
 from flask import request, url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from marketplace.web.catalogue.query import METHODS
 from marketplace.web.formatting import number_symbols, rupiah
@@ -30,11 +32,41 @@ def _course_path() -> str:
     return path
 
 
-def _template(message: str, **variables) -> str:
-    """A translated message with `{}` where its one variable goes."""
-    return str(escape(gettext(message, **{name: "\x00" for name in variables}))).replace(
-        "\x00", "{}"
-    )
+class _CardTexts(NamedTuple):
+    """The fixed texts of a card in one language, escaped, `{}` where a value goes."""
+
+    methods: dict
+    hours: str
+    ratings: tuple  # (one, other)
+    no_ratings: str
+    group: str  # the digit group separator
+    decimal: str
+
+
+_texts: dict[str, _CardTexts] = {}
+
+
+def _card_texts(language: str) -> _CardTexts:
+    """The fixed texts of the current language, translated once per process."""
+    texts = _texts.get(language)
+    if texts is None:
+
+        def slot(text: str) -> str:
+            return escape(text).replace("\x00", "{}")
+
+        group, decimal = number_symbols(language)
+        texts = _texts[language] = _CardTexts(
+            methods={value: escape(str(label)) for value, label in METHODS},
+            hours=slot(gettext("%(hours)s hours", hours="\x00")),
+            # Both languages of the site have at most two forms: one, and other.
+            ratings=tuple(
+                slot(ngettext("%(num)s rating", "%(num)s ratings", n, num="\x00")) for n in (1, 2)
+            ),
+            no_ratings=escape(gettext("No ratings yet")),
+            group=group,
+            decimal=decimal,
+        )
+    return texts
 
 
 def course_list(rows) -> Markup:
@@ -42,30 +74,21 @@ def course_list(rows) -> Markup:
     language = page_locale()
     english = language == "en"
     course_path = _course_path()
-    methods = {value: escape(label) for value, label in METHODS}
-    hours_text = _template("%(hours)s hours", hours=None)
-    # Both languages of the site have at most two forms: one, and other.
-    ratings_text = [
-        str(escape(ngettext("%(num)s rating", "%(num)s ratings", n, num="\x00"))).replace(
-            "\x00", "{}"
-        )
-        for n in (1, 2)
-    ]
-    no_ratings = escape(gettext("No ratings yet"))
-    group, decimal = number_symbols(language)
+    texts = _card_texts(language)
+    methods, hours_text, ratings_text = texts.methods, texts.hours, texts.ratings
     html = ['<ul class="course-list">']
     for row in rows:
         slug = row.slug if _PLAIN_SLUG.match(row.slug) else quote(row.slug)
         count = row.rating_count
         if count:
-            average = f"{row.rating_avg:.1f}".replace(".", decimal)
-            count_text = ratings_text[count != 1].format(f"{count:,}".replace(",", group))
+            average = f"{row.rating_avg:.1f}".replace(".", texts.decimal)
+            count_text = ratings_text[count != 1].format(f"{count:,}".replace(",", texts.group))
             rating = (
                 '<span class="rating"><span class="rating__stars" aria-hidden="true">★</span> '
                 f'<strong>{average}</strong> <span class="muted">({count_text})</span></span>'
             )
         else:
-            rating = f'<span class="rating muted">{no_ratings}</span>'
+            rating = f'<span class="rating muted">{texts.no_ratings}</span>'
         city = f" · <span>{escape(row.city)}</span>" if row.city else ""
         category = row.category_name_en if english else row.category_name
         html.append(

@@ -91,6 +91,10 @@ class CatalogueQuery:
     """The catalogue's query string read into fields, each checked against `options`."""
 
     def __init__(self, args: Mapping[str, str], options: FilterOptions) -> None:
+        if not isinstance(args, dict):
+            # The first value of each parameter. A MultiDict raises (and catches) an HTTP
+            # exception for every absent key, and most of the eleven are absent.
+            args = args.to_dict()
         self.fields = {name: QueryField(name) for name in LABELS}
         self._text("q", args.get("q"))
         self._choice("category", args.get("category"), options.categories)
