@@ -68,7 +68,7 @@ translations: install ## compile the message catalogues (.po -> .mo)
 	@scripts/compile-translations.sh $(BIN)/pybabel
 
 messages: install ## extract the messages and update the id and en catalogues (.pot -> .po)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* build' \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --ignore-dirs='.* build' \
 	    --no-location --omit-header -o marketplace/translations/messages.pot .
 	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations \
 	    --ignore-obsolete --width 100

@@ -85,6 +85,8 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area of the site."""
+    from marketplace.web.account import bp as account_bp
+    from marketplace.web.admin import bp as admin_bp
     from marketplace.web.auth.views import bp as auth_bp
     from marketplace.web.catalogue.views import bp as catalogue_bp
     from marketplace.web.public.views import bp as public_bp
@@ -92,6 +94,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_error_pages(app: Flask) -> None:

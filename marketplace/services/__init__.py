@@ -1,10 +1,20 @@
 """The domain: one function per change of state; no request, session or flash here."""
 
 
-class DomainError(Exception):
-    """A rule refused a change. `message` is a translatable, user-facing sentence."""
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, don't translate"
+    """Mark a user-facing message for extraction; the web layer translates it when shown."""
+    return message
 
-    def __init__(self, message: str, field: str | None = None):
+
+class DomainError(Exception):
+    """A rule refused a change.
+
+    `message` is an English message id marked with N_() (translated by the view with
+    `params` filled in, see web.i18n.error_message); `field` names the form field it is about.
+    """
+
+    def __init__(self, message: str, field: str | None = None, **params):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.params = params

@@ -7,7 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from marketplace.extensions import db
 from marketplace.models import Provider, Role, User
 from marketplace.models.base import utcnow
-from marketplace.services import DomainError
+from marketplace.services import N_, DomainError
 
 # OWASP minimum for argon2id: m=19 MiB, t=2, p=1.
 PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -37,7 +37,7 @@ def create_user(
     """Create an account; refuses an email that is already registered."""
     email = normalise_email(email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise DomainError("This email address is already registered.", field="email")
+        raise DomainError(N_("This email address is already registered."), field="email")
     user = User(
         email=email,
         name=name.strip(),

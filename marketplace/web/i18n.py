@@ -119,3 +119,8 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     variables.setdefault("num", n)
     return _current()[2].ungettext(singular, plural, n) % variables
 
+
+
+def error_message(error) -> str:
+    """A service's DomainError as a sentence in the page's language."""
+    return gettext(error.message, **error.params)

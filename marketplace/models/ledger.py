@@ -1,0 +1,82 @@
+"""The books: accounts, and append-only double-entry transactions between them.
+
+Only services/ledger.py writes here. Every transaction's entries sum to zero; an account
+that must not go below zero has a CHECK constraint as well as the code's conditional
+UPDATE, so two requests can never both spend the same rupiah.
+"""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.extensions import db
+from marketplace.models.base import enum_column, utcnow
+
+
+class AccountKind(enum.Enum):
+    BUDGET = "budget"  # the state budget allocation the programme draws on (the source)
+    PROGRAMME_FUND = "programme_fund"  # money allocated and not yet on a card
+    CARD = "card"  # a participant's training balance
+    PROVIDER_PAYABLE = "provider_payable"  # owed to a provider for courses sold
+    INCENTIVES_PAID = "incentives_paid"  # cash incentives paid out to participants
+
+
+class Reason(enum.Enum):
+    BUDGET_ALLOCATED = "budget_allocated"
+    CARD_ISSUED = "card_issued"
+    CARD_EXPIRED = "card_expired"  # first-purchase deadline missed: balance back to the fund
+    PURCHASE = "purchase"
+    REFUND = "refund"
+    INCENTIVE = "incentive"
+
+
+class LedgerAccount(db.Model):
+    """An account of the books. `balance` caches the sum of its entries."""
+
+    __tablename__ = "ledger_account"
+    __table_args__ = (
+        sa.CheckConstraint("may_go_negative OR balance >= 0", name="balance_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[AccountKind] = mapped_column(enum_column(AccountKind))
+    # Unique name: "budget", "programme_fund", "card:<card id>", "provider:<provider id>".
+    code: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    balance: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    may_go_negative: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LedgerTransaction(db.Model):
+    """One movement of money: two or more entries summing to zero, never changed after."""
+
+    __tablename__ = "ledger_transaction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[Reason] = mapped_column(enum_column(Reason))
+    # What it is about ("card:12", "order:40"); with the reason, unique where a movement
+    # must happen once (a card is issued once, expires once).
+    reference: Mapped[str] = mapped_column(sa.String(60), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entries = relationship("LedgerEntry", back_populates="transaction")
+
+
+class LedgerEntry(db.Model):
+    """One side of a transaction: a signed amount on one account (+ adds to its balance)."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (sa.CheckConstraint("amount <> 0", name="amount_not_zero"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("ledger_transaction.id"), index=True
+    )
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_account.id"), index=True)
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+
+    transaction = relationship("LedgerTransaction", back_populates="entries")
+    account = relationship("LedgerAccount")

@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from marketplace.web.account import bp  # noqa: F401

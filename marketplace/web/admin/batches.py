@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from marketplace.web.admin import bp  # noqa: F401
