@@ -340,11 +340,14 @@ def gunicorn_command(port: int) -> list[str]:
 class Server:
     """gunicorn serving bench/benchapp.py on a free loopback port; stopped by stop()."""
 
-    def __init__(self, db_path: Path, control_bytes: int, log: Path):
+    def __init__(
+        self, db_path: Path, control_bytes: int, log: Path, extra_env: dict | None = None
+    ):
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
         env = flask_env(db_path)
         env["BENCH_CONTROL_BYTES"] = str(control_bytes)
+        env.update(extra_env or {})
         self._log = log.open("ab")
         self.process = subprocess.Popen(
             gunicorn_command(self.port),

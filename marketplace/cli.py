@@ -1,5 +1,8 @@
 """Flask commands. They call services and commit once at their boundary."""
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -49,8 +52,188 @@ def search_rebuild_command() -> None:
     click.echo(f"Indexed {count} approved courses.")
 
 
+@click.group("ledger")
+def ledger_group() -> None:
+    """The programme's books."""
+
+
+@ledger_group.command("verify")
+@with_appcontext
+def ledger_verify_command() -> None:
+    """Check that the books balance; exit 1 and list the problems when they don't."""
+    from marketplace.services import ledger
+
+    problems = ledger.verify()
+    if problems:
+        for problem in problems:
+            click.echo(problem)
+        raise SystemExit(1)
+    transactions, accounts = ledger.size()
+    click.echo(f"ledger ok: {transactions} transactions, {accounts} accounts")
+
+
+@ledger_group.command("allocate")
+@click.argument("amount", type=click.IntRange(min=1))
+@click.option("--reference", required=True, help='What the money is, e.g. "APBN 2020".')
+@click.option("--key", default=None, help="A one-time key: the same key never allocates twice.")
+@with_appcontext
+def ledger_allocate_command(amount: int, reference: str, key: str | None) -> None:
+    """Allocate AMOUNT whole rupiah of state budget to the programme fund."""
+    from marketplace.services import ledger
+
+    try:
+        ledger.allocate_budget(amount, reference[:60], idempotency_key=key)
+        balance = ledger.balance_of(ledger.PROGRAMME_FUND)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Programme fund: {ledger.rupiah(balance)}")
+
+
+@click.group("cards")
+def cards_group() -> None:
+    """Kartu Prakerja cards."""
+
+
+@cards_group.command("expire")
+@with_appcontext
+def cards_expire_command() -> None:
+    """Revoke active cards whose first-purchase deadline has passed (safe to run twice)."""
+    from marketplace.models.base import utcnow
+    from marketplace.services import cards
+
+    try:
+        revoked = cards.expire_overdue(utcnow())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Revoked {revoked} cards whose first-purchase deadline had passed.")
+
+
+@click.group("batches")
+def batches_group() -> None:
+    """Batches and selection."""
+
+
+@batches_group.command("select")
+@click.argument("number", type=int)
+@with_appcontext
+def batches_select_command(number: int) -> None:
+    """Run selection for batch NUMBER once it has closed, and print the result."""
+    from marketplace.models.base import utcnow
+    from marketplace.services import DomainError, batches
+
+    batch = batches.by_number(number)
+    if batch is None:
+        raise click.ClickException(f"There is no batch {number}.")
+    try:
+        report = batches.select(batch, utcnow())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message % error.params) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(report.describe())
+
+
+def _wib(value: str) -> datetime:
+    """A "YYYY-MM-DD HH:MM" time in WIB as naive UTC."""
+    try:
+        local = datetime.strptime(value, "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise click.BadParameter('write it as "YYYY-MM-DD HH:MM" (WIB)') from None
+    return local.replace(tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(UTC).replace(tzinfo=None)
+
+
+@batches_group.command("create")
+@click.option("--number", type=int, required=True)
+@click.option("--opens", required=True, help='Opening time in WIB, "YYYY-MM-DD HH:MM".')
+@click.option("--closes", required=True, help='Closing time in WIB, "YYYY-MM-DD HH:MM".')
+@click.option("--quota", type=int, required=True)
+@click.option("--scheme", default="2020", show_default=True)
+@with_appcontext
+def batches_create_command(number: int, opens: str, closes: str, quota: int, scheme: str) -> None:
+    """Create a batch (the schemes are added first when missing)."""
+    from marketplace.services import DomainError, batches
+
+    opens_at, closes_at = _wib(opens), _wib(closes)
+    try:
+        batches.ensure_schemes()
+        batches.create_batch(number, opens_at, closes_at, quota, scheme, None, actor=None)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        errors = getattr(error, "errors", [error])
+        raise click.ClickException(
+            " ".join(each.message % each.params for each in errors)
+        ) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Batch {number} created.")
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     app.cli.add_command(seed_command)
     app.cli.add_command(is_empty_command)
     app.cli.add_command(search_group)
+    app.cli.add_command(ledger_group)
+    app.cli.add_command(cards_group)
+    app.cli.add_command(batches_group)
+    app.cli.add_command(mail_group)
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """Mail the site sends (the outbox)."""
+
+
+@mail_group.command("outbox")
+@click.option("--to", "recipient", default=None, help="Only messages to this email address.")
+@click.option("--last", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="How many of the most recent messages.")
+@with_appcontext
+def mail_outbox_command(recipient: str | None, last: int) -> None:
+    """Print the most recent messages of the outbox, oldest first, with their bodies."""
+    from marketplace.services import mail
+
+    messages = mail.recent(recipient=recipient, last=last)
+    if not messages:
+        click.echo("The outbox is empty." if recipient is None else f"No mail to {recipient}.")
+        return
+    for message in messages:
+        if message.sent_at is not None:
+            state = f"sent {message.sent_at:%Y-%m-%d %H:%M:%S} UTC"
+        elif message.error:
+            state = f"not sent: {message.error}"
+        else:
+            state = "not sent (no MAIL_SERVER)"
+        click.echo(f"--- #{message.id} {message.created_at:%Y-%m-%d %H:%M:%S} UTC, {state}")
+        click.echo(f"To: {message.recipient}")
+        click.echo(f"Subject: {message.subject}")
+        click.echo("")
+        click.echo(message.body.rstrip("\n"))
+        click.echo("")
+
+
+@mail_group.command("retry")
+@click.option("--hours", default=48, show_default=True, type=click.IntRange(1, 24 * 30),
+              help="Only messages made in the last HOURS hours.")
+@with_appcontext
+def mail_retry_command(hours: int) -> None:
+    """Send again the messages whose delivery failed (needs MAIL_SERVER)."""
+    from datetime import timedelta
+
+    from marketplace.models.base import utcnow
+    from marketplace.services import mail
+
+    try:
+        sent, failing = mail.retry_failed(since=utcnow() - timedelta(hours=hours))
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Sent {sent}; {failing} still failing.")

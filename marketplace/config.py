@@ -18,6 +18,11 @@ def _secret_key(instance_path: Path) -> str | None:
     return None
 
 
+def _flag(name: str) -> bool:
+    """A yes/no setting: 1, true, yes or on."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def load(instance_path: str) -> dict:
     """Build the configuration mapping for an app whose instance folder is instance_path."""
     instance = Path(instance_path)
@@ -45,4 +50,17 @@ def load(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "CATALOGUE_PAGE_SIZE": 20,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Mail: without MAIL_SERVER messages stay in the outbox table and the log
+        # (`flask mail outbox`); with it they are sent by SMTP after their transaction commits.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT") or 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),  # STARTTLS
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER") or "Prakerja <no-reply@localhost>",
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT") or 10),
+        # The site's address as people reach it (https://prakerja.example): links in mail
+        # start with it. Without it they use the request's host, which is fine behind a
+        # proxy that only passes the site's own Host header, and in development.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL") or None,
     }

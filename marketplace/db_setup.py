@@ -1,9 +1,11 @@
 """Database connection settings that must hold on every connection."""
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 from marketplace.extensions import db
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def install_sqlite_pragmas(app: Flask) -> None:
@@ -29,4 +31,9 @@ def install_sqlite_pragmas(app: Flask) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - exercised by every test
         # Straight to the driver: this runs at the start of every request that reads.
-        conn.connection.driver_connection.execute("BEGIN")
+        # A request that may write (anything but GET/HEAD/OPTIONS) takes the write lock at
+        # BEGIN: a deferred transaction that reads first and writes later fails at once
+        # ("database is locked") when another writer got in between, whatever the busy
+        # timeout; an IMMEDIATE one waits its turn instead.
+        writes = has_request_context() and request.method not in _READ_METHODS
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if writes else "BEGIN")

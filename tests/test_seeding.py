@@ -67,7 +67,7 @@ def test_report_counts_match_the_database(report):
         assert report.courses_by_status[status] >= 1
     assert report.modules == _count(Module)
     assert report.sessions == _count(CourseSession) > 0
-    assert report.users == _count(User) == 3
+    assert report.users == _count(User) == 3 + 11  # the demo accounts and batch 1's applicants
     assert report.indexed == COURSES
     assert report.demo_password == "Prakerja2020!"
     assert report.demo_provider == "LPK Cahaya Mandiri"
@@ -284,3 +284,27 @@ def test_demo_accounts_can_sign_in_with_their_roles(report):
 def test_negative_course_count_is_refused(ctx):
     with pytest.raises(ValueError):
         seeding.seed(courses=-1)
+
+
+def test_demo_participant_holds_a_card_from_a_selected_batch(report):
+    from marketplace.models import Batch, Card, CardStatus, Outcome
+    from marketplace.services import ledger
+    from marketplace.services.batches import open_batch
+    from marketplace.services.standing import participant_standing
+
+    user = db.session.scalar(sa.select(User).where(User.email == "peserta@example.com"))
+    card = db.session.scalar(sa.select(Card).where(Card.participant_id == user.participant.id))
+    assert card.status is CardStatus.ACTIVE and card.first_purchase_at is None
+    assert card.account.balance == 1_000_000
+    assert card.batch.selected_at is not None
+    assert card.purchase_deadline_at - card.issued_at == timedelta(days=30)
+    standing = participant_standing(user, utcnow())
+    assert standing.latest_application.outcome is Outcome.ACCEPTED
+    assert standing.test_done is False and standing.card == card
+    # Selection was real: the quota of 8 left four applicants out, with reasons.
+    first = db.session.scalar(sa.select(Batch).where(Batch.number == 1))
+    outcomes = [application.outcome for application in first.applications]
+    assert outcomes.count(Outcome.ACCEPTED) == 8 and outcomes.count(Outcome.REJECTED) == 4
+    assert open_batch(utcnow()).number == 2
+    assert ledger.verify() == []
+    assert "peserta@example.com holds card 5211" in report.describe()

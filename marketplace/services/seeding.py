@@ -1,6 +1,7 @@
 """Deterministic demo data for `flask seed`: reference tables, providers, courses, accounts.
 
-`seed()` fills an empty catalogue. Every random choice comes from `random.Random(seed)`, so the
+`seed()` fills an empty catalogue, then the demo programme (services/demo_programme.py).
+Every random choice comes from `random.Random(seed)`, so the
 same seed gives the same providers, courses, prices and texts on any database; only the dates
 of webinar and offline sessions follow the day the seed runs, so that they are upcoming.
 
@@ -138,6 +139,7 @@ class SeedReport:
     demo_password: str = DEMO_PASSWORD
     demo_provider: str | None = None  # name of the provider lembaga@example.com belongs to
     seed: int | None = None  # the random seed used (None when skipped)
+    programme: str | None = None  # the demo programme's summary line
 
     def describe(self) -> str:
         """A few lines for the command line: what was created, and how to sign in."""
@@ -155,6 +157,8 @@ class SeedReport:
                 f"  modules {self.modules}, sessions {self.sessions}, "
                 f"search index {self.indexed}, accounts {self.users}",
             ]
+            if self.programme:
+                lines.append(self.programme)
         lines.append(f"Demo accounts (password {self.demo_password}):")
         for account in self.demo_accounts:
             line = f"  {account.email:<22} {account.role.value:<12} {account.name}"
@@ -228,6 +232,9 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
     catalogue.write(courses)
     _advance_sequences()
     indexed = search.rebuild_index()
+    from marketplace.services import demo_programme
+
+    programme = demo_programme.seed_programme(utcnow(), rng)
     return SeedReport(
         skipped=False,
         provinces=provinces_created,
@@ -238,10 +245,11 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
         courses_by_status=dict(catalogue.by_status),
         modules=catalogue.modules,
         sessions=catalogue.sessions,
-        users=users_created,
+        users=users_created + (programme.accounts if programme else 0),
         indexed=indexed,
         demo_provider=demo_provider.name,
         seed=seed,
+        programme=programme.describe() if programme else None,
     )
 
 

@@ -1,3 +1,43 @@
-"""(being written)"""
+"""/account: the participant's home, a checklist of where they stand."""
 
-from marketplace.web.account import bp  # noqa: F401
+from flask import abort, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from marketplace.models import Role
+from marketplace.models.base import utcnow
+from marketplace.services.standing import participant_standing
+from marketplace.web.account import bp
+from marketplace.web.i18n import lazy_gettext as _l
+
+CARD_STATUSES = {
+    "active": _l("Active"),
+    "in_use": _l("In use"),
+    "exhausted": _l("Balance used up"),
+    "revoked": _l("Revoked"),
+    "frozen": _l("Frozen"),
+}
+CARD_TAGS = {
+    "active": "tag--green",
+    "in_use": "tag--green",
+    "exhausted": "tag--grey",
+    "revoked": "tag--red",
+    "frozen": "tag--yellow",
+}
+
+
+@bp.route("/account")
+@login_required
+def index():
+    """The checklist: email, profile, test, batch, selection, card and its deadline."""
+    if current_user.role is Role.ADMIN:
+        return redirect(url_for("admin.batches"))
+    if current_user.role is not Role.PARTICIPANT:
+        abort(403)
+    now = utcnow()
+    return render_template(
+        "account/index.html",
+        standing=participant_standing(current_user, now),
+        now=now,
+        card_statuses=CARD_STATUSES,
+        card_tags=CARD_TAGS,
+    )

@@ -1,3 +1,167 @@
-"""(being written)"""
+"""The programme office's batches: list and create them, see applicants, run selection."""
 
-from marketplace.web.admin import bp  # noqa: F401
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from marketplace.extensions import db
+from marketplace.models.base import utcnow
+from marketplace.services import DomainError, ledger
+from marketplace.services import batches as batch_service
+from marketplace.web.admin import bp
+from marketplace.web.admin.access import admin_required
+from marketplace.web.admin.forms import BatchForm, ConfirmForm
+from marketplace.web.i18n import error_message, gettext
+from marketplace.web.i18n import lazy_gettext as _l
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+# Where a service's refusal about a batch is shown on the form.
+FIELD_FOR = {
+    "number": "number",
+    "opens_at": "opens_date",
+    "closes_at": "closes_date",
+    "quota": "quota",
+    "scheme": "scheme",
+    "province_quotas": "province_quotas",
+}
+REASONS = {
+    "quota": _l("Quota filled"),
+    "province_quota": _l("Province quota filled"),
+    "age": _l("Not 18 to 64 years old"),
+    "kk_limit": _l("Two from the same family card (KK) already accepted"),
+    "has_card": _l("Already has a card"),
+    "blocked": _l("Blocked by the programme office"),
+}
+OUTCOMES = {"joined": _l("Waiting"), "accepted": _l("Accepted"), "rejected": _l("Not selected")}
+EMPLOYMENT = {
+    "laid_off": _l("Laid off"),
+    "job_seeker": _l("Job seeker"),
+    "business_owner": _l("Business owner"),
+    "worker": _l("Worker"),
+}
+
+
+def _utc(day: date, clock: str) -> datetime:
+    """A date and an "HH:MM" (or "HH.MM") time in WIB, as naive UTC."""
+    hours, minutes = (int(part) for part in clock.replace(".", ":").split(":"))
+    local = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=JAKARTA)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def _show_refusal(form: BatchForm, error: DomainError) -> None:
+    for each in getattr(error, "errors", [error]):
+        field = form[FIELD_FOR.get(each.field, "number")]
+        field.errors = [*field.errors, error_message(each)]
+
+
+@bp.route("/batches", methods=["GET", "POST"])
+@admin_required
+def batches():
+    """Every batch with its counts, and the form to create one."""
+    form = BatchForm()
+    form.scheme.choices = [(scheme.code, scheme.name) for scheme in batch_service.schemes()]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            batch = batch_service.create_batch(
+                form.number.data,
+                _utc(form.opens_date.data, form.opens_time.data),
+                _utc(form.closes_date.data, form.closes_time.data),
+                form.quota.data,
+                form.scheme.data,
+                form.province_quota_ids,
+                actor=current_user,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_refusal(form, error)
+            status = 400
+        else:
+            flash(gettext("Batch %(number)s has been created.", number=batch.number), "success")
+            return redirect(url_for("admin.batch", batch_id=batch.id))
+    elif request.method == "POST":
+        status = 400
+    return (
+        render_template(
+            "admin/batches.html", form=form, rows=batch_service.list_batches(), now=utcnow()
+        ),
+        status,
+    )
+
+
+def _batch_or_404(batch_id: int):
+    batch = batch_service.get_batch(batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.route("/batches/<int:batch_id>")
+@admin_required
+def batch(batch_id: int):
+    """One batch: its counts, the ranking rule and its applications (NIKs masked)."""
+    batch = _batch_or_404(batch_id)
+    page = request.args.get("page", 1, type=int)
+    results = batch_service.applications(batch, page=max(1, min(page, 100_000)))
+    return render_template(
+        "admin/batch.html",
+        batch=batch,
+        tally=batch_service.counts([batch.id])[batch.id],
+        results=results,
+        now=utcnow(),
+        reasons=REASONS,
+        outcomes=OUTCOMES,
+        employment=EMPLOYMENT,
+    )
+
+
+@bp.route("/batches/<int:batch_id>/select", methods=["GET", "POST"])
+@admin_required
+def select_batch(batch_id: int):
+    """Check your answers, then run selection once the batch has closed."""
+    batch = _batch_or_404(batch_id)
+    form = ConfirmForm()
+    status = 200
+    problem = None
+    if form.validate_on_submit():
+        try:
+            report = batch_service.select(batch, utcnow(), actor=current_user)
+            db.session.commit()
+        except batch_service.SelectionAlreadyRun as error:
+            db.session.rollback()
+            problem, status = error_message(error), 409
+        except DomainError as error:
+            db.session.rollback()
+            problem, status = error_message(error), 400
+        else:
+            flash(
+                gettext(
+                    "Selection has run: %(accepted)s accepted and given a card, "
+                    "%(rejected)s not selected.",
+                    accepted=report.accepted,
+                    rejected=report.rejected_total,
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.batch", batch_id=batch.id))
+    elif request.method == "POST":
+        status = 400
+    tally = batch_service.counts([batch.id])[batch.id]
+    places = min(batch.quota, tally.waiting)
+    return (
+        render_template(
+            "admin/batch_select.html",
+            form=form,
+            batch=batch,
+            tally=tally,
+            now=utcnow(),
+            problem=problem,
+            most_needed=places * batch.scheme.training_balance,
+            fund=ledger.balance_of(ledger.PROGRAMME_FUND),
+        ),
+        status,
+    )

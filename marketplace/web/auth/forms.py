@@ -1,10 +1,48 @@
-"""Sign-in form."""
+"""Forms of the way in: signing in, registering, verifying the email, passwords.
+
+The password rules themselves (length, common passwords, not the email or name) live in
+services.passwords, so registering, resetting and changing a password all apply the same
+ones; the forms only ask for something to be there.
+"""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from marketplace.web.i18n import lazy_gettext as _l
+
+# A password field takes up to this many characters before the rules look at it, so a
+# pasted essay gets the "at most 128 characters" message rather than a hash of it.
+_PASSWORD_INPUT_MAX = 1024
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _email_field(label=None):
+    return EmailField(
+        label or _l("Email address"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter your email address")),
+            Length(max=254, message=_l("An email address is at most 254 characters")),
+            Email(_l("Enter an email address in the correct format, like nama@contoh.com")),
+        ],
+    )
+
+
+def _new_password_field(label):
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Enter a password")),
+            Length(
+                max=_PASSWORD_INPUT_MAX,
+                message=_l("Your password must be %(max)s characters or fewer.", max=128),
+            ),
+        ],
+    )
 
 
 class LoginForm(FlaskForm):
@@ -26,3 +64,47 @@ class LoginForm(FlaskForm):
         ],
     )
     next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    """A new participant account: name, email address, password."""
+
+    name = StringField(
+        _l("Full name"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter your full name")),
+            Length(max=120, message=_l("Your name must be %(max)s characters or fewer.")),
+        ],
+    )
+    email = _email_field()
+    password = _new_password_field(_l("Create a password"))
+
+
+class EmailForm(FlaskForm):
+    """One email address: to reset a password, or to send the verification link again."""
+
+    email = _email_field()
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, chosen through a reset link."""
+
+    password = _new_password_field(_l("New password"))
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, then the new one."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            DataRequired(_l("Enter your current password")),
+            Length(max=256, message=_l("A password is at most 256 characters")),
+        ],
+    )
+    password = _new_password_field(_l("New password"))

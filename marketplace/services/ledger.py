@@ -1,0 +1,337 @@
+"""The books: the only code that moves money.
+
+Double entry: every movement is one `LedgerTransaction` with two `LedgerEntry` rows whose
+signed amounts sum to zero, and each account's `balance` caches the sum of its entries.
+
+Accounts (by `code`):
+
+- ``budget`` (BUDGET, may go negative): the state allocation, the source of all money;
+- ``programme_fund`` (PROGRAMME_FUND): allocated and not yet on a card;
+- ``card:<card id>`` (CARD): a participant's training balance;
+- ``provider:<provider id>`` (PROVIDER_PAYABLE), ``incentives_paid``: later capabilities.
+
+Why it is race-free on SQLite and PostgreSQL alike: the debit is ONE conditional UPDATE,
+``SET balance = balance - :amount WHERE id = :id AND (may_go_negative OR balance >= :amount)``,
+checked by its row count. PostgreSQL re-checks the WHERE clause on the newest row version
+after waiting for a concurrent writer's row lock; SQLite lets one writer at a time in. The
+CHECK constraint ``may_go_negative OR balance >= 0`` is the last line of defence.
+
+Each transfer writes first (the transaction row, inside a SAVEPOINT) and reads afterwards.
+On SQLite (WAL) that matters: a transaction whose first statement writes waits for the
+write lock (busy_timeout), whereas one that has already read fails at once with "database
+is locked" when another writer committed in between (SQLITE_BUSY_SNAPSHOT; the busy
+timeout does not apply to that upgrade). A request that reads before it writes is safe on
+SQLite only when its transaction began with BEGIN IMMEDIATE.
+
+Services flush and never commit: every function here works inside the caller's transaction.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
+
+from marketplace.extensions import db
+from marketplace.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Reason,
+)
+from marketplace.models.base import utcnow
+from marketplace.services import N_, DomainError
+
+BUDGET = "budget"
+PROGRAMME_FUND = "programme_fund"
+
+
+class InsufficientBalance(DomainError):
+    """The source account does not hold the amount (and may not go below zero)."""
+
+    def __init__(self, account_code: str, amount: int, available: int):
+        super().__init__(
+            N_("The balance is not enough: %(needed)s is needed and %(available)s is left."),
+            needed=rupiah(amount),
+            available=rupiah(available),
+        )
+        self.account_code = account_code
+        self.amount = amount
+        self.available = available
+
+
+def rupiah(amount: int) -> str:
+    """Whole rupiah written the Indonesian way, Rp1.000.000 (for mail and messages)."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp{abs(int(amount)):,}".replace(",", ".")
+
+
+def card_code(card_id: int) -> str:
+    """The code of a card's account: ``card:<card id>``."""
+    return f"card:{card_id}"
+
+
+def find(code: str) -> LedgerAccount | None:
+    """The account with this code, or None."""
+    return db.session.scalar(sa.select(LedgerAccount).where(LedgerAccount.code == code))
+
+
+def account(
+    code: str, kind: AccountKind | None = None, may_go_negative: bool = False
+) -> LedgerAccount:
+    """The account with this code, created (empty) when it does not exist and `kind` is given.
+
+    Race-safe: the insert runs in a SAVEPOINT; when a concurrent request created the same
+    code first, the unique constraint refuses ours and theirs is read back.
+    """
+    found = find(code)
+    if found is not None:
+        return found
+    if kind is None:
+        raise LookupError(f"no ledger account {code!r}")
+    created = LedgerAccount(code=code, kind=kind, balance=0, may_go_negative=may_go_negative)
+    try:
+        with db.session.begin_nested():
+            db.session.add(created)
+    except IntegrityError:
+        found = find(code)
+        if found is None:
+            raise
+        return found
+    return created
+
+
+def budget() -> LedgerAccount:
+    """The state budget allocation: the source of all money, allowed below zero."""
+    return account(BUDGET, AccountKind.BUDGET, may_go_negative=True)
+
+
+def programme_fund() -> LedgerAccount:
+    """Money allocated to the programme and not yet on a card."""
+    return account(PROGRAMME_FUND, AccountKind.PROGRAMME_FUND)
+
+
+def open_card_account() -> LedgerAccount:
+    """A new, empty card account under a provisional code; see `name_card_account`.
+
+    A card row needs its account first, and the account's code needs the card's id.
+    """
+    return account(f"card-new:{secrets.token_hex(12)}", AccountKind.CARD)
+
+
+def name_card_account(ledger_account: LedgerAccount, card_id: int) -> None:
+    """Give a freshly opened card account its permanent code ``card:<card id>``."""
+    if not ledger_account.code.startswith("card-new:"):
+        raise ValueError("only a freshly opened card account can be named")
+    ledger_account.code = card_code(card_id)
+    db.session.flush()
+
+
+def _account_id(which: LedgerAccount | str) -> int:
+    if isinstance(which, LedgerAccount):
+        return which.id
+    found = find(which)
+    if found is None:
+        raise LookupError(f"no ledger account {which!r}")
+    return found.id
+
+
+def _forget_cached_balances(*account_ids: int) -> None:
+    """Expire `balance` on loaded account objects: the UPDATEs bypassed the ORM."""
+    for account_id in account_ids:
+        loaded = db.session.identity_map.get(identity_key(LedgerAccount, account_id))
+        if loaded is not None:
+            db.session.expire(loaded, ["balance"])
+
+
+def _debit(account_id: int, amount: int) -> bool:
+    """Take `amount` off an account unless that would put it below zero: one UPDATE."""
+    result = db.session.execute(
+        sa.update(LedgerAccount)
+        .where(
+            LedgerAccount.id == account_id,
+            sa.or_(LedgerAccount.may_go_negative, LedgerAccount.balance >= amount),
+        )
+        .values(balance=LedgerAccount.balance - amount)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _credit(account_id: int, amount: int) -> None:
+    result = db.session.execute(
+        sa.update(LedgerAccount)
+        .where(LedgerAccount.id == account_id)
+        .values(balance=LedgerAccount.balance + amount)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise LookupError(f"no ledger account with id {account_id}")
+
+
+def transfer(
+    reason: Reason,
+    reference: str,
+    source: LedgerAccount | str,
+    destination: LedgerAccount | str,
+    amount: int,
+    idempotency_key: str | None = None,
+) -> LedgerTransaction:
+    """Move `amount` whole rupiah from `source` to `destination` (accounts or their codes).
+
+    Raises InsufficientBalance (a DomainError) when the source can't go below zero and does
+    not hold the amount; then nothing is written. With an `idempotency_key` that was used
+    before, returns that earlier transaction and moves nothing.
+    """
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValueError(f"a transfer moves a positive whole number of rupiah, not {amount!r}")
+    transaction = LedgerTransaction(
+        reason=reason, reference=reference, idempotency_key=idempotency_key, created_at=utcnow()
+    )
+    touched: list[int] = []
+    try:
+        with db.session.begin_nested():
+            # Write first: on SQLite this takes the write lock before anything is read.
+            db.session.add(transaction)
+            db.session.flush()
+            source_id = _account_id(source)
+            destination_id = _account_id(destination)
+            touched.extend((source_id, destination_id))
+            if source_id == destination_id:
+                raise ValueError("a transfer needs two different accounts")
+            # Touch the two rows in id order, so two opposite transfers can't deadlock.
+            if source_id < destination_id:
+                debited = _debit(source_id, amount)
+                if debited:
+                    _credit(destination_id, amount)
+            else:
+                _credit(destination_id, amount)
+                debited = _debit(source_id, amount)
+            if not debited:
+                available = db.session.scalar(
+                    sa.select(LedgerAccount.balance).where(LedgerAccount.id == source_id)
+                )
+                code = source if isinstance(source, str) else source.code
+                raise InsufficientBalance(code, amount, available or 0)
+            db.session.add_all(
+                [
+                    LedgerEntry(transaction=transaction, account_id=source_id, amount=-amount),
+                    LedgerEntry(transaction=transaction, account_id=destination_id, amount=amount),
+                ]
+            )
+            db.session.flush()
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        earlier = db.session.scalar(
+            sa.select(LedgerTransaction).where(LedgerTransaction.idempotency_key == idempotency_key)
+        )
+        if earlier is None:
+            raise
+        return earlier
+    finally:
+        _forget_cached_balances(*touched)
+    return transaction
+
+
+def allocate_budget(
+    amount: int, reference: str, idempotency_key: str | None = None
+) -> LedgerTransaction:
+    """Allocate state budget to the programme: budget → programme_fund."""
+    return transfer(
+        Reason.BUDGET_ALLOCATED, reference, budget(), programme_fund(), amount, idempotency_key
+    )
+
+
+def balance_of(code: str) -> int:
+    """The balance of the account with this code (0 when it does not exist yet)."""
+    found = find(code)
+    return found.balance if found is not None else 0
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One entry on an account's statement, with the balance after it."""
+
+    entry_id: int
+    at: datetime
+    reason: Reason
+    reference: str
+    amount: int
+    balance_after: int
+
+
+def statement(ledger_account: LedgerAccount) -> list[StatementLine]:
+    """The account's entries, oldest first, each with the running balance after it."""
+    rows = db.session.execute(
+        sa.select(
+            LedgerEntry.id,
+            LedgerTransaction.created_at,
+            LedgerTransaction.reason,
+            LedgerTransaction.reference,
+            LedgerEntry.amount,
+        )
+        .join(LedgerTransaction, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .where(LedgerEntry.account_id == ledger_account.id)
+        .order_by(LedgerTransaction.created_at, LedgerTransaction.id, LedgerEntry.id)
+    ).all()
+    lines = []
+    running = 0
+    for entry_id, at, reason, reference, amount in rows:
+        running += amount
+        lines.append(StatementLine(entry_id, at, reason, reference, amount, running))
+    return lines
+
+
+def verify() -> list[str]:
+    """Check the books; an empty list means they balance.
+
+    Every transaction has at least two entries summing to zero; every account's cached
+    balance equals the sum of its entries; no account that must not go negative is below zero.
+    """
+    problems = []
+    entry_count = sa.func.count(LedgerEntry.id)
+    entry_sum = sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0)
+    unbalanced = db.session.execute(
+        sa.select(LedgerTransaction.id, LedgerTransaction.reference, entry_count, entry_sum)
+        .outerjoin(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .group_by(LedgerTransaction.id, LedgerTransaction.reference)
+        .having(sa.or_(entry_count < 2, entry_sum != 0))
+        .order_by(LedgerTransaction.id)
+    ).all()
+    for transaction_id, reference, count, total in unbalanced:
+        problems.append(
+            f"transaction {transaction_id} ({reference}): {count} entries summing to {total}"
+        )
+    sums = (
+        sa.select(LedgerEntry.account_id, sa.func.sum(LedgerEntry.amount).label("total"))
+        .group_by(LedgerEntry.account_id)
+        .subquery()
+    )
+    total = sa.func.coalesce(sums.c.total, 0)
+    mismatched = db.session.execute(
+        sa.select(LedgerAccount.code, LedgerAccount.balance, total)
+        .outerjoin(sums, sums.c.account_id == LedgerAccount.id)
+        .where(LedgerAccount.balance != total)
+        .order_by(LedgerAccount.id)
+    ).all()
+    for code, cached, summed in mismatched:
+        problems.append(f"account {code}: balance {cached} but its entries sum to {summed}")
+    negative = db.session.execute(
+        sa.select(LedgerAccount.code, LedgerAccount.balance)
+        .where(sa.not_(LedgerAccount.may_go_negative), LedgerAccount.balance < 0)
+        .order_by(LedgerAccount.id)
+    ).all()
+    for code, cached in negative:
+        problems.append(f"account {code}: balance {cached} is below zero")
+    return problems
+
+
+def size() -> tuple[int, int]:
+    """(number of transactions, number of accounts) in the books."""
+    transactions = db.session.scalar(sa.select(sa.func.count(LedgerTransaction.id)))
+    accounts = db.session.scalar(sa.select(sa.func.count(LedgerAccount.id)))
+    return transactions or 0, accounts or 0
