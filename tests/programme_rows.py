@@ -43,8 +43,10 @@ def province(code: str = "31", name: str | None = None) -> Province:
 
 
 def make_user(
-    email: str | None = None, verified: bool = True, locale: str | None = None, role=None
+    email: str | None = None, verified: bool = True, locale: str | None = "en", role=None
 ) -> User:
+    """A user (English mail by default, so tests read the texts as written; locale=None
+    gives the site's default, Indonesian)."""
     n = next(_serial)
     user = User(
         email=email or f"peserta{n}@example.com",
@@ -66,7 +68,7 @@ def make_participant(
     birth_date: date = date(1995, 5, 17),
     employment: Employment = Employment.JOB_SEEKER,
     province_code: str = "31",
-    locale: str | None = None,
+    locale: str | None = "en",
     blocked: bool = False,
     name: str | None = None,
 ) -> Participant:

@@ -136,9 +136,9 @@ def test_after_three_rejections_the_page_says_so_plainly(app, rejections):
 
 def test_the_checklist_is_in_indonesian_by_default(app):
     with app.app_context():
-        _with_password(make_user(email="id@example.com"))
+        _with_password(make_user(email="id@example.com", locale=None))
         db.session.commit()
     client = app.test_client()
     client.post("/login", data={"email": "id@example.com", "password": PASSWORD})
     html = client.get("/account").get_data(as_text=True)
-    assert 'lang="id"' in html
+    assert 'lang="id"' in html and "Langkah Anda menuju kartu" in html

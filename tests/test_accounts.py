@@ -199,6 +199,14 @@ def test_register_bad_input_is_a_400_never_a_500(app, client, data):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
+def test_register_shows_every_problem_at_once(english):
+    response = register(english, name="", email="bukan-email", password="pendek")
+    assert response.status_code == 400
+    summary = text(response).split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert 'href="#name"' in summary and 'href="#email"' in summary
+    assert 'href="#password"' in summary and "at least 8 characters" in summary
+
+
 def test_register_name_with_control_characters_is_refused(app, english):
     response = register(english, name="Budi\x00Santoso")
     assert response.status_code == 400
@@ -234,7 +242,8 @@ def test_verification_link_shows_a_button_and_verifies_once(app, client):
     assert user_row(app, "budi@example.com").verified_at is not None
     assert audit_actions(app).count("account.email_verified") == 1
 
-    again = client.get(path, headers={"Cookie": "lang=en"})
+    client.set_cookie("lang", "en")
+    again = client.get(path)
     assert again.status_code == 200
     assert "already confirmed" in text(again) and 'method="post"' not in text(again).split(
         "<main", 1
@@ -475,9 +484,10 @@ def test_logout_refuses_the_old_session_cookie_when_replayed(app, client, factor
 
 def test_unverified_sign_in_is_reminded_to_confirm(app, client):
     register(app.test_client())
+    client.set_cookie("lang", "en")
     response = sign_in(client, "budi@example.com", NEW_PASSWORD)
     assert response.status_code == 302
-    page = text(client.get("/", headers={"Cookie": "lang=en"}))
+    page = text(client.get("/"))
     assert "Confirm your email address" in page
 
 

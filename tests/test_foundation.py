@@ -77,7 +77,7 @@ def test_login_refuses_open_redirects(client, factory):
         "/login",
         data={"email": "next@example.com", "password": PASSWORD, "next": "https://evil.example"},
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/account"  # a participant's home, not the evil one
 
 
 def test_session_dies_when_session_version_changes(app, client, factory):

@@ -57,12 +57,10 @@ from marketplace.models import (
     TestAttempt,
     User,
 )
-from marketplace.services import N_, DomainError, audit, cards, ledger
+from marketplace.services import N_, DomainError, audit, cards, ledger, participants
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 MAX_REJECTIONS = 3
-MIN_AGE = 18
-MAX_AGE = 64
 KK_LIMIT = 2  # accepted participants per family card (KK), across all batches
 EMPLOYMENT_PRIORITY = (
     Employment.LAID_OFF,
@@ -123,13 +121,6 @@ class SelectionAlreadyRun(DomainError):
 def jakarta_date(moment: datetime) -> date:
     """The Jakarta calendar day of a naive UTC time."""
     return moment.replace(tzinfo=UTC).astimezone(JAKARTA).date()
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Whole years of age on `day` (born on 29 February: a year older on 1 March)."""
-    return (
-        day.year - birth_date.year - int((day.month, day.day) < (birth_date.month, birth_date.day))
-    )
 
 
 def ensure_schemes() -> dict[str, Scheme]:
@@ -555,7 +546,7 @@ def _reason(
         return "blocked"
     if participant.id in carded:
         return "has_card"
-    if not MIN_AGE <= age_on(participant.birth_date, selection_day) <= MAX_AGE:
+    if not participants.is_eligible_age(participant.birth_date, selection_day):
         return "age"
     if kk_taken[participant.kk] >= KK_LIMIT:
         return "kk_limit"

@@ -2,13 +2,16 @@
 
 The password rules themselves (length, common passwords, not the email or name) live in
 services.passwords, so registering, resetting and changing a password all apply the same
-ones; the forms only ask for something to be there.
+ones; the services check them, and the registration form asks them too so that every
+problem on its page shows at once.
 """
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
+from marketplace.services import DomainError, passwords
+from marketplace.web.i18n import error_message
 from marketplace.web.i18n import lazy_gettext as _l
 
 # A password field takes up to this many characters before the rules look at it, so a
@@ -79,6 +82,15 @@ class RegisterForm(FlaskForm):
     )
     email = _email_field()
     password = _new_password_field(_l("Create a password"))
+
+    def validate_password(self, field) -> None:
+        """The password rules, here too, so every problem on the page shows at once."""
+        try:
+            passwords.check_new_password(
+                field.data or "", email=self.email.data or "", name=self.name.data or ""
+            )
+        except DomainError as error:
+            raise ValidationError(error_message(error)) from error
 
 
 class EmailForm(FlaskForm):

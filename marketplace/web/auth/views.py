@@ -79,6 +79,11 @@ def _user_key() -> str:
 
 
 def _home_for(user) -> str:
+    """Where a person lands after signing in: their account, or the office's batches."""
+    if user.role is Role.PARTICIPANT:
+        return url_for("account.index")
+    if user.role is Role.ADMIN:
+        return url_for("admin.batches")
     return url_for("public.index")
 
 
