@@ -79,6 +79,22 @@ def test_a_rolled_back_savepoint_sends_nothing(app, smtp_server):
     assert [row.recipient for row in rows(app)] == ["ani@example.com"]
 
 
+def test_mail_queued_in_a_released_savepoint_waits_for_the_outer_commit(app, smtp_server):
+    # Selection issues cards inside a SAVEPOINT; releasing it is not the commit, and on
+    # SQLite delivering then would wait on the write lock its own transaction holds.
+    with app.test_request_context("/admin/batches/1/select", method="POST"):
+        mail.send("ani@example.com", "Sebelum", "Di luar savepoint")
+        with db.session.begin_nested():
+            mail.send("budi@example.com", "Di dalam", "Di dalam savepoint")
+        assert smtp_server.messages == []  # nothing left before the outer commit
+        db.session.commit()
+    assert sorted(m.recipient for m in smtp_server.wait_for(2)) == [
+        "ani@example.com",
+        "budi@example.com",
+    ]
+    assert all(row.sent_at is not None and row.error is None for row in rows(app))
+
+
 def test_a_session_closed_without_commit_sends_nothing_later(app, smtp_server):
     with app.app_context():
         mail.send("ani@example.com", "Lupa commit", "Tidak jadi")

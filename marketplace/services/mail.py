@@ -83,6 +83,10 @@ def _deliver_after_commit(session) -> None:
     a connection of its own. Whatever goes wrong is logged and noted on the rows, never
     raised: the transaction has committed and the request must go on.
     """
+    if session.in_nested_transaction():
+        # A SAVEPOINT was released: the outer transaction, which holds the database's write
+        # lock, has not committed yet. Deliver when it has.
+        return
     queued = session.info.pop(_QUEUED, None)
     if not queued or not has_app_context() or not current_app.config.get("MAIL_SERVER"):
         return
