@@ -28,6 +28,8 @@ NOW = datetime(2026, 3, 10, 3, 0)
 CLOSES = NOW + timedelta(days=7)
 AFTER_CLOSE = CLOSES + timedelta(days=1)
 
+PASSWORD = "Prakerja2020!"  # the password of users made by tests/conftest.py's factory
+
 _serial = itertools.count(1)
 
 

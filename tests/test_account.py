@@ -4,13 +4,12 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from programme_rows import make_attempt, make_participant, make_user
+from programme_rows import PASSWORD, make_attempt, make_participant, make_user
 
 from marketplace.extensions import db
 from marketplace.models import Application, Batch, Outcome, Role, User
 from marketplace.models.base import utcnow
 from marketplace.services import batches, cards, ledger
-from tests.conftest import PASSWORD
 
 
 def _client_for(app, email):
@@ -46,7 +45,7 @@ def test_account_needs_a_signed_in_participant(client, provider_client, admin_cl
 
 def test_a_new_account_sees_every_step_to_do(app, factory):
     with app.app_context():
-        user = _with_password(make_user(email="baru@example.com", verified=False))
+        _with_password(make_user(email="baru@example.com", verified=False))
         _open_batch()
         db.session.commit()
     html = _client_for(app, "baru@example.com").get("/account").get_data(as_text=True)
@@ -131,7 +130,8 @@ def test_after_three_rejections_the_page_says_so_plainly(app, rejections):
     assert "Not possible" in html
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Batch.id))) == 3
-        assert db.session.scalar(sa.select(User.role).where(User.email == email)) is Role.PARTICIPANT
+        role = db.session.scalar(sa.select(User.role).where(User.email == email))
+        assert role is Role.PARTICIPANT
 
 
 def test_the_checklist_is_in_indonesian_by_default(app):

@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD
 from programme_rows import (
     AFTER_CLOSE,
     CLOSES,
     NOW,
+    PASSWORD,
     applicant,
     fund,
     make_attempt,

@@ -3,9 +3,11 @@ the fixed identity after acceptance, and the /account/profile pages (check, conf
 
 import itertools
 import logging
+import os
 import threading
 from datetime import date, timedelta
 
+import programme_rows
 import pytest
 import sqlalchemy as sa
 
@@ -29,7 +31,9 @@ from marketplace.models import (
 from marketplace.models import TestAttempt as Attempt
 from marketplace.models.base import utcnow
 from marketplace.services import DomainError, participants
-from tests.conftest import PASSWORD, USE_POSTGRES
+
+PASSWORD = programme_rows.PASSWORD
+USE_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
 NIK_MALE = "3201231708950004"  # Jawa Barat, regency 01, district 23, 17 Aug 1995, male
 NIK_FEMALE = "3201235708950004"  # the same, female: 40 added to the day
