@@ -56,15 +56,24 @@ def create_user(
     role: Role,
     provider: Provider | None = None,
     verified: bool = False,
+    locale: str | None = None,
 ) -> User:
-    """Create an account; refuses an email that is already registered."""
-    email = normalise_email(email)
-    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise DomainError(N_("This email address is already registered."), field="email")
+    """Create an account; refuses an email that is already registered.
+
+    The password is hashed before the first query: the hash is most of a sign-up's time, and
+    a write request's transaction holds SQLite's write lock from its first statement, so
+    hashing inside it would let only one sign-up hash at a time. (It also makes a taken
+    address cost the same time as a free one.)
+
+    The unique constraint on the address decides, inside a savepoint, so two registrations
+    racing for one address make one account and one clear refusal.
+    """
+    password_hash = hash_password(password)
     user = User(
-        email=email,
+        email=normalise_email(email),
         name=name.strip(),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
+        locale=locale,
         role=role,
         verified_at=utcnow() if verified else None,
     )
@@ -125,8 +134,13 @@ def register_participant(
     if any(ord(character) < 32 or ord(character) == 127 for character in name):
         raise DomainError(N_("Enter your name without special characters."), field="name")
     passwords.check_new_password(password, email=email, name=name)
-    user = create_user(email=email, name=name, password=password, role=Role.PARTICIPANT)
-    user.locale = _mail_locale(locale) if locale else None
+    user = create_user(
+        email=email,
+        name=name,
+        password=password,
+        role=Role.PARTICIPANT,
+        locale=_mail_locale(locale) if locale else None,
+    )
     audit.record("account.registered", _subject(user), actor=user, role=user.role.value)
     _send_verification(user, link_for, now)
     return user

@@ -7,6 +7,7 @@ from marketplace.models import Role
 from marketplace.models.base import utcnow
 from marketplace.services.standing import participant_standing
 from marketplace.web.account import bp
+from marketplace.web.account.batches import REASONS
 from marketplace.web.i18n import lazy_gettext as _l
 
 CARD_STATUSES = {
@@ -40,4 +41,5 @@ def index():
         now=now,
         card_statuses=CARD_STATUSES,
         card_tags=CARD_TAGS,
+        reasons=REASONS,
     )

@@ -221,9 +221,9 @@ def register():
             _show_error(form, error)
             status = 400
         else:
-            db.session.commit()
             session.clear()
-            login_user(user)
+            login_user(user)  # before the commit, which would expire the user's loaded columns
+            db.session.commit()
             return redirect(url_for("auth.check_email"))
     elif request.method == "POST":
         status = 400
