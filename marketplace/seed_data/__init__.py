@@ -13,3 +13,7 @@ def load_provinces() -> list[tuple[str, str]]:
     """The 38 provinces as (Kemendagri code, name) pairs, in code order."""
     with PROVINCES_CSV.open(encoding="utf-8", newline="") as handle:
         return [(row["code"].strip(), row["name"].strip()) for row in csv.DictReader(handle)]
+
+
+# The published password of the demo accounts (README, `flask seed`); demo data only.
+DEMO_PASSWORD = "Prakerja2020!"  # noqa: S105

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.models import Education, Employment, Participant, Province, Role, Sex, User
+from marketplace.seed_data import DEMO_PASSWORD
 from marketplace.services import batches, ledger, online_test, participants
 from marketplace.services.accounts import create_user
 
@@ -164,8 +165,6 @@ def seed_programme(now: datetime, rng: random.Random) -> ProgrammeReport | None:
         for index, (name, province, regency, district, birth, sex, city, employment, correct)
         in enumerate(OTHER_APPLICANTS, start=1)
     ]  # fmt: skip
-    from marketplace.services.seeding import DEMO_PASSWORD  # the one published password
-
     joined_at = first.opens_at + timedelta(days=1)
     created = 0
     for serial, person in enumerate(people, start=1):

@@ -44,15 +44,14 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.base import utcnow
-from marketplace.seed_data import load_provinces, places
+from marketplace.seed_data import DEMO_PASSWORD, load_provinces, places
 from marketplace.seed_data import organisations as org
 from marketplace.seed_data import vocabulary as vocab
-from marketplace.services import search
+from marketplace.services import demo_programme, search
 from marketplace.services.accounts import create_user
 
 DEFAULT_SEED = 2020
 DEFAULT_COURSES = 1500
-DEMO_PASSWORD = "Prakerja2020!"  # noqa: S105 - the published password of the demo accounts
 PROVIDER_COUNT = 150
 CHUNK_SIZE = 5000
 # Courses besides the approved ones (draft, submitted, rejected, archived), as a share.
@@ -232,8 +231,6 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
     catalogue.write(courses)
     _advance_sequences()
     indexed = search.rebuild_index()
-    from marketplace.services import demo_programme
-
     programme = demo_programme.seed_programme(utcnow(), rng)
     return SeedReport(
         skipped=False,
