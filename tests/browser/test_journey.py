@@ -8,12 +8,14 @@ import pytest
 import smtp
 import sqlalchemy as sa
 from playwright.sync_api import expect
+from test_phone import NO_SIDEWAYS_SCROLL
 
 from marketplace.extensions import db
 from marketplace.models import Batch, Card, Province, Role, User
 from marketplace.models.base import utcnow
 from marketplace.services import accounts, batches, ledger, online_test
 
+PHONE = {"width": 360, "height": 740}
 smtp_server = smtp.smtp_server  # the fixture: a fresh loopback SMTP server per test
 
 EMAIL = "rina.wulandari@example.com"
@@ -137,3 +139,20 @@ def test_from_register_to_a_card(app, new_context, live_server, smtp_server, pro
     assert number not in page.content()
     subjects = [message.subject for message in smtp_server.wait_for(4)]
     assert "Your Kartu Prakerja has been issued" in subjects, subjects
+
+    # 8. On a small phone, none of these pages scrolls sideways.
+    for email, paths in (
+        (EMAIL, ["/account", "/account/profile", "/account/batches", "/account/test",
+                 "/register", "/password/forgot"]),
+        (ADMIN_EMAIL, ["/admin/batches", f"/admin/batches/{programme}"]),
+    ):  # fmt: skip
+        phone = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+        phone.goto("/login")
+        phone.fill("input[name=email]", email)
+        phone.fill("input[name=password]", PASSWORD)
+        phone.locator("main form button[type=submit]").click()
+        phone.wait_for_load_state()
+        for path in paths:
+            phone.goto(path)
+            measured = phone.evaluate(NO_SIDEWAYS_SCROLL)
+            assert measured["scrollWidth"] <= measured["innerWidth"] == 360, (path, measured)
