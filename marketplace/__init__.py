@@ -12,6 +12,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create the Flask app: configuration, extensions, blueprints, error pages, CLI."""
     app = Flask(__name__, instance_relative_config=True)
     configure(app, test_config)
+    trust_proxies(app)
     use_language_templates(app)
     register_extensions(app)
     register_database_events(app)
@@ -35,6 +36,19 @@ def configure(app: Flask, test_config: dict | None) -> None:
             "SECRET_KEY is not set: export SECRET_KEY or run `make run`, "
             "which writes one to instance/secret_key"
         )
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address from X-Forwarded-For.
+
+    Without it every request behind a proxy comes from the proxy's address, and the limits
+    per address (sign-in, registration) would be one limit for everybody.
+    """
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def use_language_templates(app: Flask) -> None:

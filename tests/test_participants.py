@@ -538,7 +538,16 @@ def accept(participant: Participant) -> Application:
     return application
 
 
-@pytest.mark.parametrize("acceptance", [give_card, accept])
+def reject(participant: Participant) -> Application:
+    """A rejected application: its rejection counts towards the NIK's limit of three."""
+    application = accept(participant)
+    application.outcome = Outcome.REJECTED
+    application.reason = "quota"
+    db.session.flush()
+    return application
+
+
+@pytest.mark.parametrize("acceptance", [give_card, accept, reject])
 @pytest.mark.parametrize(
     "change",
     [

@@ -5,6 +5,10 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+# The largest id an INTEGER primary key holds: a larger id in a URL or form is simply not
+# found (SQLite's driver would otherwise raise on converting it).
+LARGEST_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """The current time in UTC, evaluated at each call (never once at import)."""

@@ -50,6 +50,7 @@ from marketplace.models import (
     BatchProvinceQuota,
     Card,
     Employment,
+    LedgerAccount,
     Outcome,
     Participant,
     Province,
@@ -61,6 +62,7 @@ from marketplace.services import N_, DomainError, audit, cards, ledger, particip
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 MAX_REJECTIONS = 3
+MAX_PAGE = 100_000
 KK_LIMIT = 2  # accepted participants per family card (KK), across all batches
 EMPLOYMENT_PRIORITY = (
     Employment.LAID_OFF,
@@ -217,6 +219,7 @@ def applications(batch: Batch, page: int = 1, per_page: int = 50):
         query = query.order_by(Application.rank, Application.id)
     else:
         query = query.order_by(Application.joined_at, Application.id)
+    page = min(max(page, 1), MAX_PAGE)  # a huge page number must not overflow the OFFSET
     return db.paginate(query, page=page, per_page=per_page, max_per_page=200, error_out=False)
 
 
@@ -567,6 +570,15 @@ def select(batch: Batch, now: datetime, actor: User | None = None) -> SelectionR
     short of the cards' balances), nothing has changed.
     """
     batch_id = batch.id
+    # The KK limit and the fund span batches: two selections (of any batches) run one after
+    # the other. On PostgreSQL the fund's row is the lock; on SQLite the UPDATE below takes
+    # the database's write lock first (a read before it would make a concurrent run fail).
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            sa.select(LedgerAccount.id)
+            .where(LedgerAccount.code == ledger.PROGRAMME_FUND)
+            .with_for_update()
+        )
     with db.session.begin_nested():
         claimed = db.session.execute(
             sa.update(Batch)

@@ -40,7 +40,6 @@ from marketplace.models import (
     Card,
     Education,
     Employment,
-    Outcome,
     Participant,
     Province,
     Role,
@@ -317,7 +316,11 @@ def participant_of(user: User) -> Participant | None:
 
 
 def identity_locked(participant: Participant | None) -> bool:
-    """Whether the participant's identity is fixed: a card, or an accepted application."""
+    """Whether the participant's identity is fixed: a card, or any application to a batch.
+
+    Once a participant has applied, the NIK carries its history (rejections count towards
+    the limit of three): changing it would free the old NIK for a fresh account.
+    """
     if participant is None or participant.id is None:
         return False
     has_card = db.session.scalar(
@@ -325,15 +328,10 @@ def identity_locked(participant: Participant | None) -> bool:
     )
     if has_card is not None:
         return True
-    accepted = db.session.scalar(
-        sa.select(Application.id)
-        .where(
-            Application.participant_id == participant.id,
-            Application.outcome == Outcome.ACCEPTED,
-        )
-        .limit(1)
+    applied = db.session.scalar(
+        sa.select(Application.id).where(Application.participant_id == participant.id).limit(1)
     )
-    return accepted is not None
+    return applied is not None
 
 
 def _nik_holder(nik: str) -> int | None:

@@ -4,11 +4,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, NumberRange
 
 from marketplace.extensions import db
 from marketplace.models import Role
-from marketplace.models.base import utcnow
+from marketplace.models.base import LARGEST_ID, utcnow
 from marketplace.services import DomainError
 from marketplace.services import batches as batch_service
 from marketplace.services.standing import participant_standing
@@ -30,7 +30,7 @@ REASONS = {
 class JoinForm(FlaskForm):
     """The "Join batch N" button."""
 
-    batch_id = IntegerField(validators=[InputRequired()])
+    batch_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=LARGEST_ID)])
 
 
 def _participant_only() -> None:

@@ -17,16 +17,15 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, ValidationError
 from wtforms.validators import InputRequired
 
+from marketplace.db_setup import writes_on_get
 from marketplace.extensions import db
 from marketplace.models import Participant, Role, TestAttempt, TestQuestion
-from marketplace.models.base import utcnow
+from marketplace.models.base import LARGEST_ID, utcnow
 from marketplace.services import DomainError, online_test
 from marketplace.services.batches import open_batch
 from marketplace.web.account import bp
 from marketplace.web.i18n import error_message, gettext, ngettext, page_locale
 from marketplace.web.i18n import lazy_gettext as _l
-
-LARGEST_ID = 2**31 - 1  # an INTEGER column: a larger id in a URL is simply not found
 
 
 class StartTestForm(FlaskForm):
@@ -256,6 +255,7 @@ def test_submit(attempt_id: int):
 
 
 @bp.route("/account/test/<int:attempt_id>/result")
+@writes_on_get
 @login_required
 def test_result(attempt_id: int):
     """The score; an attempt whose time is up is scored here when it is first opened."""

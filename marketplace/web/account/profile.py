@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from marketplace.models import Education, Employment, Participant, Role, Sex, mask_number
 from marketplace.services import DomainError, participants
 from marketplace.web.account import bp
@@ -206,7 +206,17 @@ def _status(refused: DomainError | None) -> int:
     return 409 if any(error.message == participants.NIK_TAKEN for error in errors) else 400
 
 
+def _user_key() -> str:
+    """The limiter's key: the signed-in account (the check says whether a NIK is taken)."""
+    return f"profile:{current_user.get_id()}" if current_user.is_authenticated else "profile:-"
+
+
+# "This NIK is already registered" answers whether a NIK is in use: checking many is capped.
+NIK_CHECKS = "20 per minute;200 per day"
+
+
 @bp.route("/account/profile", methods=["GET", "POST"])
+@limiter.limit(NIK_CHECKS, key_func=_user_key, methods=["POST"])
 @login_required
 def profile():
     """The profile form; a POST checks the answers and shows them for confirmation."""
@@ -276,6 +286,7 @@ def _hidden_answers(
 
 
 @bp.route("/account/profile/confirm", methods=["POST"])
+@limiter.limit(NIK_CHECKS, key_func=_user_key, methods=["POST"])
 @login_required
 def profile_confirm():
     """Save the confirmed answers, checked again (they came back from the page)."""

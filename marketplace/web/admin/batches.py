@@ -7,8 +7,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.extensions import db
-from marketplace.models.base import utcnow
-from marketplace.services import DomainError, ledger
+from marketplace.models.base import LARGEST_ID, utcnow
+from marketplace.services import N_, DomainError, ledger
 from marketplace.services import batches as batch_service
 from marketplace.web.admin import bp
 from marketplace.web.admin.access import admin_required
@@ -23,6 +23,8 @@ FIELD_FOR = {
     "number": "number",
     "opens_at": "opens_date",
     "closes_at": "closes_date",
+    "opens_date": "opens_date",
+    "closes_date": "closes_date",
     "quota": "quota",
     "scheme": "scheme",
     "province_quotas": "province_quotas",
@@ -44,8 +46,16 @@ EMPLOYMENT = {
 }
 
 
-def _utc(day: date, clock: str) -> datetime:
-    """A date and an "HH:MM" (or "HH.MM") time in WIB, as naive UTC."""
+def _utc(day: date, clock: str, field=None) -> datetime:
+    """A date and an "HH:MM" (or "HH.MM") time in WIB, as naive UTC.
+
+    Refuses (DomainError on `field`) a year the programme can't have: 2000 to 2999.
+    """
+    if not 2000 <= day.year <= 2999:
+        raise DomainError(
+            N_("Enter a date between the years 2000 and 2999."),
+            field=field.name if field is not None else None,
+        )
     hours, minutes = (int(part) for part in clock.replace(".", ":").split(":"))
     local = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=JAKARTA)
     return local.astimezone(UTC).replace(tzinfo=None)
@@ -66,10 +76,12 @@ def batches():
     status = 200
     if form.validate_on_submit():
         try:
+            opens = _utc(form.opens_date.data, form.opens_time.data, form.opens_date)
+            closes = _utc(form.closes_date.data, form.closes_time.data, form.closes_date)
             batch = batch_service.create_batch(
                 form.number.data,
-                _utc(form.opens_date.data, form.opens_time.data),
-                _utc(form.closes_date.data, form.closes_time.data),
+                opens,
+                closes,
                 form.quota.data,
                 form.scheme.data,
                 form.province_quota_ids,
@@ -94,6 +106,8 @@ def batches():
 
 
 def _batch_or_404(batch_id: int):
+    if not 0 < batch_id <= LARGEST_ID:  # an INTEGER column: a larger id is simply not found
+        abort(404)
     batch = batch_service.get_batch(batch_id)
     if batch is None:
         abort(404)
