@@ -23,6 +23,7 @@ from marketplace.models.ledger import (
     Reason,
 )
 from marketplace.models.mail import OutboxMail
+from marketplace.models.order import Order, OrderStatus, PurchaseCode
 from marketplace.models.participant import Education, Employment, Participant, Sex, mask_number
 from marketplace.models.programme import (
     Application,
@@ -57,12 +58,15 @@ __all__ = [
     "Level",
     "Method",
     "Module",
+    "Order",
+    "OrderStatus",
     "OutboxMail",
     "Outcome",
     "Participant",
     "Platform",
     "Province",
     "Provider",
+    "PurchaseCode",
     "QuestionKind",
     "Reason",
     "Role",

@@ -249,3 +249,34 @@ def _return_balance(card: Card, fund, actor: User | None) -> None:
         returned=returned,
         reason="first_purchase_deadline",
     )
+
+
+# --- the first purchase --------------------------------------------------------------------
+
+
+def mark_first_purchase(card: Card, now: datetime, actor: User | None = None) -> bool:
+    """Record the card's first purchase at `now`: status in use, the deadline met.
+
+    ONE conditional UPDATE (only an active card without a first purchase), so a later
+    purchase, or a purchase racing `expire_overdue`, changes nothing. True when this was
+    the first purchase.
+    """
+    marked = db.session.execute(
+        sa.update(Card)
+        .where(
+            Card.id == card.id,
+            Card.status == CardStatus.ACTIVE,
+            Card.first_purchase_at.is_(None),
+        )
+        .values(status=CardStatus.IN_USE, first_purchase_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(card, ["status", "first_purchase_at"])
+    if marked:
+        audit.record(
+            "card.first_purchase",
+            ledger.card_code(card.id),
+            actor=actor,
+            participant_id=card.participant_id,
+        )
+    return bool(marked)

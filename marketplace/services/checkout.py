@@ -1,0 +1,443 @@
+"""Checkout: buying a course with the card's balance, confirmed by a code sent by mail.
+
+Two steps, each one request:
+
+1. `begin(participant, course, session, now)` checks every purchase rule and mails a
+   six-digit code; the page's form carries the returned row's `purchase_key`.
+2. `confirm(participant, purchase_key, code, now)` checks the code and makes ONE order.
+
+The purchase rules (checked at both steps, the second time inside the purchase):
+
+- the participant has a card (not yet issued = no card), active or in use, and an active
+  card's first-purchase deadline has not passed;
+- the course is approved and has a price;
+- a webinar or offline course needs one of its own sessions, scheduled, starting after
+  `now`, with a free seat; a self-paced course takes no session;
+- the course was not bought already (an order that is not refunded);
+- the scheme's `one_unfinished_course`: no other order paid or redeemed but not completed;
+- the scheme's `max_course_price`, when set;
+- the card's balance covers the price.
+
+Why one purchase, however often the form is sent and however many requests race:
+
+- The order's `purchase_key` is unique: a double submit, a reload or a replay finds the
+  order made the first time and returns it.
+- The purchase runs in a SAVEPOINT that first locks the card row (``SELECT … FOR UPDATE`` on
+  PostgreSQL; on SQLite a writing request holds the database's write lock from BEGIN), so
+  purchases with one card queue, and each re-checks the rules after the one before it.
+- The money moves by the ledger's conditional UPDATE (never below zero) with the
+  idempotency key ``purchase:<purchase_key>``; the seat is taken by ONE conditional UPDATE
+  (``seats_taken < capacity``) checked by its row count.
+
+Services flush and never commit; see `confirm` for the one case where the caller must
+commit after an error.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.extensions import db
+from marketplace.models import (
+    AccountKind,
+    Card,
+    CardStatus,
+    Course,
+    CourseSession,
+    CourseStatus,
+    LedgerAccount,
+    Method,
+    Order,
+    OrderStatus,
+    Participant,
+    PurchaseCode,
+    Reason,
+    SessionStatus,
+)
+from marketplace.services import N_, DomainError, audit, cards, ledger
+
+CODE_VALID_FOR = timedelta(minutes=10)
+MAX_WRONG_CODES = 5
+CODE_DIGITS = 6
+# Voucher and redeem codes: a prefix and ten characters that can't be confused (no 0/O, 1/I).
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+UNFINISHED = (OrderStatus.PAID, OrderStatus.REDEEMED)
+
+
+class PurchaseNotFound(DomainError):
+    """No purchase with this key for this participant (the view answers 404)."""
+
+    def __init__(self):
+        super().__init__(N_("This purchase was not found. Start the purchase again."))
+
+
+class WrongCode(DomainError):
+    """The code was wrong. The count of wrong codes HAS been written (and the purchase
+    voided at the fifth): the caller commits before showing the message."""
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def order_for(participant: Participant, order_id: int) -> Order | None:
+    """The participant's order with this id; None when there is none or it is someone else's."""
+    return db.session.scalar(
+        sa.select(Order).where(Order.id == order_id, Order.participant_id == participant.id)
+    )
+
+
+def card_of(participant: Participant) -> Card | None:
+    """The participant's card, if one was ever issued."""
+    return db.session.scalar(sa.select(Card).where(Card.participant_id == participant.id))
+
+
+def _card_balance(card: Card) -> int:
+    """The card's balance as stored now (a column read, never a cached object)."""
+    return db.session.scalar(
+        sa.select(LedgerAccount.balance).where(LedgerAccount.id == card.account_id)
+    )
+
+
+# --- the rules -----------------------------------------------------------------------------
+
+
+def _check_card(card: Card | None, now: datetime) -> Card:
+    if card is None:
+        raise DomainError(
+            N_("You don't have a Kartu Prakerja yet. You can buy a course once it is issued.")
+        )
+    if card.status is CardStatus.REVOKED:
+        raise DomainError(N_("Your Kartu Prakerja has been revoked, so it can't buy courses."))
+    if card.status is CardStatus.FROZEN:
+        raise DomainError(
+            N_("The programme office has frozen your Kartu Prakerja, so it can't buy courses.")
+        )
+    if card.status is CardStatus.EXHAUSTED:
+        raise DomainError(N_("Your Kartu Prakerja's training balance has been spent."))
+    if (
+        card.status is CardStatus.ACTIVE
+        and card.first_purchase_at is None
+        and card.purchase_deadline_at <= now
+    ):
+        raise DomainError(N_("The deadline for your first purchase has passed."))
+    return card
+
+
+def _check_session(course: Course, session: CourseSession | None, now: datetime) -> None:
+    if course.method is Method.SELF_PACED:
+        if session is not None:
+            raise DomainError(N_("This course is self-paced and has no sessions."), field="session")
+        return
+    if session is None:
+        raise DomainError(N_("Choose a session for this course."), field="session")
+    if session.course_id != course.id:
+        raise DomainError(N_("That session is not a session of this course."), field="session")
+    if session.status is not SessionStatus.SCHEDULED:
+        raise DomainError(N_("This session has been cancelled."), field="session")
+    if session.starts_at <= now:
+        raise DomainError(N_("This session has already started."), field="session")
+    if session.seats_taken >= session.capacity:
+        raise DomainError(N_("This session is full."), field="session")
+
+
+def _check_rules(
+    participant: Participant,
+    card: Card | None,
+    course: Course,
+    session: CourseSession | None,
+    now: datetime,
+) -> Card:
+    """Refuse with a DomainError unless this purchase is allowed now; the card."""
+    card = _check_card(card, now)
+    if course.status is not CourseStatus.APPROVED or course.price <= 0:
+        raise DomainError(N_("This course is not on sale."))
+    _check_session(course, session, now)
+    bought = db.session.scalar(
+        sa.select(Order.id)
+        .where(
+            Order.participant_id == participant.id,
+            Order.course_id == course.id,
+            Order.status != OrderStatus.REFUNDED,
+        )
+        .limit(1)
+    )
+    if bought is not None:
+        raise DomainError(N_("You have already bought this course."))
+    scheme = card.scheme
+    if scheme.one_unfinished_course:
+        unfinished = db.session.scalar(
+            sa.select(Order.id)
+            .where(Order.participant_id == participant.id, Order.status.in_(UNFINISHED))
+            .limit(1)
+        )
+        if unfinished is not None:
+            raise DomainError(
+                N_(
+                    "Finish the course you have bought before you buy another: your "
+                    "programme allows one unfinished course at a time."
+                )
+            )
+    if scheme.max_course_price is not None and course.price > scheme.max_course_price:
+        raise DomainError(
+            N_("This course costs %(price)s, more than the %(limit)s allowed for one course."),
+            price=ledger.rupiah(course.price),
+            limit=ledger.rupiah(scheme.max_course_price),
+        )
+    balance = _card_balance(card)
+    if balance < course.price:
+        raise DomainError(
+            N_("Your balance of %(balance)s is not enough for this course, which costs %(price)s."),
+            balance=ledger.rupiah(balance),
+            price=ledger.rupiah(course.price),
+        )
+    return card
+
+
+# --- step 1: the code ----------------------------------------------------------------------
+
+
+def _code_hash(purchase_key: str, code: str) -> str:
+    return hashlib.sha256(f"{purchase_key}:{code}".encode()).hexdigest()
+
+
+def begin(
+    participant: Participant,
+    course: Course,
+    session: CourseSession | None,
+    now: datetime,
+    rng=secrets,
+) -> tuple[PurchaseCode, str]:
+    """Start buying `course` (in `session` for a webinar or offline course) at `now`.
+
+    Checks every purchase rule, stores a PurchaseCode (the code only as a hash, valid for
+    ten minutes) and mails the six-digit code to the participant in their language.
+    Returns (the row, the code); the code is returned for tests only: never show or log it.
+    """
+    _check_rules(participant, card_of(participant), course, session, now)
+    code = f"{rng.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    purchase_key = rng.token_urlsafe(32)
+    row = PurchaseCode(
+        participant_id=participant.id,
+        course_id=course.id,
+        session_id=session.id if session is not None else None,
+        purchase_key=purchase_key,
+        code_hash=_code_hash(purchase_key, code),
+        created_at=now,
+        expires_at=now + CODE_VALID_FOR,
+        attempts=0,
+    )
+    db.session.add(row)
+    db.session.flush()
+    cards.send_in_language(
+        participant.user,
+        N_("Your code to confirm a purchase"),
+        [
+            N_("Hello %(name)s,"),
+            N_("Your code to buy %(course)s for %(price)s is %(code)s."),
+            N_(
+                "The code is valid for 10 minutes. If you did not start this purchase, "
+                "ignore this email and never tell the code to anyone."
+            ),
+        ],
+        name=participant.full_name,
+        course=course.title,
+        price=ledger.rupiah(course.price),
+        code=code,
+    )
+    audit.record(
+        "purchase.started",
+        f"purchase_code:{row.id}",
+        actor=participant.user,
+        participant_id=participant.id,
+        course_id=course.id,
+        session_id=row.session_id,
+        price=course.price,
+    )
+    return row, code
+
+
+# --- step 2: the order ---------------------------------------------------------------------
+
+
+def _order_by_key(purchase_key: str) -> Order | None:
+    return db.session.scalar(sa.select(Order).where(Order.purchase_key == purchase_key))
+
+
+def _new_code(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def _count_wrong_code(row: PurchaseCode, now: datetime, participant: Participant) -> None:
+    """Add one wrong code (one UPDATE) and void the purchase at the fifth; then raise."""
+    db.session.execute(
+        sa.update(PurchaseCode)
+        .where(PurchaseCode.id == row.id, PurchaseCode.voided_at.is_(None))
+        .values(attempts=PurchaseCode.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(PurchaseCode)
+        .where(
+            PurchaseCode.id == row.id,
+            PurchaseCode.voided_at.is_(None),
+            PurchaseCode.attempts >= MAX_WRONG_CODES,
+        )
+        .values(voided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    db.session.refresh(row)
+    voided = row.voided_at is not None
+    audit.record(
+        "purchase.wrong_code",
+        f"purchase_code:{row.id}",
+        actor=participant.user,
+        attempts=row.attempts,
+        voided=voided,
+    )
+    if voided:
+        raise WrongCode(N_("Too many wrong codes: start the purchase again."), field="code")
+    raise WrongCode(
+        N_("That code is not right. You have %(left)s more tries."),
+        field="code",
+        left=MAX_WRONG_CODES - row.attempts,
+    )
+
+
+def confirm(participant: Participant, purchase_key: str, code: str, now: datetime) -> Order:
+    """Confirm the purchase started with `purchase_key` by the mailed `code`: ONE order.
+
+    - The key must be one of this participant's purchases, else PurchaseNotFound.
+    - When the key already made an order (a double submit, a reload, a replay, a request
+      racing this one), that order is returned and nothing else happens.
+    - A voided or expired purchase is refused (start again).
+    - A wrong code raises WrongCode AFTER counting it (the fifth voids the purchase).
+      The count is written in the caller's transaction, so THE CALLER MUST COMMIT when it
+      catches WrongCode (and roll back for any other DomainError as usual).
+    - The right code makes the purchase in a SAVEPOINT: the rules are checked again, the
+      price moves card → provider payable, a session seat is taken, the order is stored with
+      its voucher (and, for a session, redeem) code, the code is marked used, and the card's
+      first purchase is recorded. Any refusal leaves nothing changed.
+    """
+    row = db.session.scalar(
+        sa.select(PurchaseCode).where(
+            PurchaseCode.purchase_key == purchase_key,
+            PurchaseCode.participant_id == participant.id,
+        )
+    )
+    if row is None:
+        raise PurchaseNotFound()
+    existing = _order_by_key(purchase_key)
+    if existing is not None:
+        return existing
+    if row.voided_at is not None or row.used_at is not None:
+        raise DomainError(N_("This code can no longer be used: start the purchase again."))
+    if now >= row.expires_at:
+        raise DomainError(N_("This code has expired: start the purchase again."))
+    code = (code or "").strip()
+    if not (len(code) == CODE_DIGITS and code.isascii() and code.isdigit()):
+        raise DomainError(N_("Enter the 6-digit code from the email."), field="code")
+    if not hmac.compare_digest(_code_hash(purchase_key, code), row.code_hash):
+        _count_wrong_code(row, now, participant)
+    try:
+        return _purchase(participant, row, now)
+    except IntegrityError:
+        # A concurrent request with the same key stored its order first: that is the one.
+        existing = _order_by_key(purchase_key)
+        if existing is None:
+            raise
+        return existing
+
+
+def _purchase(participant: Participant, row: PurchaseCode, now: datetime) -> Order:
+    purchase_key = row.purchase_key
+    with db.session.begin_nested():
+        # Purchases with one card queue here (a row lock on PostgreSQL; SQLite's writer
+        # already holds the database), and each sees what the one before it did.
+        card = db.session.scalar(
+            sa.select(Card)
+            .where(Card.participant_id == participant.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        existing = _order_by_key(purchase_key)
+        if existing is not None:
+            return existing
+        course = db.session.get(Course, row.course_id, populate_existing=True)
+        session = (
+            db.session.get(CourseSession, row.session_id, populate_existing=True)
+            if row.session_id is not None
+            else None
+        )
+        card = _check_rules(participant, card, course, session, now)
+        order = Order(
+            participant_id=participant.id,
+            card_id=card.id,
+            course_id=course.id,
+            session_id=row.session_id,
+            price=course.price,
+            purchase_key=purchase_key,
+            voucher_code=_new_code("VC"),
+            redeem_code=_new_code("RD") if session is not None else None,
+            status=OrderStatus.PAID,
+            created_at=now,
+        )
+        db.session.add(order)
+        db.session.flush()
+        ledger.transfer(
+            Reason.PURCHASE,
+            f"order-key:{purchase_key}",
+            card.account,
+            ledger.account(f"provider:{course.provider_id}", kind=AccountKind.PROVIDER_PAYABLE),
+            course.price,
+            idempotency_key=f"purchase:{purchase_key}",
+        )
+        if session is not None:
+            _take_seat(session, now)
+        used = db.session.execute(
+            sa.update(PurchaseCode)
+            .where(
+                PurchaseCode.id == row.id,
+                PurchaseCode.used_at.is_(None),
+                PurchaseCode.voided_at.is_(None),
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not used:
+            raise DomainError(N_("This code can no longer be used: start the purchase again."))
+        db.session.expire(row, ["used_at", "voided_at"])
+        cards.mark_first_purchase(card, now, actor=participant.user)
+        audit.record(
+            "order.paid",
+            f"order:{order.id}",
+            actor=participant.user,
+            participant_id=participant.id,
+            card=ledger.card_code(card.id),
+            course_id=course.id,
+            session_id=order.session_id,
+            price=order.price,
+        )
+    return order
+
+
+def _take_seat(session: CourseSession, now: datetime) -> None:
+    """One seat, by ONE conditional UPDATE checked by its row count."""
+    taken = db.session.execute(
+        sa.update(CourseSession)
+        .where(
+            CourseSession.id == session.id,
+            CourseSession.seats_taken < CourseSession.capacity,
+            CourseSession.status == SessionStatus.SCHEDULED,
+            CourseSession.starts_at > now,
+        )
+        .values(seats_taken=CourseSession.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(session, ["seats_taken"])
+    if taken != 1:
+        raise DomainError(N_("This session is full."), field="session")
