@@ -40,6 +40,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -87,6 +88,18 @@ def order_for(participant: Participant, order_id: int) -> Order | None:
     """The participant's order with this id; None when there is none or it is someone else's."""
     return db.session.scalar(
         sa.select(Order).where(Order.id == order_id, Order.participant_id == participant.id)
+    )
+
+
+def orders_of(participant: Participant) -> list[Order]:
+    """The participant's orders, newest first, with their courses loaded."""
+    return list(
+        db.session.scalars(
+            sa.select(Order)
+            .where(Order.participant_id == participant.id)
+            .options(joinedload(Order.course))
+            .order_by(Order.created_at.desc(), Order.id.desc())
+        )
     )
 
 

@@ -113,8 +113,8 @@ def test_course_page_from_the_results(page, shelf):
     buy.click()
     page.wait_for_url(re.compile(r"/login\?next="))
     assert urlsplit(page.url).path == "/login"
-    assert query(page.url)["next"] == [f"/courses/{shelf.excel.slug}"]
-    expect(page.locator("input[name=next]")).to_have_value(f"/courses/{shelf.excel.slug}")
+    assert query(page.url)["next"] == [f"/checkout/{shelf.excel.slug}"]  # then the purchase
+    expect(page.locator("input[name=next]")).to_have_value(f"/checkout/{shelf.excel.slug}")
 
 
 @pytest.mark.browser

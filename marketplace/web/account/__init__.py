@@ -14,4 +14,10 @@ def _not_cached(response):
 
 
 # The route modules register their views on `bp`.
-from marketplace.web.account import batches, online_test, profile, views  # noqa: E402, F401
+from marketplace.web.account import (  # noqa: E402, F401
+    batches,
+    checkout,
+    online_test,
+    profile,
+    views,
+)

@@ -5,9 +5,11 @@ from flask_login import current_user, login_required
 
 from marketplace.models import Role
 from marketplace.models.base import utcnow
+from marketplace.services import checkout
 from marketplace.services.standing import participant_standing
 from marketplace.web.account import bp
 from marketplace.web.account.batches import REASONS
+from marketplace.web.account.checkout import ORDER_STATUSES, ORDER_TAGS
 from marketplace.web.i18n import lazy_gettext as _l
 
 CARD_STATUSES = {
@@ -35,9 +37,14 @@ def index():
     if current_user.role is not Role.PARTICIPANT:
         abort(403)
     now = utcnow()
+    standing = participant_standing(current_user, now)
+    participant = standing.participant
     return render_template(
         "account/index.html",
-        standing=participant_standing(current_user, now),
+        standing=standing,
+        orders=checkout.orders_of(participant) if participant is not None else [],
+        order_statuses=ORDER_STATUSES,
+        order_tags=ORDER_TAGS,
         now=now,
         card_statuses=CARD_STATUSES,
         card_tags=CARD_TAGS,

@@ -1,0 +1,221 @@
+"""Checkout pages: buy a course with the card's balance, confirmed by a code sent by mail.
+
+Addresses: /checkout/<slug> (GET: check the purchase, choose a session; POST: mail the code
+and show the code page), /checkout/confirm (POST: the code; one order per purchase key),
+/account/orders/<id> (the receipt: voucher and redeem codes). The purchase key travels only
+in a hidden form field, never in a URL. An order is shown only to its owner (404 otherwise).
+"""
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField
+from wtforms.validators import InputRequired, Length
+
+from marketplace.extensions import db
+from marketplace.models import CardStatus, Course, Method, Participant, Role
+from marketplace.models.base import LARGEST_ID, utcnow
+from marketplace.services import N_, DomainError, catalogue, checkout
+from marketplace.services.participants import participant_of
+from marketplace.web.account import bp
+from marketplace.web.i18n import error_message, gettext
+from marketplace.web.i18n import lazy_gettext as _l
+
+# The redeem code works from an hour before the session starts to an hour after.
+REDEEM_WINDOW = timedelta(hours=1)
+NO_CARD = N_("You don't have a Kartu Prakerja yet. You can buy a course once it is issued.")
+
+ORDER_STATUSES = {
+    "paid": _l("Paid"),
+    "redeemed": _l("Redeemed"),
+    "completed": _l("Completed"),
+    "refunded": _l("Refunded"),
+}
+ORDER_TAGS = {
+    "paid": "tag--green",
+    "redeemed": "tag--green",
+    "completed": "tag--grey",
+    "refunded": "tag--yellow",
+}
+
+
+class SendCodeForm(FlaskForm):
+    """The purchase check: a session's radio (webinar and offline courses) and the button."""
+
+    session = RadioField(_l("Choose a session"), choices=[], validate_choice=False)
+
+
+class ConfirmCodeForm(FlaskForm):
+    """The code from the email; the purchase key rides in a hidden field."""
+
+    purchase_key = HiddenField(validators=[InputRequired(), Length(max=64)])
+    course = HiddenField(validators=[Length(max=200)])
+    code = StringField(
+        _l("Code"),
+        validators=[
+            InputRequired(_l("Enter the 6-digit code from the email.")),
+            Length(max=20, message=_l("Enter the 6-digit code from the email.")),
+        ],
+    )
+
+
+def _participant() -> Participant | None:
+    """The signed-in participant's profile (None if not filled in); 403 for other roles."""
+    if current_user.role is not Role.PARTICIPANT:
+        abort(403)
+    return participant_of(current_user)
+
+
+def _listed_course(slug: str) -> Course:
+    if len(slug) > 200:
+        abort(404)
+    course = catalogue.get_listed_course(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _open_sessions(course: Course) -> list:
+    """Upcoming sessions with a free seat (none for a self-paced course)."""
+    if course.method is Method.SELF_PACED:
+        return []
+    return [row for row in catalogue.upcoming_sessions(course) if row.seats_left > 0]
+
+
+def _chosen_session(course: Course, form: SendCodeForm):
+    """The session picked by the radio, when it is one of the course's upcoming sessions."""
+    value = form.session.data or ""
+    if course.method is Method.SELF_PACED or not value.isdigit() or len(value) > 10:
+        return None
+    wanted = int(value)
+    for row in catalogue.upcoming_sessions(course):
+        if row.id == wanted:
+            return row
+    return None
+
+
+def _check_page(course: Course, participant: Participant | None, form: SendCodeForm, status=200):
+    card = checkout.card_of(participant) if participant is not None else None
+    sessions = _open_sessions(course)
+    form.session.choices = [(str(row.id), row.place) for row in sessions]
+    balance = card.account.balance if card is not None else None
+    awaiting_first = (
+        card is not None and card.first_purchase_at is None and card.status is CardStatus.ACTIVE
+    )
+    return (
+        render_template(
+            "account/checkout.html",
+            form=form,
+            course=course,
+            sessions=sessions,
+            card=card,
+            balance=balance,
+            balance_after=balance - course.price if balance is not None else None,
+            scheme=card.scheme if card is not None else None,
+            awaiting_first=awaiting_first,
+            no_card=gettext(NO_CARD),
+        ),
+        status,
+    )
+
+
+def _code_page(form: ConfirmCodeForm, course: Course | None, expires_at=None, status=200):
+    return (
+        render_template(
+            "account/checkout_code.html",
+            form=form,
+            course=course,
+            expires_at=expires_at,
+            minutes=int(checkout.CODE_VALID_FOR.total_seconds() // 60),
+        ),
+        status,
+    )
+
+
+@bp.route("/checkout/<slug>", methods=["GET", "POST"])
+@login_required
+def checkout_course(slug: str):
+    """Check the purchase (price, balance before and after, rules); POST mails the code."""
+    participant = _participant()
+    course = _listed_course(slug)
+    form = SendCodeForm()
+    if request.method == "GET":
+        return _check_page(course, participant, form)
+    if not form.validate_on_submit():
+        return _check_page(course, participant, form, 400)
+    if participant is None:
+        flash(gettext(NO_CARD), "error")
+        return _check_page(course, participant, form, 400)
+    try:
+        row, _code = checkout.begin(participant, course, _chosen_session(course, form), utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "session":
+            form.session.errors = [error_message(error)]
+        else:
+            flash(error_message(error), "error")
+        return _check_page(course, participant, form, 400)
+    db.session.commit()
+    code_form = ConfirmCodeForm(formdata=None, purchase_key=row.purchase_key, course=course.slug)
+    return _code_page(code_form, course, row.expires_at)
+
+
+@bp.route("/checkout/confirm", methods=["POST"])
+@login_required
+def checkout_confirm():
+    """The code from the email: one order for the purchase key, then its receipt."""
+    participant = _participant()
+    form = ConfirmCodeForm()
+    key = form.purchase_key.data or ""
+    if participant is None or not key or len(key) > 64:
+        abort(404)
+    slug = form.course.data or ""
+    course = catalogue.get_listed_course(slug) if 0 < len(slug) <= 200 else None
+    if not form.validate_on_submit():
+        return _code_page(form, course, status=400)
+    try:
+        order = checkout.confirm(participant, key, form.code.data, utcnow())
+    except checkout.PurchaseNotFound:
+        db.session.rollback()
+        abort(404)
+    except checkout.WrongCode as error:
+        db.session.commit()  # the wrong code is counted (the fifth voids the purchase)
+        form.code.errors = [error_message(error)]
+        return _code_page(form, course, status=400)
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "code":
+            form.code.errors = [error_message(error)]
+        else:
+            flash(error_message(error), "error")
+        return _code_page(form, course, status=400)
+    db.session.commit()
+    flash(gettext("Your purchase is complete."), "success")
+    return redirect(url_for("account.order", order_id=order.id))
+
+
+@bp.route("/account/orders/<int:order_id>")
+@login_required
+def order(order_id: int):
+    """The receipt: the course, its session, the price, the voucher and redeem codes."""
+    participant = _participant()
+    if participant is None or not 0 < order_id <= LARGEST_ID:
+        abort(404)
+    found = checkout.order_for(participant, order_id)
+    if found is None:
+        abort(404)
+    card = checkout.card_of(participant)
+    session = found.session
+    return render_template(
+        "account/order.html",
+        order=found,
+        course=found.course,
+        session=session,
+        redeem_from=session.starts_at - REDEEM_WINDOW if session is not None else None,
+        redeem_until=session.starts_at + REDEEM_WINDOW if session is not None else None,
+        balance=card.account.balance if card is not None else None,
+        statuses=ORDER_STATUSES,
+        tags=ORDER_TAGS,
+    )
