@@ -519,3 +519,23 @@ def test_ten_confirms_racing_with_one_key_make_one_order(app, shop):
         assert count(Order) == 1 and purchases() == 1
         assert ledger.balance_of(ledger.card_code(card_of(shop.buyer).id)) == 700_000
         assert ledger.verify() == []
+
+
+def test_ledger_verify_finds_an_order_without_its_purchase_and_a_purchase_without_order(
+    shop, ctx
+):
+    order = buy(shop, shop.self_paced)
+    db.session.commit()
+    assert ledger.verify() == []
+    # An order whose price no longer matches what was paid …
+    order.price += 1
+    db.session.flush()
+    assert any(f"order {order.id}: price" in problem for problem in ledger.verify())
+    order.price -= 1
+    # … and a purchase whose order is gone.
+    db.session.delete(order)
+    db.session.flush()
+    orphaned = ledger.verify()
+    assert any("a purchase without an order" in problem for problem in orphaned), orphaned
+    db.session.rollback()
+    assert ledger.verify() == []

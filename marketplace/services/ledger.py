@@ -40,6 +40,7 @@ from marketplace.models import (
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    Order,
     Reason,
 )
 from marketplace.models.base import utcnow
@@ -290,7 +291,9 @@ def verify() -> list[str]:
     """Check the books; an empty list means they balance.
 
     Every transaction has at least two entries summing to zero; every account's cached
-    balance equals the sum of its entries; no account that must not go negative is below zero.
+    balance equals the sum of its entries; no account that must not go negative is below zero;
+    every order was paid by exactly one purchase of its price, and every checkout purchase
+    (idempotency key "purchase:" + an order's one-time key) made an order.
     """
     problems = []
     entry_count = sa.func.count(LedgerEntry.id)
@@ -327,6 +330,48 @@ def verify() -> list[str]:
     ).all()
     for code, cached in negative:
         problems.append(f"account {code}: balance {cached} is below zero")
+    problems += _order_problems()
+    return problems
+
+
+def _order_problems() -> list[str]:
+    """Orders without exactly one purchase of their price, and purchases without an order."""
+    paid = (
+        sa.select(
+            LedgerTransaction.idempotency_key.label("key"),
+            sa.func.sum(sa.case((LedgerEntry.amount > 0, LedgerEntry.amount), else_=0)).label(
+                "amount"
+            ),
+        )
+        .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .where(LedgerTransaction.reason == Reason.PURCHASE)
+        .group_by(LedgerTransaction.id, LedgerTransaction.idempotency_key)
+        .subquery()
+    )
+    order_key = sa.literal("purchase:") + Order.purchase_key
+    problems = [
+        f"order {order_id}: price {price} but {'no purchase' if amount is None else amount} paid"
+        for order_id, price, amount in db.session.execute(
+            sa.select(Order.id, Order.price, paid.c.amount)
+            .outerjoin(paid, paid.c.key == order_key)
+            .where(sa.or_(paid.c.amount.is_(None), paid.c.amount != Order.price))
+            .order_by(Order.id)
+        )
+    ]
+    orphans = db.session.execute(
+        sa.select(LedgerTransaction.id, LedgerTransaction.reference)
+        .outerjoin(Order, LedgerTransaction.idempotency_key == order_key)
+        .where(
+            LedgerTransaction.reason == Reason.PURCHASE,
+            LedgerTransaction.idempotency_key.like("purchase:%"),
+            Order.id.is_(None),
+        )
+        .order_by(LedgerTransaction.id)
+    ).all()
+    problems += [
+        f"transaction {tid} ({reference}): a purchase without an order"
+        for tid, reference in orphans
+    ]
     return problems
 
 
