@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
@@ -139,7 +139,7 @@ def register_participant(
         name=name,
         password=password,
         role=Role.PARTICIPANT,
-        locale=_mail_locale(locale) if locale else None,
+        locale=mail.language_for(locale) if locale else None,
     )
     audit.record("account.registered", _subject(user), actor=user, role=user.role.value)
     _send_verification(user, link_for, now)
@@ -214,7 +214,7 @@ def resend_verification_to(email: str, link_for: LinkFor, now: datetime | None =
 def _send_verification(user: User, link_for: LinkFor, now: datetime | None) -> None:
     link = link_for(verification_token(user, now))
     hours = int(VERIFICATION_MAX_AGE.total_seconds() // 3600)
-    with _recipient_language(user):
+    with mail.in_language_of(user):
         subject = gettext("Confirm your email address for Prakerja")
         body = _paragraphs(
             gettext("Hello %(name)s,", name=user.name),
@@ -251,7 +251,7 @@ def request_password_reset(email: str, link_for: LinkFor, now: datetime | None =
         return
     link = link_for(reset_token(user, now))
     minutes = int(RESET_MAX_AGE.total_seconds() // 60)
-    with _recipient_language(user):
+    with mail.in_language_of(user):
         subject = gettext("Reset your Prakerja password")
         body = _paragraphs(
             gettext("Hello %(name)s,", name=user.name),
@@ -357,7 +357,7 @@ def _password_matches(user: User, password: str) -> bool:
 
 
 def _send_password_changed(user: User, forgot_link: str) -> None:
-    with _recipient_language(user):
+    with mail.in_language_of(user):
         subject = gettext("Your Prakerja password has been changed")
         body = _paragraphs(
             gettext("Hello %(name)s,", name=user.name),
@@ -440,17 +440,6 @@ def _same(left: str, right: str) -> bool:
 
 def _subject(user: User) -> str:
     return f"user:{user.id}"
-
-
-def _mail_locale(locale: str | None) -> str:
-    """The language to write to someone in: theirs if the site has it, else Indonesian."""
-    languages = current_app.config.get("LANGUAGES", ("id", "en"))
-    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "id")
-    return locale if locale in languages else default
-
-
-def _recipient_language(user: User):
-    return force_locale(_mail_locale(user.locale))
 
 
 def _paragraphs(*parts: str) -> str:

@@ -58,7 +58,7 @@ from marketplace.models import (
     TestAttempt,
     User,
 )
-from marketplace.services import N_, DomainError, audit, cards, ledger, participants
+from marketplace.services import N_, DomainError, audit, cards, ledger, mail, participants
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 MAX_REJECTIONS = 3
@@ -466,7 +466,7 @@ def join(
         raise DomainError(
             N_("You have already joined batch %(number)s."), number=batch.number
         ) from None
-    cards.send_in_language(
+    mail.send_in_language(
         user,
         N_("You have joined batch %(number)s"),
         [
@@ -724,7 +724,7 @@ def _apply(batch: Batch, decisions: list[tuple], now: datetime, actor: User | No
         application.outcome = Outcome.ACCEPTED if reason is None else Outcome.REJECTED
         if reason is None:
             cards.issue(participant, batch, now, actor)
-            cards.send_in_language(
+            mail.send_in_language(
                 participant.user,
                 N_("You have been selected in batch %(number)s"),
                 [
@@ -758,7 +758,7 @@ def _apply(batch: Batch, decisions: list[tuple], now: datetime, actor: User | No
                         "programme allows, so you cannot join another batch."
                     )
                 )
-        cards.send_in_language(
+        mail.send_in_language(
             participant.user,
             N_("Batch %(number)s results"),
             paragraphs,

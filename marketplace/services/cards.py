@@ -14,8 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import force_locale, format_datetime
-from flask_babel import gettext as translate
+from flask_babel import format_datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -70,21 +69,6 @@ def new_card_number() -> str:
 def _when(value: datetime) -> str:
     """A UTC time in Jakarta time, in the current (forced) language, with the zone named."""
     return f"{format_datetime(value, 'd MMMM y, HH.mm')} WIB"
-
-
-def send_in_language(user: User, subject: str, paragraphs: list[str], **values) -> None:
-    """Mail `user` in their language: `subject` and `paragraphs` are N_() message ids.
-
-    The values are given as callables or strings; callables are called inside the
-    language, so dates and times come out in it too.
-    """
-    with force_locale(user.locale or "id"):
-        filled = {name: value() if callable(value) else value for name, value in values.items()}
-        mail.send(
-            user.email,
-            translate(subject, **filled),
-            "\n\n".join(translate(paragraph, **filled) for paragraph in paragraphs),
-        )
 
 
 # --- issuing -------------------------------------------------------------------------------
@@ -144,7 +128,7 @@ def issue(participant: Participant, batch: Batch, now: datetime, actor: User | N
         idempotency_key=f"card-issued:{card.id}",
     )
     db.session.expire(participant, ["card"])
-    send_in_language(
+    mail.send_in_language(
         participant.user,
         N_("Your Kartu Prakerja has been issued"),
         [
@@ -224,7 +208,7 @@ def _return_balance(card: Card, fund, actor: User | None) -> None:
             idempotency_key=f"card-expired:{card.id}",
         )
     participant = card.participant
-    send_in_language(
+    mail.send_in_language(
         participant.user,
         N_("Your Kartu Prakerja has been revoked"),
         [

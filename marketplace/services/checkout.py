@@ -59,7 +59,7 @@ from marketplace.models import (
     Reason,
     SessionStatus,
 )
-from marketplace.services import N_, DomainError, audit, cards, ledger
+from marketplace.services import N_, DomainError, audit, cards, ledger, mail
 
 CODE_VALID_FOR = timedelta(minutes=10)
 MAX_WRONG_CODES = 5
@@ -245,7 +245,7 @@ def begin(
     )
     db.session.add(row)
     db.session.flush()
-    cards.send_in_language(
+    mail.send_in_language(
         participant.user,
         N_("Your code to confirm a purchase"),
         [

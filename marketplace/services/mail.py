@@ -21,6 +21,8 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from flask_babel import force_locale
+from flask_babel import gettext as translate
 
 from marketplace.extensions import db
 from marketplace.models import OutboxMail
@@ -41,6 +43,33 @@ def send(recipient: str, subject: str, body: str) -> OutboxMail:
     db.session.info.setdefault(_QUEUED, set()).add(message.id)
     log.info("mail %s to %s: %s", message.id, recipient, subject)
     return message
+
+
+def language_for(locale: str | None) -> str:
+    """The language to write to someone in: theirs if the site has it, else the default."""
+    languages = current_app.config.get("LANGUAGES", ("id", "en"))
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "id")
+    return locale if locale in languages else default
+
+
+def in_language_of(user):
+    """A context in which gettext (and Babel's formats) speak `user`'s language."""
+    return force_locale(language_for(user.locale))
+
+
+def send_in_language(user, subject: str, paragraphs: list[str], **values) -> OutboxMail:
+    """Mail `user` in their language: `subject` and `paragraphs` are N_() message ids.
+
+    The values are given as callables or strings; callables are called inside the
+    language, so dates and times come out in it too.
+    """
+    with in_language_of(user):
+        filled = {name: value() if callable(value) else value for name, value in values.items()}
+        return send(
+            user.email,
+            translate(subject, **filled),
+            "\n\n".join(translate(paragraph, **filled) for paragraph in paragraphs),
+        )
 
 
 def recent(*, recipient: str | None = None, last: int = 10) -> list[OutboxMail]:
