@@ -103,11 +103,13 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.web.admin import bp as admin_bp
     from marketplace.web.auth.views import bp as auth_bp
     from marketplace.web.catalogue.views import bp as catalogue_bp
+    from marketplace.web.checkout.views import bp as checkout_bp
     from marketplace.web.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(checkout_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
 

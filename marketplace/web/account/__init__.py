@@ -16,7 +16,6 @@ def _not_cached(response):
 # The route modules register their views on `bp`.
 from marketplace.web.account import (  # noqa: E402, F401
     batches,
-    checkout,
     online_test,
     profile,
     views,

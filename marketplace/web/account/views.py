@@ -9,7 +9,7 @@ from marketplace.services import checkout
 from marketplace.services.standing import participant_standing
 from marketplace.web.account import bp
 from marketplace.web.account.batches import REASONS
-from marketplace.web.account.checkout import ORDER_STATUSES, ORDER_TAGS
+from marketplace.web.checkout.views import ORDER_STATUSES, ORDER_TAGS
 from marketplace.web.i18n import lazy_gettext as _l
 
 CARD_STATUSES = {

@@ -8,7 +8,7 @@ in a hidden form field, never in a URL. An order is shown only to its owner (404
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
@@ -19,9 +19,17 @@ from marketplace.models import CardStatus, Course, Method, Participant, Role
 from marketplace.models.base import LARGEST_ID, utcnow
 from marketplace.services import N_, DomainError, catalogue, checkout
 from marketplace.services.participants import participant_of
-from marketplace.web.account import bp
 from marketplace.web.i18n import error_message, gettext
 from marketplace.web.i18n import lazy_gettext as _l
+
+bp = Blueprint("checkout", __name__)
+
+
+@bp.after_request
+def _not_cached(response):
+    """Purchase pages carry the one-time key and the order's codes: never cached."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 # The redeem code works from an hour before the session starts to an hour after.
 REDEEM_WINDOW = timedelta(hours=1)
@@ -106,7 +114,7 @@ def _check_page(course: Course, participant: Participant | None, form: SendCodeF
     )
     return (
         render_template(
-            "account/checkout.html",
+            "checkout/confirm.html",
             form=form,
             course=course,
             sessions=sessions,
@@ -124,7 +132,7 @@ def _check_page(course: Course, participant: Participant | None, form: SendCodeF
 def _code_page(form: ConfirmCodeForm, course: Course | None, expires_at=None, status=200):
     return (
         render_template(
-            "account/checkout_code.html",
+            "checkout/code.html",
             form=form,
             course=course,
             expires_at=expires_at,
@@ -136,7 +144,7 @@ def _code_page(form: ConfirmCodeForm, course: Course | None, expires_at=None, st
 
 @bp.route("/checkout/<slug>", methods=["GET", "POST"])
 @login_required
-def checkout_course(slug: str):
+def course(slug: str):
     """Check the purchase (price, balance before and after, rules); POST mails the code."""
     participant = _participant()
     course = _listed_course(slug)
@@ -164,7 +172,7 @@ def checkout_course(slug: str):
 
 @bp.route("/checkout/confirm", methods=["POST"])
 @login_required
-def checkout_confirm():
+def confirm():
     """The code from the email: one order for the purchase key, then its receipt."""
     participant = _participant()
     form = ConfirmCodeForm()
@@ -193,7 +201,7 @@ def checkout_confirm():
         return _code_page(form, course, status=400)
     db.session.commit()
     flash(gettext("Your purchase is complete."), "success")
-    return redirect(url_for("account.order", order_id=order.id))
+    return redirect(url_for("checkout.order", order_id=order.id))
 
 
 @bp.route("/account/orders/<int:order_id>")
@@ -209,7 +217,7 @@ def order(order_id: int):
     card = checkout.card_of(participant)
     session = found.session
     return render_template(
-        "account/order.html",
+        "checkout/order.html",
         order=found,
         course=found.course,
         session=session,

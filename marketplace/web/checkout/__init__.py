@@ -1,0 +1,1 @@
+"""Checkout: buying a course with the card's training balance, and the order it makes."""
