@@ -12,11 +12,14 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from types import SimpleNamespace
 
 import psycopg
 import pytest
 import sqlalchemy as sa
+from checkout_rows import PRICE, card_holders
 from flask_migrate import upgrade
+from programme_rows import make_participant
 from sqlalchemy.engine import make_url
 
 from marketplace import create_app
@@ -300,11 +303,11 @@ def _login(client, email: str) -> None:
 
 
 @pytest.fixture
-def login(app):
+def login(app, factory):
     """login(role) -> a test client signed in as a new user with that role."""
 
     def _as(role: Role, **kwargs):
-        email = Factory(app).user(role=role, **kwargs).email
+        email = factory.user(role=role, **kwargs).email
         client = app.test_client()
         _login(client, email)
         return client
@@ -318,10 +321,57 @@ def participant_client(login):
 
 
 @pytest.fixture
-def provider_client(app, login):
-    return login(Role.PROVIDER, provider=Factory(app).provider())
+def provider_client(login, factory):
+    return login(Role.PROVIDER, provider=factory.provider())
 
 
 @pytest.fixture
 def admin_client(login):
     return login(Role.ADMIN)
+
+
+@pytest.fixture
+def shop(app, factory):
+    """Checkout's world: courses of one provider, a participant with a card and one
+    without; all committed (tests/checkout_rows.py holds the helpers that use it)."""
+    now = utcnow().replace(microsecond=0)
+    provider = factory.provider()
+    category = factory.category()
+
+    def course(**fields):
+        fields.setdefault("price", PRICE)
+        return factory.course(provider=provider, category=category, **fields)
+
+    self_paced = course()
+    other = course()
+    webinar = course(method=Method.WEBINAR, sessions=2)
+    offline = course(method=Method.OFFLINE, sessions=1)
+    buyer = card_holders(app, 1, now)[0]
+    with app.app_context():
+        no_card = make_participant().id
+        db.session.commit()
+        sessions = {
+            course_id: [
+                row.id
+                for row in db.session.scalars(
+                    sa.select(CourseSession)
+                    .where(CourseSession.course_id == course_id)
+                    .order_by(CourseSession.starts_at)
+                )
+            ]
+            for course_id in (webinar.id, offline.id)
+        }
+    return SimpleNamespace(
+        now=now,
+        provider_id=provider.id,
+        self_paced=self_paced.id,
+        other=other.id,
+        webinar=webinar.id,
+        webinar_session=sessions[webinar.id][0],
+        webinar_session_2=sessions[webinar.id][1],
+        offline=offline.id,
+        offline_session=sessions[offline.id][0],
+        buyer=buyer,
+        no_card=no_card,
+        course=course,
+    )

@@ -1,138 +1,37 @@
 """Checkout: the purchase rules, the mailed code, one order per key, and the races."""
 
-import threading
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from programme_rows import fund, make_participant, open_batch_row
+from checkout_rows import (
+    PRICE,
+    begin,
+    buy,
+    card_holders,
+    card_of,
+    count,
+    course,
+    participant,
+    race,
+    session_row,
+)
 
 from marketplace.extensions import db
 from marketplace.models import (
     AuditEvent,
-    Batch,
-    Card,
     CardStatus,
-    Course,
     CourseSession,
     CourseStatus,
     LedgerTransaction,
-    Method,
     Order,
     OrderStatus,
     OutboxMail,
-    Participant,
     PurchaseCode,
     Reason,
     SessionStatus,
 )
-from marketplace.models.base import utcnow
 from marketplace.services import DomainError, cards, checkout, ledger
-
-PRICE = 300_000
-
-
-# --- rows ----------------------------------------------------------------------------------
-
-
-def _card_holders(app, count: int, now) -> list[int]:
-    """`count` participants, each with a 2020 card (Rp1.000.000) issued at `now`; their ids."""
-    with app.app_context():
-        fund(count * 1_000_000 + 1_000_000)
-        number = (db.session.scalar(sa.select(sa.func.max(Batch.number))) or 0) + 1
-        batch = open_batch_row(
-            number,
-            opens=now - timedelta(days=10 * number + 10),
-            closes=now - timedelta(days=10 * number + 2),
-        )
-        ids = []
-        for _ in range(count):
-            participant = make_participant()
-            cards.issue(participant, batch, now)
-            ids.append(participant.id)
-        db.session.commit()
-        return ids
-
-
-@pytest.fixture
-def shop(app, factory):
-    """Courses of one provider, a participant with a card and one without; all committed."""
-    now = utcnow().replace(microsecond=0)
-    provider = factory.provider()
-    category = factory.category()
-
-    def course(**fields):
-        fields.setdefault("price", PRICE)
-        return factory.course(provider=provider, category=category, **fields)
-
-    self_paced = course()
-    other = course()
-    webinar = course(method=Method.WEBINAR, sessions=2)
-    offline = course(method=Method.OFFLINE, sessions=1)
-    buyer = _card_holders(app, 1, now)[0]
-    with app.app_context():
-        no_card = make_participant().id
-        db.session.commit()
-        sessions = {
-            course_id: [
-                row.id
-                for row in db.session.scalars(
-                    sa.select(CourseSession)
-                    .where(CourseSession.course_id == course_id)
-                    .order_by(CourseSession.starts_at)
-                )
-            ]
-            for course_id in (webinar.id, offline.id)
-        }
-    return SimpleNamespace(
-        now=now,
-        provider_id=provider.id,
-        self_paced=self_paced.id,
-        other=other.id,
-        webinar=webinar.id,
-        webinar_session=sessions[webinar.id][0],
-        webinar_session_2=sessions[webinar.id][1],
-        offline=offline.id,
-        offline_session=sessions[offline.id][0],
-        buyer=buyer,
-        no_card=no_card,
-        course=course,
-    )
-
-
-def participant(participant_id: int) -> Participant:
-    return db.session.get(Participant, participant_id)
-
-
-def course(course_id: int) -> Course:
-    return db.session.get(Course, course_id)
-
-
-def session_row(session_id: int) -> CourseSession:
-    return db.session.get(CourseSession, session_id)
-
-
-def card_of(participant_id: int) -> Card:
-    return db.session.scalar(sa.select(Card).where(Card.participant_id == participant_id))
-
-
-def begin(shop, course_id, session_id=None, who=None, now=None):
-    return checkout.begin(
-        participant(who or shop.buyer),
-        course(course_id),
-        session_row(session_id) if session_id else None,
-        now or shop.now,
-    )
-
-
-def buy(shop, course_id, session_id=None, who=None):
-    row, code = begin(shop, course_id, session_id, who)
-    return checkout.confirm(participant(who or shop.buyer), row.purchase_key, code, shop.now)
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def purchases() -> int:
@@ -416,34 +315,6 @@ def test_the_seat_update_refuses_a_full_session_even_when_the_check_passed(shop,
 # --- races ---------------------------------------------------------------------------------
 
 
-def _race(app, works) -> list:
-    """Run each of `works` in its own thread at once, each a POST request that commits."""
-    barrier = threading.Barrier(len(works))
-    outcomes: list = []
-
-    def attempt(work):
-        with app.test_request_context("/checkout", method="POST"):
-            barrier.wait()
-            try:
-                outcomes.append(work())
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                outcomes.append(error)
-            except Exception as error:  # noqa: BLE001 - the test reports any other failure
-                db.session.rollback()
-                outcomes.append(f"unexpected {error!r}")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=attempt, args=(work,)) for work in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
-
-
 def _confirm_work(participant_id, key, code, now):
     def work():
         return checkout.confirm(participant(participant_id), key, code, now).id
@@ -463,7 +334,7 @@ def test_fifty_purchases_racing_on_one_card_spend_exactly_its_balance(app, shop)
             started.append((row.purchase_key, code))
         db.session.commit()
 
-    outcomes = _race(app, [_confirm_work(shop.buyer, k, c, shop.now) for k, c in started])
+    outcomes = race(app, [_confirm_work(shop.buyer, k, c, shop.now) for k, c in started])
 
     assert len(outcomes) == 50
     assert [o for o in outcomes if isinstance(o, str)] == []
@@ -482,7 +353,7 @@ def test_fifty_purchases_racing_on_one_card_spend_exactly_its_balance(app, shop)
 
 
 def test_twenty_buyers_racing_for_the_last_seat_make_one_order(app, shop):
-    buyers = _card_holders(app, 20, shop.now)
+    buyers = card_holders(app, 20, shop.now)
     with app.app_context():
         session = session_row(shop.webinar_session)
         session.seats_taken = session.capacity - 1
@@ -493,7 +364,7 @@ def test_twenty_buyers_racing_for_the_last_seat_make_one_order(app, shop):
             started.append((who, row.purchase_key, code))
         db.session.commit()
 
-    outcomes = _race(app, [_confirm_work(w, k, c, shop.now) for w, k, c in started])
+    outcomes = race(app, [_confirm_work(w, k, c, shop.now) for w, k, c in started])
 
     assert [o for o in outcomes if isinstance(o, str)] == []
     assert len([o for o in outcomes if isinstance(o, int)]) == 1
@@ -511,7 +382,7 @@ def test_ten_confirms_racing_with_one_key_make_one_order(app, shop):
         key = row.purchase_key
         db.session.commit()
 
-    outcomes = _race(app, [_confirm_work(shop.buyer, key, code, shop.now)] * 10)
+    outcomes = race(app, [_confirm_work(shop.buyer, key, code, shop.now)] * 10)
 
     assert [o for o in outcomes if not isinstance(o, int)] == []
     assert len(set(outcomes)) == 1

@@ -347,3 +347,51 @@ def test_a_course_bought_already_is_refused(app, shop):
     assert again.status_code == 400
     assert "You have already bought this course." in again.get_data(as_text=True)
     assert _count(app, PurchaseCode) == 1
+
+
+# --- the rules, checked before the button --------------------------------------------------
+
+
+def test_the_confirmation_page_says_why_before_the_button(app, shop):
+    page = shop.client.get(f"/checkout/{shop.dear.slug}").get_data(as_text=True)
+    assert "You can't buy this course." in page
+    assert "is not enough for this course, which costs Rp2.000.000" in page
+    assert "Send me a code" not in page
+    key = _start(shop, shop.self_paced)
+    assert _confirm(shop, key, _latest_code(app, shop.buyer.email)).status_code == 302
+    again = shop.client.get(f"/checkout/{shop.self_paced.slug}").get_data(as_text=True)
+    assert "You have already bought this course." in again and "Send me a code" not in again
+    other = shop.client.get(f"/checkout/{shop.other.slug}").get_data(as_text=True)
+    assert "one unfinished course at a time" in other and "Send me a code" not in other
+
+
+def test_the_confirmation_page_speaks_indonesian_by_default(app, shop):
+    shop.client.set_cookie("lang", "id")
+    page = shop.client.get(f"/checkout/{shop.dear.slug}").get_data(as_text=True)
+    assert "tidak cukup" in page
+    assert "Send me a code" not in page
+
+
+# --- a refunded order ----------------------------------------------------------------------
+
+
+def test_a_refunded_order_shows_the_refund_and_not_the_codes(app, shop):
+    from programme_rows import make_user
+
+    from marketplace.services import refunds
+
+    key = _start(shop, shop.self_paced)
+    done = _confirm(shop, key, _latest_code(app, shop.buyer.email))
+    with app.app_context():
+        order = db.session.scalar(sa.select(Order))
+        refunds.refund_order(order, "Bought by mistake", utcnow(), make_user(role=Role.ADMIN))
+        db.session.commit()
+        voucher = order.voucher_code
+    text = shop.client.get(done.location).get_data(as_text=True)
+    assert "Refunded: " in text and "Bought by mistake" in text
+    assert "Rp300.000 went back to your card on" in text
+    assert "Rp1.000.000" in text  # the balance is whole again
+    assert voucher in text  # still on record in the list, marked as no longer working
+    assert "The codes of this order no longer work." in text
+    account = shop.client.get("/account").get_data(as_text=True)
+    assert "Refunded" in account

@@ -294,8 +294,8 @@ def test_demo_participant_holds_a_card_from_a_selected_batch(report):
 
     user = db.session.scalar(sa.select(User).where(User.email == "peserta@example.com"))
     card = db.session.scalar(sa.select(Card).where(Card.participant_id == user.participant.id))
-    assert card.status is CardStatus.ACTIVE and card.first_purchase_at is None
-    assert card.account.balance == 1_000_000
+    # The demo participant has bought a course (see test_demo_orders).
+    assert card.status is CardStatus.IN_USE and card.first_purchase_at is not None
     assert card.batch.selected_at is not None
     assert card.purchase_deadline_at - card.issued_at == timedelta(days=30)
     standing = participant_standing(user, utcnow())
@@ -308,3 +308,29 @@ def test_demo_participant_holds_a_card_from_a_selected_batch(report):
     assert open_batch(utcnow()).number == 2
     assert ledger.verify() == []
     assert "peserta@example.com holds card 5211" in report.describe()
+
+
+def test_demo_orders_show_a_purchase_a_refund_and_a_redemption(report):
+    from marketplace.models import Card, Order, OrderStatus, SessionStatus
+    from marketplace.services import ledger
+
+    user = db.session.scalar(sa.select(User).where(User.email == "peserta@example.com"))
+    mine = db.session.scalars(
+        sa.select(Order).where(Order.participant_id == user.participant.id).order_by(Order.id)
+    ).all()
+    assert [order.status for order in mine] == [OrderStatus.REFUNDED, OrderStatus.PAID]
+    refunded, bought = mine
+    assert refunded.session.status is SessionStatus.CANCELLED and refunded.refund_reason
+    assert bought.session_id is None and bought.voucher_code.startswith("VC")
+    card = db.session.scalar(sa.select(Card).where(Card.participant_id == user.participant.id))
+    assert card.account.balance == 1_000_000 - bought.price
+    statuses = db.session.scalars(sa.select(Order.status)).all()
+    assert statuses.count(OrderStatus.REFUNDED) == 4
+    assert OrderStatus.REDEEMED in statuses and OrderStatus.PAID in statuses
+    provider_user = db.session.scalar(sa.select(User).where(User.email == "lembaga@example.com"))
+    assert {order.course.provider_id for order in db.session.scalars(sa.select(Order))} == {
+        provider_user.provider_id
+    }
+    assert ledger.verify() == []
+    assert "4 refunded" in report.describe()
+

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
-from marketplace.models import Batch, Card, CardStatus, Participant, Reason, User
+from marketplace.models import Batch, Card, CardStatus, LedgerAccount, Participant, Reason, User
 from marketplace.services import N_, DomainError, audit, ledger, mail
 
 CARD_PREFIX = "5211"
@@ -264,3 +264,38 @@ def mark_first_purchase(card: Card, now: datetime, actor: User | None = None) ->
             participant_id=card.participant_id,
         )
     return bool(marked)
+
+
+# --- the balance spent, and back -----------------------------------------------------------
+
+
+def follow_balance(card: Card, actor: User | None = None) -> CardStatus:
+    """Put the card's status in step with its balance after money moved; the status now.
+
+    A card in use whose balance reached zero is exhausted; an exhausted card that got money
+    back (a refund) is in use again. Each is ONE conditional UPDATE reading the balance in
+    the same statement, so it holds under concurrent purchases and refunds. Revoked and
+    frozen cards keep their status.
+    """
+    balance = (
+        sa.select(LedgerAccount.balance)
+        .where(LedgerAccount.id == Card.account_id)
+        .scalar_subquery()
+    )
+    changes = (
+        (CardStatus.IN_USE, CardStatus.EXHAUSTED, balance <= 0, "card.exhausted"),
+        (CardStatus.EXHAUSTED, CardStatus.IN_USE, balance > 0, "card.in_use_again"),
+    )
+    for before, after, condition, action in changes:
+        changed = db.session.execute(
+            sa.update(Card)
+            .where(Card.id == card.id, Card.status == before, condition)
+            .values(status=after)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed:
+            audit.record(
+                action, ledger.card_code(card.id), actor=actor, participant_id=card.participant_id
+            )
+    db.session.expire(card, ["status"])
+    return card.status

@@ -44,7 +44,6 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
 from marketplace.models import (
-    AccountKind,
     Card,
     CardStatus,
     Course,
@@ -58,8 +57,9 @@ from marketplace.models import (
     PurchaseCode,
     Reason,
     SessionStatus,
+    User,
 )
-from marketplace.services import N_, DomainError, audit, cards, ledger, mail
+from marketplace.services import N_, DomainError, audit, cards, ledger, mail, redemption
 
 CODE_VALID_FOR = timedelta(minutes=10)
 MAX_WRONG_CODES = 5
@@ -101,6 +101,41 @@ def orders_of(participant: Participant) -> list[Order]:
             .order_by(Order.created_at.desc(), Order.id.desc())
         )
     )
+
+
+def order_by_id(order_id: int) -> Order | None:
+    """Any order by its number (for the programme office), its course and card loaded."""
+    return db.session.scalar(
+        sa.select(Order)
+        .where(Order.id == order_id)
+        .options(joinedload(Order.course), joinedload(Order.card), joinedload(Order.participant))
+    )
+
+
+def find_orders(query: str, page: int = 1, per_page: int = 50):
+    """Orders for the programme office, newest first, one page of them (`db.paginate`).
+
+    `query` is an order number, a voucher or redeem code, or a participant's email address;
+    empty lists every order. Anything else matches nothing.
+    """
+    statement = sa.select(Order).options(joinedload(Order.course), joinedload(Order.participant))
+    text = (query or "").strip()
+    if text:
+        code = redemption.normalise(text)
+        if "@" in text:
+            statement = (
+                statement.join(Participant, Participant.id == Order.participant_id)
+                .join(User, User.id == Participant.user_id)
+                .where(User.email == text.lower())
+            )
+        elif text.lstrip("#").isdigit() and len(text.lstrip("#")) <= 9:
+            statement = statement.where(Order.id == int(text.lstrip("#")))
+        else:
+            statement = statement.where(
+                sa.or_(Order.voucher_code == code, Order.redeem_code == code)
+            )
+    statement = statement.order_by(Order.created_at.desc(), Order.id.desc())
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False, count=True)
 
 
 def card_of(participant: Participant) -> Card | None:
@@ -163,12 +198,14 @@ def _check_rules(
     course: Course,
     session: CourseSession | None,
     now: datetime,
+    check_session: bool = True,
 ) -> Card:
     """Refuse with a DomainError unless this purchase is allowed now; the card."""
     card = _check_card(card, now)
     if course.status is not CourseStatus.APPROVED or course.price <= 0:
         raise DomainError(N_("This course is not on sale."))
-    _check_session(course, session, now)
+    if check_session:
+        _check_session(course, session, now)
     bought = db.session.scalar(
         sa.select(Order.id)
         .where(
@@ -208,6 +245,16 @@ def _check_rules(
             price=ledger.rupiah(course.price),
         )
     return card
+
+
+def refusal(participant: Participant, course: Course, now: datetime) -> DomainError | None:
+    """Why `participant` can't buy `course` at `now`, before a session is chosen (the
+    confirmation page shows it instead of the button); None when nothing stands in the way."""
+    try:
+        _check_rules(participant, card_of(participant), course, None, now, check_session=False)
+    except DomainError as error:
+        return error
+    return None
 
 
 # --- step 1: the code ----------------------------------------------------------------------
@@ -405,7 +452,7 @@ def _purchase(participant: Participant, row: PurchaseCode, now: datetime) -> Ord
             Reason.PURCHASE,
             f"order-key:{purchase_key}",
             card.account,
-            ledger.account(f"provider:{course.provider_id}", kind=AccountKind.PROVIDER_PAYABLE),
+            ledger.provider_payable(course.provider_id),
             course.price,
             idempotency_key=f"purchase:{purchase_key}",
         )
@@ -425,6 +472,7 @@ def _purchase(participant: Participant, row: PurchaseCode, now: datetime) -> Ord
             raise DomainError(N_("This code can no longer be used: start the purchase again."))
         db.session.expire(row, ["used_at", "voided_at"])
         cards.mark_first_purchase(card, now, actor=participant.user)
+        cards.follow_balance(card, actor=participant.user)
         audit.record(
             "order.paid",
             f"order:{order.id}",

@@ -9,7 +9,13 @@ online test, joining, selection, the ledger), so the demo shows the programme as
   and eleven other applicants took the test and joined; selection filled the quota of 8, so
   the demo participant holds an active card with Rp1.000.000 and a 30-day first-purchase
   deadline from the day of the seed, and four applicants were not selected;
-- batch 2, open now, which new participants can join after their test.
+- batch 2, open now, which new participants can join after their test;
+- purchases (`_seed_orders`): the demo participant and three others booked a webinar
+  session of the demo provider (lembaga@example.com), which the provider then cancelled,
+  so each got the price back on the card (a refund on every statement); then the demo
+  participant bought one of the provider's self-paced courses (its voucher code is on
+  the order page), two others took seats in another session, and one more bought a
+  self-paced course whose voucher the provider has redeemed.
 
 Random choices come from the caller's `random.Random`; times follow the day the seed runs.
 Flushes, never commits.
@@ -22,9 +28,31 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from marketplace.extensions import db
-from marketplace.models import Education, Employment, Participant, Province, Role, Sex, User
+from marketplace.models import (
+    Card,
+    Course,
+    CourseSession,
+    CourseStatus,
+    Education,
+    Employment,
+    Method,
+    Participant,
+    Province,
+    Role,
+    SessionStatus,
+    Sex,
+    User,
+)
 from marketplace.seed_data import DEMO_PASSWORD
-from marketplace.services import batches, ledger, online_test, participants
+from marketplace.services import (
+    batches,
+    checkout,
+    ledger,
+    online_test,
+    participants,
+    redemption,
+    refunds,
+)
 from marketplace.services.accounts import create_user
 
 BUDGET = 20_000_000_000_000  # Rp20 triliun
@@ -90,12 +118,15 @@ class ProgrammeReport:
     rejected: int
     open_batch: int
     demo_card: str  # masked number
+    orders: int = 0
+    refunded: int = 0
 
     def describe(self) -> str:
         return (
             f"  programme: {self.questions} test questions; batch {self.selected_batch} selected "
             f"({self.accepted} accepted, {self.rejected} not selected); batch {self.open_batch} "
-            f"open; peserta@example.com holds card {self.demo_card}"
+            f"open; peserta@example.com holds card {self.demo_card}; {self.orders} orders "
+            f"({self.refunded} refunded when the demo provider cancelled a session)"
         )
 
 
@@ -193,6 +224,7 @@ def seed_programme(now: datetime, rng: random.Random) -> ProgrammeReport | None:
         actor=None,
     )
     demo = db.session.scalar(sa.select(User).where(User.email == DEMO_PARTICIPANT.email))
+    orders, refunded = _seed_orders(demo.participant, now)
     return ProgrammeReport(
         questions=questions,
         accounts=created,
@@ -201,4 +233,79 @@ def seed_programme(now: datetime, rng: random.Random) -> ProgrammeReport | None:
         rejected=report.rejected_total,
         open_batch=second.number,
         demo_card=demo.participant.card.masked_number,
+        orders=orders,
+        refunded=refunded,
+    )
+
+
+def _buy(participant: Participant, course: Course, session, at: datetime):
+    """A purchase through checkout's two steps, the mailed code typed back at once."""
+    row, code = checkout.begin(participant, course, session, at)
+    return checkout.confirm(participant, row.purchase_key, code, at + timedelta(seconds=30))
+
+
+def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
+    """Purchases, a cancelled session with its refunds, and a redeemed voucher (see the
+    module's docstring); (orders made, orders refunded). Nothing when the demo provider
+    has no approved webinar or offline course with two sessions of free seats."""
+    desk = db.session.scalar(
+        sa.select(User).where(User.role == Role.PROVIDER, User.provider_id.is_not(None))
+        .order_by(User.id).limit(1)
+    )  # fmt: skip
+    if desk is None:
+        return 0, 0
+    approved = (
+        sa.select(Course)
+        .where(
+            Course.provider_id == desk.provider_id,
+            Course.status == CourseStatus.APPROVED,
+            Course.price <= 500_000,
+        )
+        .order_by(Course.id)
+    )
+    sessions = [
+        session
+        for course in db.session.scalars(approved.where(Course.method != Method.SELF_PACED))
+        for session in checkout_sessions(course, now)
+    ]
+    self_paced = list(db.session.scalars(approved.where(Course.method == Method.SELF_PACED)))
+    if len(sessions) < 2 or len(self_paced) < 2:
+        return 0, 0
+    others = list(
+        db.session.scalars(
+            sa.select(Participant)
+            .join(Card, Card.participant_id == Participant.id)
+            .where(Participant.id != demo.id)
+            .order_by(Participant.id)
+        )
+    )
+    at = now + timedelta(minutes=1)
+    cancelled, booked = sessions[0], sessions[1]
+    made = [_buy(person, cancelled.course, cancelled, at) for person in [demo, *others[:3]]]
+    refunded = refunds.cancel_session(
+        cancelled, "Pelatih berhalangan hadir karena sakit.", at + timedelta(minutes=5), desk
+    )
+    later = at + timedelta(minutes=10)
+    made.append(_buy(demo, self_paced[0], None, later))
+    made += [_buy(person, booked.course, booked, later) for person in others[3:5]]
+    if len(others) > 5:
+        voucher = _buy(others[5], self_paced[1], None, later)
+        redemption.redeem(desk.provider, voucher.voucher_code, later + timedelta(minutes=5), desk)
+        made.append(voucher)
+    return len(made), len(refunded)
+
+
+def checkout_sessions(course: Course, now: datetime) -> list[CourseSession]:
+    """A course's scheduled sessions starting a day or more after `now` with 6 free seats."""
+    return list(
+        db.session.scalars(
+            sa.select(CourseSession)
+            .where(
+                CourseSession.course_id == course.id,
+                CourseSession.status == SessionStatus.SCHEDULED,
+                CourseSession.starts_at > now + timedelta(days=1),
+                CourseSession.capacity - CourseSession.seats_taken >= 6,
+            )
+            .order_by(CourseSession.starts_at)
+        )
     )

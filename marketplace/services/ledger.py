@@ -8,7 +8,9 @@ Accounts (by `code`):
 - ``budget`` (BUDGET, may go negative): the state allocation, the source of all money;
 - ``programme_fund`` (PROGRAMME_FUND): allocated and not yet on a card;
 - ``card:<card id>`` (CARD): a participant's training balance;
-- ``provider:<provider id>`` (PROVIDER_PAYABLE), ``incentives_paid``: later capabilities.
+- ``provider:<provider id>`` (PROVIDER_PAYABLE): owed to a provider for the courses it sold
+  (purchases in, refunds out);
+- ``incentives_paid``: a later capability.
 
 Why it is race-free on SQLite and PostgreSQL alike: the debit is ONE conditional UPDATE,
 ``SET balance = balance - :amount WHERE id = :id AND (may_go_negative OR balance >= :amount)``,
@@ -41,6 +43,7 @@ from marketplace.models import (
     LedgerEntry,
     LedgerTransaction,
     Order,
+    OrderStatus,
     Reason,
 )
 from marketplace.models.base import utcnow
@@ -73,6 +76,16 @@ def rupiah(amount: int) -> str:
 def card_code(card_id: int) -> str:
     """The code of a card's account: ``card:<card id>``."""
     return f"card:{card_id}"
+
+
+def provider_code(provider_id: int) -> str:
+    """The code of a provider's payable account: ``provider:<provider id>``."""
+    return f"provider:{provider_id}"
+
+
+def provider_payable(provider_id: int) -> LedgerAccount:
+    """What the programme owes a provider for courses sold (created on the first sale)."""
+    return account(provider_code(provider_id), AccountKind.PROVIDER_PAYABLE)
 
 
 def find(code: str) -> LedgerAccount | None:
@@ -293,7 +306,8 @@ def verify() -> list[str]:
     Every transaction has at least two entries summing to zero; every account's cached
     balance equals the sum of its entries; no account that must not go negative is below zero;
     every order was paid by exactly one purchase of its price, and every checkout purchase
-    (idempotency key "purchase:" + an order's one-time key) made an order.
+    (idempotency key "purchase:" + an order's one-time key) made an order; every refunded
+    order has exactly one refund of its price, and no other order has a refund.
     """
     problems = []
     entry_count = sa.func.count(LedgerEntry.id)
@@ -371,6 +385,65 @@ def _order_problems() -> list[str]:
     problems += [
         f"transaction {tid} ({reference}): a purchase without an order"
         for tid, reference in orphans
+    ]
+    return problems + _refund_problems()
+
+
+def _refund_problems() -> list[str]:
+    """Refunds: a refunded order has exactly one refund of its price; no other order has any.
+
+    A refund is a REFUND transaction with reference ``order:<order id>`` (and idempotency
+    key ``refund:<order id>``).
+    """
+    refunds = (
+        sa.select(
+            LedgerTransaction.reference.label("reference"),
+            sa.func.count(sa.distinct(LedgerTransaction.id)).label("count"),
+            sa.func.sum(sa.case((LedgerEntry.amount > 0, LedgerEntry.amount), else_=0)).label(
+                "amount"
+            ),
+        )
+        .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .where(LedgerTransaction.reason == Reason.REFUND)
+        .group_by(LedgerTransaction.reference)
+        .subquery()
+    )
+    order_reference = sa.literal("order:") + sa.cast(Order.id, sa.String)
+    problems = []
+    for order_id, status, price, count, amount in db.session.execute(
+        sa.select(Order.id, Order.status, Order.price, refunds.c.count, refunds.c.amount)
+        .outerjoin(refunds, refunds.c.reference == order_reference)
+        .where(
+            sa.or_(
+                sa.and_(
+                    Order.status == OrderStatus.REFUNDED,
+                    sa.or_(
+                        refunds.c.count.is_(None),
+                        refunds.c.count != 1,
+                        refunds.c.amount != Order.price,
+                    ),
+                ),
+                sa.and_(Order.status != OrderStatus.REFUNDED, refunds.c.count.is_not(None)),
+            )
+        )
+        .order_by(Order.id)
+    ):
+        if status is not OrderStatus.REFUNDED:
+            problems.append(f"order {order_id}: {status.value} but refunded {amount}")
+        elif count is None:
+            problems.append(f"order {order_id}: refunded but no refund in the books")
+        elif count != 1:
+            problems.append(f"order {order_id}: refunded {count} times")
+        else:
+            problems.append(f"order {order_id}: price {price} but {amount} refunded")
+    orphans = db.session.execute(
+        sa.select(LedgerTransaction.id, LedgerTransaction.reference)
+        .outerjoin(Order, LedgerTransaction.reference == order_reference)
+        .where(LedgerTransaction.reason == Reason.REFUND, Order.id.is_(None))
+        .order_by(LedgerTransaction.id)
+    ).all()
+    problems += [
+        f"transaction {tid} ({reference}): a refund without an order" for tid, reference in orphans
     ]
     return problems
 

@@ -7,6 +7,7 @@ translations of the current locale on the app context and notice when
 `flask_babel.force_locale` changes it.
 """
 
+from datetime import datetime
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -122,5 +123,11 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
 
 
 def error_message(error) -> str:
-    """A service's DomainError as a sentence in the page's language."""
-    return gettext(error.message, **error.params)
+    """A service's DomainError as a sentence in the page's language (times shown in WIB)."""
+    from marketplace.web.formatting import wib
+
+    params = {
+        name: wib(value) if isinstance(value, datetime) else value
+        for name, value in error.params.items()
+    }
+    return gettext(error.message, **params)

@@ -6,7 +6,6 @@ and show the code page), /checkout/confirm (POST: the code; one order per purcha
 in a hidden form field, never in a URL. An order is shown only to its owner (404 otherwise).
 """
 
-from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -17,7 +16,7 @@ from wtforms.validators import InputRequired, Length
 from marketplace.extensions import db
 from marketplace.models import CardStatus, Course, Method, Participant, Role
 from marketplace.models.base import LARGEST_ID, utcnow
-from marketplace.services import N_, DomainError, catalogue, checkout
+from marketplace.services import N_, DomainError, catalogue, checkout, redemption
 from marketplace.services.participants import participant_of
 from marketplace.web.i18n import error_message, gettext
 from marketplace.web.i18n import lazy_gettext as _l
@@ -31,8 +30,6 @@ def _not_cached(response):
     response.headers["Cache-Control"] = "no-store"
     return response
 
-# The redeem code works from an hour before the session starts to an hour after.
-REDEEM_WINDOW = timedelta(hours=1)
 NO_CARD = N_("You don't have a Kartu Prakerja yet. You can buy a course once it is issued.")
 
 ORDER_STATUSES = {
@@ -112,6 +109,7 @@ def _check_page(course: Course, participant: Participant | None, form: SendCodeF
     awaiting_first = (
         card is not None and card.first_purchase_at is None and card.status is CardStatus.ACTIVE
     )
+    refused = checkout.refusal(participant, course, utcnow()) if card is not None else None
     return (
         render_template(
             "checkout/confirm.html",
@@ -124,6 +122,7 @@ def _check_page(course: Course, participant: Participant | None, form: SendCodeF
             scheme=card.scheme if card is not None else None,
             awaiting_first=awaiting_first,
             no_card=gettext(NO_CARD),
+            refusal=error_message(refused) if refused is not None else None,
         ),
         status,
     )
@@ -221,8 +220,7 @@ def order(order_id: int):
         order=found,
         course=found.course,
         session=session,
-        redeem_from=session.starts_at - REDEEM_WINDOW if session is not None else None,
-        redeem_until=session.starts_at + REDEEM_WINDOW if session is not None else None,
+        window=redemption.redeem_window(session) if session is not None else None,
         balance=card.account.balance if card is not None else None,
         statuses=ORDER_STATUSES,
         tags=ORDER_TAGS,
