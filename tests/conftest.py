@@ -29,6 +29,7 @@ from marketplace.models import (
     Course,
     CourseSession,
     CourseStatus,
+    LedgerTransaction,
     Level,
     Method,
     Module,
@@ -38,7 +39,7 @@ from marketplace.models import (
     Role,
 )
 from marketplace.models.base import utcnow
-from marketplace.services import accounts, catalogue, search
+from marketplace.services import accounts, catalogue, ledger, search
 
 PASSWORD = "Prakerja2020!"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -111,15 +112,26 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(database_url, app_config):
-    """The app bound to this test's own database (no app context pushed)."""
+def app(database_url, app_config, request):
+    """The app bound to this test's own database (no app context pushed).
+
+    After a test that moved money, the books must balance: `ledger.verify()` runs on what
+    the test committed, unless the test is marked `books_broken` (it breaks them on purpose).
+    """
     catalogue.forget_filter_options()
     application = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **app_config})
     yield application
+    problems = []
     with application.app_context():
+        db.session.remove()
+        if request.node.get_closest_marker("books_broken") is None and db.session.scalar(
+            sa.select(LedgerTransaction.id).limit(1)
+        ):
+            problems = ledger.verify()
         db.session.remove()
         db.engine.dispose()
     catalogue.forget_filter_options()
+    assert not problems, f"the books do not balance after this test: {problems}"
 
 
 @pytest.fixture

@@ -69,13 +69,17 @@ class LedgerEntry(db.Model):
     """One side of a transaction: a signed amount on one account (+ adds to its balance)."""
 
     __tablename__ = "ledger_entry"
-    __table_args__ = (sa.CheckConstraint("amount <> 0", name="amount_not_zero"),)
+    __table_args__ = (
+        sa.CheckConstraint("amount <> 0", name="amount_not_zero"),
+        # An account's statement pages read its entries newest first from this index alone.
+        sa.Index("ix_ledger_entry_account_id_id", "account_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     transaction_id: Mapped[int] = mapped_column(
         sa.ForeignKey("ledger_transaction.id"), index=True
     )
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_account.id"), index=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_account.id"))
     amount: Mapped[int] = mapped_column(sa.BigInteger)
 
     transaction = relationship("LedgerTransaction", back_populates="entries")

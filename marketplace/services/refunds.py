@@ -161,9 +161,8 @@ def cancel_session(session: CourseSession, reason: str, now: datetime, actor: Us
             .order_by(Order.id)
         )
     )
-    refund_reason = f"{course.title}: {reason}"[:LONGEST_REASON]
     for order in orders:
-        _refund(order, refund_reason, now, actor, release_seat=False)
+        _refund(order, reason, now, actor, release_seat=False)
     audit.record(
         "session.cancelled",
         f"course_session:{session.id}",

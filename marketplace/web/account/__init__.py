@@ -18,5 +18,6 @@ from marketplace.web.account import (  # noqa: E402, F401
     batches,
     online_test,
     profile,
+    statement,
     views,
 )

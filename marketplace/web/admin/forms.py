@@ -77,3 +77,27 @@ class BatchForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An action button: just the CSRF token."""
+
+
+class OrderSearchForm(FlaskForm):
+    """Find an order: its number, a voucher or redeem code, or the participant's email."""
+
+    class Meta:
+        csrf = False  # a GET search that changes nothing
+
+    q = StringField(
+        _l("Order number, code or email"),
+        validators=[Length(max=254, message=_l("Enter at most 254 characters"))],
+    )
+
+
+class RefundForm(FlaskForm):
+    """The programme office's refund of one order: the reason is recorded and mailed."""
+
+    reason = TextAreaField(
+        _l("Reason for the refund"),
+        validators=[
+            InputRequired(_l("Write the reason for the refund.")),
+            Length(max=200, message=_l("The reason can be at most 200 characters.")),
+        ],
+    )

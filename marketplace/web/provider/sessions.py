@@ -1,0 +1,131 @@
+"""The provider's sessions: /provider (the list), /provider/sessions/<id> (one session and its
+roster), /provider/sessions/<id>/cancel (check, then cancel and refund every participant)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from marketplace.extensions import db
+from marketplace.models import CourseSession
+from marketplace.models.base import LARGEST_ID, utcnow
+from marketplace.services import DomainError, provider_sessions, redemption, refunds
+from marketplace.web.i18n import error_message, gettext, ngettext
+from marketplace.web.i18n import lazy_gettext as _l
+from marketplace.web.provider import bp
+from marketplace.web.provider.access import provider_required
+from marketplace.web.provider.forms import CancelSessionForm
+
+ORDER_STATUSES = {
+    "paid": _l("Paid"),
+    "redeemed": _l("Redeemed"),
+    "completed": _l("Completed"),
+    "refunded": _l("Refunded"),
+}
+ORDER_TAGS = {
+    "paid": "",
+    "redeemed": "tag--green",
+    "completed": "tag--grey",
+    "refunded": "tag--yellow",
+}
+
+
+def _session_or_404(session_id: int) -> CourseSession:
+    """This provider's session, or 404 (another provider's session is simply not found)."""
+    if not 0 < session_id <= LARGEST_ID:  # an INTEGER column: a larger id is not found
+        abort(404)
+    found = provider_sessions.session_of(current_user.provider, session_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/")
+@bp.route("")
+@provider_required
+def index():
+    """The provider's sessions: upcoming ones first, then those of the last 30 days."""
+    now = utcnow()
+    page = request.args.get("page", 1, type=int)
+    results = provider_sessions.sessions_of(current_user.provider, now, page)
+    return render_template(
+        "provider/index.html",
+        provider=current_user.provider,
+        results=results,
+        upcoming=[row for row in results.items if row.ends_at > now],
+        past=[row for row in results.items if row.ends_at <= now],
+        now=now,
+        past_days=provider_sessions.PAST_DAYS,
+    )
+
+
+@bp.route("/sessions/<int:session_id>")
+@provider_required
+def session(session_id: int):
+    """One session: when and where, its seats, and who bought a seat (names, never NIKs)."""
+    course_session = _session_or_404(session_id)
+    now = utcnow()
+    blocked = provider_sessions.why_not_cancellable(course_session, now)
+    return render_template(
+        "provider/session.html",
+        session=course_session,
+        course=course_session.course,
+        roster=provider_sessions.roster(course_session),
+        window=redemption.redeem_window(course_session),
+        not_cancellable=gettext(blocked) if blocked else None,
+        now=now,
+        statuses=ORDER_STATUSES,
+        tags=ORDER_TAGS,
+    )
+
+
+def _cancel_page(course_session: CourseSession, form, problem=None, status: int = 200):
+    return (
+        render_template(
+            "provider/cancel.html",
+            form=form,
+            session=course_session,
+            course=course_session.course,
+            preview=provider_sessions.refund_preview(course_session),
+            cancellable=provider_sessions.why_not_cancellable(course_session, utcnow()) is None,
+            limit=refunds.LONGEST_REASON,
+            problem=problem,
+        ),
+        status,
+    )
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@provider_required
+def cancel_session(session_id: int):
+    """Check, then cancel the session: every participant's price goes back to their card."""
+    course_session = _session_or_404(session_id)
+    form = CancelSessionForm()
+    if request.method == "GET":
+        if provider_sessions.why_not_cancellable(course_session, utcnow()):
+            return redirect(url_for("provider.session", session_id=course_session.id))
+        return _cancel_page(course_session, form)
+    if not form.validate_on_submit():
+        return _cancel_page(course_session, form, status=400)
+    try:
+        orders = refunds.cancel_session(
+            course_session, form.reason.data, utcnow(), actor=current_user
+        )
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "reason":
+            form.reason.errors = [error_message(error)]
+            return _cancel_page(course_session, form, status=400)
+        # Cancelled already, or started: the state of the session, not what was typed.
+        return _cancel_page(course_session, form, problem=error_message(error), status=409)
+    db.session.commit()
+    if orders:
+        message = ngettext(
+            "The session has been cancelled. %(num)s participant has been refunded and told "
+            "by email.",
+            "The session has been cancelled. %(num)s participants have been refunded and told "
+            "by email.",
+            len(orders),
+        )
+    else:
+        message = gettext("The session has been cancelled.")
+    flash(message, "success")
+    return redirect(url_for("provider.session", session_id=course_session.id))
