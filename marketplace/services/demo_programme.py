@@ -241,7 +241,7 @@ def seed_programme(now: datetime, rng: random.Random) -> ProgrammeReport | None:
 def _buy(participant: Participant, course: Course, session, at: datetime):
     """A purchase through checkout's two steps, the mailed code typed back at once."""
     row, code = checkout.begin(participant, course, session, at)
-    return checkout.confirm(participant, row.purchase_key, code, at + timedelta(seconds=30))
+    return checkout.confirm(participant, row.purchase_key, code, at)
 
 
 def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
@@ -279,18 +279,19 @@ def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
             .order_by(Participant.id)
         )
     )
-    at = now + timedelta(minutes=1)
+    # Seconds after selection issued the cards, so the orders' times and the ledger's agree.
+    at = now + timedelta(seconds=1)
     cancelled, booked = sessions[0], sessions[1]
     made = [_buy(person, cancelled.course, cancelled, at) for person in [demo, *others[:3]]]
     refunded = refunds.cancel_session(
-        cancelled, "Pelatih berhalangan hadir karena sakit.", at + timedelta(minutes=5), desk
+        cancelled, "Pelatih berhalangan hadir karena sakit.", at + timedelta(seconds=2), desk
     )
-    later = at + timedelta(minutes=10)
+    later = at + timedelta(seconds=3)
     made.append(_buy(demo, self_paced[0], None, later))
     made += [_buy(person, booked.course, booked, later) for person in others[3:5]]
     if len(others) > 5:
         voucher = _buy(others[5], self_paced[1], None, later)
-        redemption.redeem(desk.provider, voucher.voucher_code, later + timedelta(minutes=5), desk)
+        redemption.redeem(desk.provider, voucher.voucher_code, later + timedelta(seconds=2), desk)
         made.append(voucher)
     return len(made), len(refunded)
 
