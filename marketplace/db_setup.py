@@ -1,11 +1,15 @@
 """Database connection settings that must hold on every connection."""
 
+import sqlite3
+import time
+
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 
 from marketplace.extensions import db
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_TIMEOUT_MS = 15_000
 
 
 def install_sqlite_pragmas(app: Flask) -> None:
@@ -22,7 +26,7 @@ def install_sqlite_pragmas(app: Flask) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA cache_size=-32000")
         cursor.execute("PRAGMA mmap_size=268435456")
@@ -35,11 +39,47 @@ def install_sqlite_pragmas(app: Flask) -> None:
         # BEGIN: a deferred transaction that reads first and writes later fails at once
         # ("database is locked") when another writer got in between, whatever the busy
         # timeout; an IMMEDIATE one waits its turn instead.
-        writes = has_request_context() and (
-            request.method not in _READ_METHODS
-            or getattr(current_app.view_functions.get(request.endpoint), "writes_on_get", False)
-        )
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
+        writes = False
+        if has_request_context():
+            view = current_app.view_functions.get(request.endpoint)
+            if request.method not in _READ_METHODS:
+                writes = not getattr(view, "reads_first", False)
+            else:
+                writes = getattr(view, "writes_on_get", False)
+        driver = conn.connection.driver_connection
+        if writes:
+            begin_writer(driver)
+        else:
+            driver.execute("BEGIN")
+        conn.connection.info["writer"] = writes
+        conn.connection.info["changes_at_begin"] = driver.total_changes
+
+
+def begin_writer(driver: sqlite3.Connection, wait: float = BUSY_TIMEOUT_MS / 1000) -> None:
+    """BEGIN IMMEDIATE, waiting for the write lock in steps of at most 2 ms.
+
+    SQLite's own busy handler waits for a lock in growing sleeps (1, 2, 5, 10 … up to
+    100 ms), so a writer that finds the lock taken often sleeps long after it was freed,
+    while the worker that just let go takes it again: with several workers, writes then run
+    one at a time with gaps between them. Here the wait polls every 0.2–2 ms instead, so
+    the lock passes to a waiting worker as soon as it is free. The busy timeout is off only
+    for this BEGIN and back at once; after `wait` seconds the error is raised as before.
+    """
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + wait
+        pause = 0.0002
+        while True:
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def writes_on_get(view):
@@ -51,3 +91,42 @@ def writes_on_get(view):
     """
     view.writes_on_get = True
     return view
+
+
+def reads_first(view):
+    """Mark a POST view whose request reads for a while before it writes, and whose service
+    calls `lock_for_writing()` before its first write: on SQLite its transaction begins
+    deferred, so the reads (the user, the form, the lookups) run beside other writers, and
+    the write lock is held only for the writing part. Put it directly under the route.
+    """
+    view.reads_first = True
+    return view
+
+
+def lock_for_writing() -> None:
+    """Hold SQLite's write lock from now on, in a request that began by reading.
+
+    A deferred SQLite transaction can't safely turn into a writing one: if another writer
+    committed since its first read, its first write fails at once ("database is locked").
+    So when this transaction has written nothing yet, its read snapshot is ended (a COMMIT
+    of nothing) and a writing one begins (`begin_writer`). What was read before stays
+    loaded and may be older than the database: the caller reads again, under the lock,
+    whatever its decision rests on (as it must on PostgreSQL too). Does nothing on
+    PostgreSQL, in a transaction that holds the write lock already, or outside a SAVEPOINT
+    only: never call it inside one.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    info = connection.connection.info
+    if info.get("writer", True):
+        return
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction:
+        begin_writer(driver)
+    elif driver.total_changes == info.get("changes_at_begin"):
+        driver.execute("COMMIT")  # ends the read snapshot; nothing was written in it
+        begin_writer(driver)
+    # Otherwise it has written already, so SQLite gave it the write lock then.
+    info["writer"] = True
+

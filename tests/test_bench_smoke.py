@@ -107,3 +107,11 @@ def test_control_page_has_the_requested_size():
         assert len(document) == size
         assert document.startswith(b"<!doctype html>")
         assert document.endswith(b"</html>\n")
+
+
+def test_purchase_benchmark_imports_and_splits_its_cards():
+    purchase = _load("bench_purchase", "purchase.py")
+    pool = purchase.Pool(1000, [2, 10, 10, 10], 100)
+    assert pool.blocks == [(1, 56), (57, 337), (338, 618), (619, 900)]
+    assert pool.reserved_from == 901
+    assert purchase.LUA.exists()

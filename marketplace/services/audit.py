@@ -2,18 +2,22 @@
 
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, User
+from marketplace.models.base import utcnow
 
 
-def record(action: str, subject: str, actor: User | None = None, **detail) -> AuditEvent:
+def record(action: str, subject: str, actor: User | None = None, **detail) -> None:
     """Append one event, e.g. record("card.issued", f"card:{card.id}", actor=admin).
 
-    `detail` must never hold a NIK, a KK number or a password.
+    `detail` must never hold a NIK, a KK number or a password. The row is written at once by
+    one INSERT in the caller's transaction (no ORM unit of work: nothing reads it back).
     """
-    event = AuditEvent(
-        action=action,
-        subject=subject,
-        actor_id=actor.id if actor is not None else None,
-        detail=detail or None,
+    db.session.connection().execute(
+        AuditEvent.__table__.insert(),
+        {
+            "action": action,
+            "subject": subject,
+            "actor_id": actor.id if actor is not None else None,
+            "detail": detail or None,
+            "created_at": utcnow(),
+        },
     )
-    db.session.add(event)
-    return event

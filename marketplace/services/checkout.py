@@ -42,6 +42,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from marketplace.db_setup import lock_for_writing
 from marketplace.extensions import db
 from marketplace.models import (
     Card,
@@ -192,6 +193,22 @@ def _check_session(course: Course, session: CourseSession | None, now: datetime)
         raise DomainError(N_("This session is full."), field="session")
 
 
+def _orders_in_play(participant: Participant, purchase_key: str | None = None) -> list:
+    """(id, purchase_key, course_id, status) of the participant's orders that are not
+    refunded, and of the order made with `purchase_key` whatever its status: ONE query
+    for the "already bought", "one unfinished course" and "this key made it" checks."""
+    wanted = Order.status != OrderStatus.REFUNDED
+    if purchase_key is not None:
+        wanted = sa.or_(wanted, Order.purchase_key == purchase_key)
+    return list(
+        db.session.execute(
+            sa.select(Order.id, Order.purchase_key, Order.course_id, Order.status)
+            .where(Order.participant_id == participant.id, wanted)
+            .order_by(Order.id)
+        )
+    )
+
+
 def _check_rules(
     participant: Participant,
     card: Card | None,
@@ -199,45 +216,40 @@ def _check_rules(
     session: CourseSession | None,
     now: datetime,
     check_session: bool = True,
+    orders: list | None = None,
+    balance: int | None = None,
 ) -> Card:
-    """Refuse with a DomainError unless this purchase is allowed now; the card."""
+    """Refuse with a DomainError unless this purchase is allowed now; the card.
+
+    `orders` (from `_orders_in_play`) and `balance` may be given when the caller has read
+    them already, under the card's lock.
+    """
     card = _check_card(card, now)
     if course.status is not CourseStatus.APPROVED or course.price <= 0:
         raise DomainError(N_("This course is not on sale."))
     if check_session:
         _check_session(course, session, now)
-    bought = db.session.scalar(
-        sa.select(Order.id)
-        .where(
-            Order.participant_id == participant.id,
-            Order.course_id == course.id,
-            Order.status != OrderStatus.REFUNDED,
-        )
-        .limit(1)
-    )
-    if bought is not None:
+    if orders is None:
+        orders = _orders_in_play(participant)
+    live = [row for row in orders if row.status is not OrderStatus.REFUNDED]
+    if any(row.course_id == course.id for row in live):
         raise DomainError(N_("You have already bought this course."))
     scheme = card.scheme
-    if scheme.one_unfinished_course:
-        unfinished = db.session.scalar(
-            sa.select(Order.id)
-            .where(Order.participant_id == participant.id, Order.status.in_(UNFINISHED))
-            .limit(1)
-        )
-        if unfinished is not None:
-            raise DomainError(
-                N_(
-                    "Finish the course you have bought before you buy another: your "
-                    "programme allows one unfinished course at a time."
-                )
+    if scheme.one_unfinished_course and any(row.status in UNFINISHED for row in live):
+        raise DomainError(
+            N_(
+                "Finish the course you have bought before you buy another: your "
+                "programme allows one unfinished course at a time."
             )
+        )
     if scheme.max_course_price is not None and course.price > scheme.max_course_price:
         raise DomainError(
             N_("This course costs %(price)s, more than the %(limit)s allowed for one course."),
             price=ledger.rupiah(course.price),
             limit=ledger.rupiah(scheme.max_course_price),
         )
-    balance = _card_balance(card)
+    if balance is None:
+        balance = _card_balance(card)
     if balance < course.price:
         raise DomainError(
             N_("Your balance of %(balance)s is not enough for this course, which costs %(price)s."),
@@ -383,15 +395,17 @@ def confirm(participant: Participant, purchase_key: str, code: str, now: datetim
       its voucher (and, for a session, redeem) code, the code is marked used, and the card's
       first purchase is recorded. Any refusal leaves nothing changed.
     """
-    row = db.session.scalar(
-        sa.select(PurchaseCode).where(
+    found = db.session.execute(
+        sa.select(PurchaseCode, Order)
+        .outerjoin(Order, Order.purchase_key == PurchaseCode.purchase_key)
+        .where(
             PurchaseCode.purchase_key == purchase_key,
             PurchaseCode.participant_id == participant.id,
         )
-    )
-    if row is None:
+    ).first()
+    if found is None:
         raise PurchaseNotFound()
-    existing = _order_by_key(purchase_key)
+    row, existing = found
     if existing is not None:
         return existing
     if row.voided_at is not None or row.used_at is not None:
@@ -402,9 +416,17 @@ def confirm(participant: Participant, purchase_key: str, code: str, now: datetim
     if not (len(code) == CODE_DIGITS and code.isascii() and code.isdigit()):
         raise DomainError(N_("Enter the 6-digit code from the email."), field="code")
     if not hmac.compare_digest(_code_hash(purchase_key, code), row.code_hash):
+        lock_for_writing()
         _count_wrong_code(row, now, participant)
+    # What the purchase is of, and where the money goes, read before the write lock: no
+    # lock covers them on any database (the seat is taken by a conditional UPDATE).
+    course = db.session.get(Course, row.course_id)
+    session = db.session.get(CourseSession, row.session_id) if row.session_id else None
+    payable = ledger.find(ledger.provider_code(course.provider_id))
+    # Everything above only read; from here on this request writes (see db_setup).
+    lock_for_writing()
     try:
-        return _purchase(participant, row, now)
+        return _purchase(participant, row, course, session, payable, now)
     except IntegrityError:
         # A concurrent request with the same key stored its order first: that is the one.
         existing = _order_by_key(purchase_key)
@@ -413,27 +435,37 @@ def confirm(participant: Participant, purchase_key: str, code: str, now: datetim
         return existing
 
 
-def _purchase(participant: Participant, row: PurchaseCode, now: datetime) -> Order:
+def _purchase(
+    participant: Participant,
+    row: PurchaseCode,
+    course: Course,
+    session: CourseSession | None,
+    payable: LedgerAccount | None,
+    now: datetime,
+) -> Order:
     purchase_key = row.purchase_key
     with db.session.begin_nested():
-        # Purchases with one card queue here (a row lock on PostgreSQL; SQLite's writer
-        # already holds the database), and each sees what the one before it did.
+        # Purchases with one card queue here (a row lock on PostgreSQL, on the card row only;
+        # SQLite's writer already holds the database), and each sees what the one before it
+        # did. The card's scheme and ledger account come in the same statement.
         card = db.session.scalar(
             sa.select(Card)
             .where(Card.participant_id == participant.id)
-            .with_for_update()
+            .options(
+                joinedload(Card.scheme, innerjoin=True),
+                joinedload(Card.account, innerjoin=True),
+            )
+            .with_for_update(of=Card)
             .execution_options(populate_existing=True)
         )
-        existing = _order_by_key(purchase_key)
-        if existing is not None:
-            return existing
-        course = db.session.get(Course, row.course_id, populate_existing=True)
-        session = (
-            db.session.get(CourseSession, row.session_id, populate_existing=True)
-            if row.session_id is not None
-            else None
+        orders = _orders_in_play(participant, purchase_key)
+        for made in orders:
+            if made.purchase_key == purchase_key:
+                return db.session.get(Order, made.id)
+        balance = card.account.balance if card is not None else 0
+        card = _check_rules(
+            participant, card, course, session, now, orders=orders, balance=balance
         )
-        card = _check_rules(participant, card, course, session, now)
         order = Order(
             participant_id=participant.id,
             card_id=card.id,
@@ -452,9 +484,10 @@ def _purchase(participant: Participant, row: PurchaseCode, now: datetime) -> Ord
             Reason.PURCHASE,
             f"order-key:{purchase_key}",
             card.account,
-            ledger.provider_payable(course.provider_id),
+            payable or ledger.provider_payable(course.provider_id),
             course.price,
             idempotency_key=f"purchase:{purchase_key}",
+            own_savepoint=False,  # this SAVEPOINT, after the order's unique key, is enough
         )
         if session is not None:
             _take_seat(session, now)
@@ -471,8 +504,11 @@ def _purchase(participant: Participant, row: PurchaseCode, now: datetime) -> Ord
         if not used:
             raise DomainError(N_("This code can no longer be used: start the purchase again."))
         db.session.expire(row, ["used_at", "voided_at"])
-        cards.mark_first_purchase(card, now, actor=participant.user)
-        cards.follow_balance(card, actor=participant.user)
+        if card.status is CardStatus.ACTIVE:
+            cards.mark_first_purchase(card, now, actor=participant.user)
+        if balance == course.price:
+            # Spent to the last rupiah (the card row is locked, so no purchase came between).
+            cards.follow_balance(card, actor=participant.user)
         audit.record(
             "order.paid",
             f"order:{order.id}",
@@ -499,6 +535,9 @@ def _take_seat(session: CourseSession, now: datetime) -> None:
         .values(seats_taken=CourseSession.seats_taken + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.expire(session, ["seats_taken"])
     if taken != 1:
+        # Say why, from the row as it is now (it may have been read before the lock).
+        db.session.refresh(session)
+        _check_session(session.course, session, now)
         raise DomainError(N_("This session is full."), field="session")
+    db.session.expire(session, ["seats_taken"])

@@ -29,6 +29,7 @@ Services flush and never commit: every function here works inside the caller's t
 """
 
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -193,12 +194,18 @@ def transfer(
     destination: LedgerAccount | str,
     amount: int,
     idempotency_key: str | None = None,
+    own_savepoint: bool = True,
 ) -> LedgerTransaction:
     """Move `amount` whole rupiah from `source` to `destination` (accounts or their codes).
 
     Raises InsufficientBalance (a DomainError) when the source can't go below zero and does
     not hold the amount; then nothing is written. With an `idempotency_key` that was used
     before, returns that earlier transaction and moves nothing.
+
+    The writes run in a SAVEPOINT of their own, unless the caller runs the transfer inside
+    a SAVEPOINT that already makes its purpose happen once (`own_savepoint=False`: a
+    checkout purchase, whose order's unique one-time key comes first); then a refusal or a
+    repeated idempotency key raises and the caller's SAVEPOINT undoes everything.
     """
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValueError(f"a transfer moves a positive whole number of rupiah, not {amount!r}")
@@ -207,7 +214,7 @@ def transfer(
     )
     touched: list[int] = []
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested() if own_savepoint else nullcontext():
             # Write first: on SQLite this takes the write lock before anything is read.
             db.session.add(transaction)
             db.session.flush()
@@ -230,15 +237,20 @@ def transfer(
                 )
                 code = source if isinstance(source, str) else source.code
                 raise InsufficientBalance(code, amount, available or 0)
-            db.session.add_all(
+            # Both entries in one executemany (nothing reads their ids).
+            db.session.execute(
+                sa.insert(LedgerEntry),
                 [
-                    LedgerEntry(transaction=transaction, account_id=source_id, amount=-amount),
-                    LedgerEntry(transaction=transaction, account_id=destination_id, amount=amount),
-                ]
+                    {"transaction_id": transaction.id, "account_id": source_id, "amount": -amount},
+                    {
+                        "transaction_id": transaction.id,
+                        "account_id": destination_id,
+                        "amount": amount,
+                    },
+                ],
             )
-            db.session.flush()
     except IntegrityError:
-        if idempotency_key is None:
+        if idempotency_key is None or not own_savepoint:
             raise
         earlier = db.session.scalar(
             sa.select(LedgerTransaction).where(LedgerTransaction.idempotency_key == idempotency_key)

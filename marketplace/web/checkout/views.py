@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import InputRequired, Length
 
+from marketplace.db_setup import reads_first
 from marketplace.extensions import db
 from marketplace.models import CardStatus, Course, Method, Participant, Role
 from marketplace.models.base import LARGEST_ID, utcnow
@@ -170,6 +171,7 @@ def course(slug: str):
 
 
 @bp.route("/checkout/confirm", methods=["POST"])
+@reads_first
 @login_required
 def confirm():
     """The code from the email: one order for the purchase key, then its receipt."""
@@ -178,10 +180,8 @@ def confirm():
     key = form.purchase_key.data or ""
     if participant is None or not key or len(key) > 64:
         abort(404)
-    slug = form.course.data or ""
-    course = catalogue.get_listed_course(slug) if 0 < len(slug) <= 200 else None
     if not form.validate_on_submit():
-        return _code_page(form, course, status=400)
+        return _code_page(form, _course_named(form), status=400)
     try:
         order = checkout.confirm(participant, key, form.code.data, utcnow())
     except checkout.PurchaseNotFound:
@@ -190,17 +190,24 @@ def confirm():
     except checkout.WrongCode as error:
         db.session.commit()  # the wrong code is counted (the fifth voids the purchase)
         form.code.errors = [error_message(error)]
-        return _code_page(form, course, status=400)
+        return _code_page(form, _course_named(form), status=400)
     except DomainError as error:
         db.session.rollback()
         if error.field == "code":
             form.code.errors = [error_message(error)]
         else:
             flash(error_message(error), "error")
-        return _code_page(form, course, status=400)
+        return _code_page(form, _course_named(form), status=400)
+    order_id = order.id  # read before the commit expires it
     db.session.commit()
     flash(gettext("Your purchase is complete."), "success")
-    return redirect(url_for("checkout.order", order_id=order.id))
+    return redirect(url_for("checkout.order", order_id=order_id))
+
+
+def _course_named(form: ConfirmCodeForm) -> Course | None:
+    """The course the code page is about (its hidden field), for showing the page again."""
+    slug = form.course.data or ""
+    return catalogue.get_listed_course(slug) if 0 < len(slug) <= 200 else None
 
 
 @bp.route("/account/orders/<int:order_id>")
