@@ -12,10 +12,10 @@ online test, joining, selection, the ledger), so the demo shows the programme as
 - batch 2, open now, which new participants can join after their test;
 - purchases (`_seed_orders`): the demo participant and three others booked a webinar
   session of the demo provider (lembaga@example.com), which the provider then cancelled,
-  so each got the price back on the card (a refund on every statement); then the demo
-  participant bought one of the provider's self-paced courses (its voucher code is on
-  the order page), two others took seats in another session, and one more bought a
-  self-paced course whose voucher the provider has redeemed.
+  so each got the price back on the card (a purchase and a refund on each statement; the
+  demo participant is free to buy again); two others took seats in another session; one
+  bought a self-paced course whose voucher the provider has redeemed, and one bought a
+  self-paced course whose voucher is still to be used.
 
 Random choices come from the caller's `random.Random`; times follow the day the seed runs.
 Flushes, never commits.
@@ -287,12 +287,11 @@ def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
         cancelled, "Pelatih berhalangan hadir karena sakit.", at + timedelta(seconds=2), desk
     )
     later = at + timedelta(seconds=3)
-    made.append(_buy(demo, self_paced[0], None, later))
     made += [_buy(person, booked.course, booked, later) for person in others[3:5]]
-    if len(others) > 5:
+    if len(others) > 6:
         voucher = _buy(others[5], self_paced[1], None, later)
         redemption.redeem(desk.provider, voucher.voucher_code, later + timedelta(seconds=2), desk)
-        made.append(voucher)
+        made += [voucher, _buy(others[6], self_paced[0], None, later)]
     return len(made), len(refunded)
 
 
