@@ -8,24 +8,11 @@ from marketplace.extensions import db
 from marketplace.models import CourseSession
 from marketplace.models.base import LARGEST_ID, utcnow
 from marketplace.services import DomainError, provider_sessions, redemption, refunds
+from marketplace.web.checkout.views import ORDER_STATUSES, ORDER_TAGS
 from marketplace.web.i18n import error_message, gettext, ngettext
-from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.provider import bp
 from marketplace.web.provider.access import provider_required
 from marketplace.web.provider.forms import CancelSessionForm
-
-ORDER_STATUSES = {
-    "paid": _l("Paid"),
-    "redeemed": _l("Redeemed"),
-    "completed": _l("Completed"),
-    "refunded": _l("Refunded"),
-}
-ORDER_TAGS = {
-    "paid": "",
-    "redeemed": "tag--green",
-    "completed": "tag--grey",
-    "refunded": "tag--yellow",
-}
 
 
 def _session_or_404(session_id: int) -> CourseSession:
