@@ -109,7 +109,7 @@ def test_a_sessions_voucher_code_points_to_the_redeem_code(shop, ctx):
 
 def test_the_page_shows_window_times_in_wib(shop, app):
     with app.test_request_context():
-        from marketplace.web.i18n import error_message
+        from marketplace.web.formatting import error_message
 
         with app.app_context():
             order = buy(shop, shop.webinar, shop.webinar_session)

@@ -9,7 +9,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Flask, g, request, url_for
 from flask_babel import format_date
 
-from marketplace.web.i18n import page_locale
+from marketplace.web.i18n import gettext, page_locale
 from marketplace.web.security import safe_next
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -133,3 +133,13 @@ def register(app: Flask) -> None:
     app.add_template_filter(dict_without)
     app.add_template_global(current_path)
     app.add_template_global(language_link)
+
+
+def error_message(error) -> str:
+    """A service's DomainError as a sentence in the page's language (times shown in WIB)."""
+    params = {
+        name: wib(value) if isinstance(value, datetime) else value
+        for name, value in error.params.items()
+    }
+    return gettext(error.message, **params)
+

@@ -7,7 +7,6 @@ translations of the current locale on the app context and notice when
 `flask_babel.force_locale` changes it.
 """
 
-from datetime import datetime
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -120,14 +119,3 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     variables.setdefault("num", n)
     return _current()[2].ungettext(singular, plural, n) % variables
 
-
-
-def error_message(error) -> str:
-    """A service's DomainError as a sentence in the page's language (times shown in WIB)."""
-    from marketplace.web.formatting import wib
-
-    params = {
-        name: wib(value) if isinstance(value, datetime) else value
-        for name, value in error.params.items()
-    }
-    return gettext(error.message, **params)

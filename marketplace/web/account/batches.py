@@ -13,7 +13,8 @@ from marketplace.services import DomainError
 from marketplace.services import batches as batch_service
 from marketplace.services.standing import participant_standing
 from marketplace.web.account import bp
-from marketplace.web.i18n import error_message, gettext
+from marketplace.web.formatting import error_message
+from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
 
 # Why an application was not selected, in the participant's words.

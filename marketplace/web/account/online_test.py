@@ -24,7 +24,8 @@ from marketplace.models.base import LARGEST_ID, utcnow
 from marketplace.services import DomainError, online_test
 from marketplace.services.batches import open_batch
 from marketplace.web.account import bp
-from marketplace.web.i18n import error_message, gettext, ngettext, page_locale
+from marketplace.web.formatting import error_message
+from marketplace.web.i18n import gettext, ngettext, page_locale
 from marketplace.web.i18n import lazy_gettext as _l
 
 

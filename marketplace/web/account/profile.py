@@ -18,7 +18,8 @@ from marketplace.extensions import db, limiter
 from marketplace.models import Education, Employment, Participant, Role, Sex, mask_number
 from marketplace.services import DomainError, participants
 from marketplace.web.account import bp
-from marketplace.web.i18n import error_message, gettext
+from marketplace.web.formatting import error_message
+from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
 
 SEX_LABELS = {Sex.MALE: _l("Male"), Sex.FEMALE: _l("Female")}

@@ -13,8 +13,8 @@ from marketplace.models import Role
 from marketplace.services import checkout, statements
 from marketplace.services.participants import participant_of
 from marketplace.web.account import bp
-from marketplace.web.formatting import number
-from marketplace.web.i18n import error_message, gettext
+from marketplace.web.formatting import error_message, number
+from marketplace.web.i18n import gettext
 
 MAX_PAGE_DIGITS = len(str(statements.MAX_PAGE))
 

@@ -13,7 +13,8 @@ from marketplace.services import batches as batch_service
 from marketplace.web.admin import bp
 from marketplace.web.admin.access import admin_required
 from marketplace.web.admin.forms import BatchForm, ConfirmForm
-from marketplace.web.i18n import error_message, gettext
+from marketplace.web.formatting import error_message
+from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

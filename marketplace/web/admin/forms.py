@@ -5,7 +5,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from marketplace.services import DomainError, batches
-from marketplace.web.i18n import error_message
+from marketplace.web.formatting import error_message
 from marketplace.web.i18n import lazy_gettext as _l
 
 TIME_PATTERN = r"^([01]?\d|2[0-3])[:.][0-5]\d$"

@@ -20,7 +20,7 @@ from marketplace.services import statements
 from marketplace.web.account.statement import page_not_found, page_or_400, read_page
 from marketplace.web.admin import bp
 from marketplace.web.admin.access import admin_required
-from marketplace.web.i18n import error_message
+from marketplace.web.formatting import error_message
 from marketplace.web.i18n import lazy_gettext as _l
 
 # All accounts of a kind together (the totals and the filter).

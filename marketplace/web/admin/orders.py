@@ -10,7 +10,8 @@ from marketplace.web.admin import bp
 from marketplace.web.admin.access import admin_required
 from marketplace.web.admin.forms import OrderSearchForm, RefundForm
 from marketplace.web.checkout.views import ORDER_STATUSES, ORDER_TAGS
-from marketplace.web.i18n import error_message, gettext
+from marketplace.web.formatting import error_message
+from marketplace.web.i18n import gettext
 
 LAST_PAGE = 100_000
 

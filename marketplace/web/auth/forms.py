@@ -11,7 +11,7 @@ from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from marketplace.services import DomainError, passwords
-from marketplace.web.i18n import error_message
+from marketplace.web.formatting import error_message
 from marketplace.web.i18n import lazy_gettext as _l
 
 # A password field takes up to this many characters before the rules look at it, so a

@@ -35,7 +35,8 @@ from marketplace.web.auth.forms import (
     ResetPasswordForm,
 )
 from marketplace.web.auth.session import signed_in_user
-from marketplace.web.i18n import error_message, gettext, page_locale
+from marketplace.web.formatting import error_message
+from marketplace.web.i18n import gettext, page_locale
 from marketplace.web.security import safe_next
 
 bp = Blueprint("auth", __name__)

@@ -19,7 +19,8 @@ from marketplace.models import CardStatus, Course, Method, Participant, Role
 from marketplace.models.base import LARGEST_ID, utcnow
 from marketplace.services import N_, DomainError, catalogue, checkout, redemption
 from marketplace.services.participants import participant_of
-from marketplace.web.i18n import error_message, gettext
+from marketplace.web.formatting import error_message
+from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
 
 bp = Blueprint("checkout", __name__)

@@ -12,7 +12,7 @@ from marketplace.extensions import db, limiter
 from marketplace.models.base import LARGEST_ID, utcnow
 from marketplace.services import DomainError, provider_sessions, redemption
 from marketplace.web.auth.session import signed_in_user
-from marketplace.web.i18n import error_message
+from marketplace.web.formatting import error_message
 from marketplace.web.provider import bp
 from marketplace.web.provider.access import provider_required
 from marketplace.web.provider.forms import RedeemForm

@@ -9,7 +9,8 @@ from marketplace.models import CourseSession
 from marketplace.models.base import LARGEST_ID, utcnow
 from marketplace.services import DomainError, provider_sessions, redemption, refunds
 from marketplace.web.checkout.views import ORDER_STATUSES, ORDER_TAGS
-from marketplace.web.i18n import error_message, gettext, ngettext
+from marketplace.web.formatting import error_message
+from marketplace.web.i18n import gettext, ngettext
 from marketplace.web.provider import bp
 from marketplace.web.provider.access import provider_required
 from marketplace.web.provider.forms import CancelSessionForm
