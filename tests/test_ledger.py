@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.extensions import db
 from marketplace.models import AccountKind, LedgerEntry, LedgerTransaction, Reason
-from marketplace.services import DomainError, ledger
+from marketplace.services import DomainError, ledger, statements
 
 
 def funded_card(code="card:1", amount=1_000_000):
@@ -169,8 +169,8 @@ def test_statement_lists_entries_with_running_balance(ctx):
     ledger.transfer(Reason.PURCHASE, "order:1", card, provider, 250_000)
     ledger.transfer(Reason.REFUND, "order:1", provider, card, 250_000)
     ledger.transfer(Reason.PURCHASE, "order:2", card, provider, 100_000)
-    lines = ledger.statement(card)
-    assert [(line.reason, line.amount, line.balance_after) for line in lines] == [
+    lines = statements.account_statement(card).items  # newest first
+    assert [(line.reason, line.amount, line.balance_after) for line in reversed(lines)] == [
         (Reason.CARD_ISSUED, 1_000_000, 1_000_000),
         (Reason.PURCHASE, -250_000, 750_000),
         (Reason.REFUND, 250_000, 1_000_000),

@@ -30,8 +30,6 @@ Services flush and never commit: every function here works inside the caller's t
 
 import secrets
 from contextlib import nullcontext
-from dataclasses import dataclass
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -276,40 +274,6 @@ def balance_of(code: str) -> int:
     """The balance of the account with this code (0 when it does not exist yet)."""
     found = find(code)
     return found.balance if found is not None else 0
-
-
-@dataclass(frozen=True)
-class StatementLine:
-    """One entry on an account's statement, with the balance after it."""
-
-    entry_id: int
-    at: datetime
-    reason: Reason
-    reference: str
-    amount: int
-    balance_after: int
-
-
-def statement(ledger_account: LedgerAccount) -> list[StatementLine]:
-    """The account's entries, oldest first, each with the running balance after it."""
-    rows = db.session.execute(
-        sa.select(
-            LedgerEntry.id,
-            LedgerTransaction.created_at,
-            LedgerTransaction.reason,
-            LedgerTransaction.reference,
-            LedgerEntry.amount,
-        )
-        .join(LedgerTransaction, LedgerEntry.transaction_id == LedgerTransaction.id)
-        .where(LedgerEntry.account_id == ledger_account.id)
-        .order_by(LedgerTransaction.created_at, LedgerTransaction.id, LedgerEntry.id)
-    ).all()
-    lines = []
-    running = 0
-    for entry_id, at, reason, reference, amount in rows:
-        running += amount
-        lines.append(StatementLine(entry_id, at, reason, reference, amount, running))
-    return lines
 
 
 def verify() -> list[str]:
