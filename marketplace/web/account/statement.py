@@ -7,50 +7,12 @@ blueprint's `after_request` keeps the page out of every cache (Cache-Control: no
 
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
-from werkzeug.exceptions import BadRequest, NotFound
 
 from marketplace.models import Role
 from marketplace.services import checkout, statements
 from marketplace.services.participants import participant_of
 from marketplace.web.account import bp
-from marketplace.web.formatting import error_message, number
-from marketplace.web.i18n import gettext
-
-MAX_PAGE_DIGITS = len(str(statements.MAX_PAGE))
-
-
-def read_page(raw: str | None) -> tuple[int | None, str | None]:
-    """The `page` query value: (page, None), or (None, why it was refused) in the page's
-    language. Absent or empty means page 1."""
-    if raw is None or raw == "":
-        return 1, None
-    value = raw.strip()
-    if not (value.isascii() and value.isdigit()):
-        return None, gettext("The page number must be a whole number, like 2")
-    if len(value) > MAX_PAGE_DIGITS or int(value) > statements.MAX_PAGE:
-        return None, gettext(
-            "The page number can be at most %(most)s", most=number(statements.MAX_PAGE)
-        )
-    if int(value) < 1:
-        return None, gettext("The page number must be 1 or more")
-    return int(value), None
-
-
-def page_or_400(raw: str | None) -> int:
-    """The page number, or a 400 page saying what is wrong with it."""
-    page, problem = read_page(raw)
-    if problem is not None:
-        refused = BadRequest()
-        refused.user_message = problem
-        raise refused
-    return page
-
-
-def page_not_found(error: statements.PageOutOfRange) -> NotFound:
-    """A 404 that says how many pages there are."""
-    missing = NotFound()
-    missing.user_message = error_message(error)
-    return missing
+from marketplace.web.paging import page_not_found, page_or_400
 
 
 @bp.route("/account/statement")

@@ -17,11 +17,11 @@ from wtforms.validators import AnyOf, ValidationError
 
 from marketplace.models import AccountKind
 from marketplace.services import statements
-from marketplace.web.account.statement import page_not_found, page_or_400, read_page
 from marketplace.web.admin import bp
 from marketplace.web.admin.access import admin_required
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import lazy_gettext as _l
+from marketplace.web.paging import page_not_found, page_or_400, read_page
 
 # All accounts of a kind together (the totals and the filter).
 KINDS = {

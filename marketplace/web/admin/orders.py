@@ -12,8 +12,7 @@ from marketplace.web.admin.forms import OrderSearchForm, RefundForm
 from marketplace.web.checkout.views import ORDER_STATUSES, ORDER_TAGS
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext
-
-LAST_PAGE = 100_000
+from marketplace.web.paging import page_or_400
 
 
 @bp.route("/orders")
@@ -21,9 +20,7 @@ LAST_PAGE = 100_000
 def orders():
     """Every order, newest first, or those matching an order number, code or email."""
     form = OrderSearchForm(request.args)
-    page = request.args.get("page", 1, type=int)
-    if not 1 <= page <= LAST_PAGE:
-        abort(404)
+    page = page_or_400(request.args.get("page"))
     if not form.validate():
         return render_template(
             "admin/orders.html", form=form, results=None, statuses=ORDER_STATUSES, tags=ORDER_TAGS

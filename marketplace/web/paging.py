@@ -1,0 +1,47 @@
+"""Page numbers in query strings (`?page=2`), read the same way by every paginated page.
+
+A page number that is not a whole number from 1 to 100.000 is a 400 saying why, in the
+page's language; a page past the last is a 404 that names the last page.
+"""
+
+from werkzeug.exceptions import BadRequest, NotFound
+
+from marketplace.services import statements
+from marketplace.web.formatting import error_message, number
+from marketplace.web.i18n import gettext
+
+MAX_PAGE_DIGITS = len(str(statements.MAX_PAGE))
+
+
+def read_page(raw: str | None) -> tuple[int | None, str | None]:
+    """The `page` query value: (page, None), or (None, why it was refused) in the page's
+    language. Absent or empty means page 1."""
+    if raw is None or raw == "":
+        return 1, None
+    value = raw.strip()
+    if not (value.isascii() and value.isdigit()):
+        return None, gettext("The page number must be a whole number, like 2")
+    if len(value) > MAX_PAGE_DIGITS or int(value) > statements.MAX_PAGE:
+        return None, gettext(
+            "The page number can be at most %(most)s", most=number(statements.MAX_PAGE)
+        )
+    if int(value) < 1:
+        return None, gettext("The page number must be 1 or more")
+    return int(value), None
+
+
+def page_or_400(raw: str | None) -> int:
+    """The page number, or a 400 page saying what is wrong with it."""
+    page, problem = read_page(raw)
+    if problem is not None:
+        refused = BadRequest()
+        refused.user_message = problem
+        raise refused
+    return page
+
+
+def page_not_found(error: statements.PageOutOfRange) -> NotFound:
+    """A 404 that says how many pages there are."""
+    missing = NotFound()
+    missing.user_message = error_message(error)
+    return missing
