@@ -129,3 +129,8 @@ def test_a_second_refund_is_refused(app, admin_client, bought):
 def test_the_office_menu_links_orders_and_the_books(admin_client):
     page = admin_client.get("/admin/orders").get_data(as_text=True)
     assert 'href="/admin/orders"' in page and 'href="/admin/ledger"' in page
+
+
+def test_the_offices_pages_are_never_cached(admin_client, bought):
+    for url in ("/admin/orders", f"/admin/orders/{bought[0]}", "/admin/ledger", "/admin/batches"):
+        assert admin_client.get(url).headers["Cache-Control"] == "no-store", url

@@ -53,3 +53,12 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+def not_cached(response: Response) -> Response:
+    """Keep a page out of shared and back-button caches (Cache-Control: no-store): registered
+    as `after_request` by the blueprints whose pages show a person's data or one-time codes
+    (account, checkout, provider, admin)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+

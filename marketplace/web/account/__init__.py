@@ -2,15 +2,13 @@
 
 from flask import Blueprint
 
+from marketplace.web.security import not_cached
+
 bp = Blueprint("account", __name__)
 
 
-@bp.after_request
-def _not_cached(response):
-    """A signed-in participant's pages stay out of shared and back-button caches (the
-    profile form and its check step hold the full NIK and KK before they are saved)."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# The profile form and its check step hold the full NIK and KK before they are saved.
+bp.after_request(not_cached)
 
 
 # The route modules register their views on `bp`.

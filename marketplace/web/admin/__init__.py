@@ -2,7 +2,11 @@
 
 from flask import Blueprint
 
+from marketplace.web.security import not_cached
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# The office's pages show applicants, participants, orders, codes and the books.
+bp.after_request(not_cached)
 
 # The route modules register their views on `bp`.
 from marketplace.web.admin import batches, ledger, orders  # noqa: E402, F401

@@ -11,7 +11,7 @@ Read only. A refused query value is a 400 with the reason beside its field (or o
 page), never a 500. Nothing here is cached by the browser or a proxy (money and card codes).
 """
 
-from flask import abort, make_response, render_template, request
+from flask import abort, render_template, request
 from wtforms import Form, SelectField, StringField
 from wtforms.validators import AnyOf, ValidationError
 
@@ -81,14 +81,8 @@ class AccountFilter(Form):
         }
 
 
-def _not_cached(body, status: int = 200):
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _books_page(form: AccountFilter, results=None, check=None, status: int = 200):
-    return _not_cached(
+    return (
         render_template(
             "admin/ledger.html",
             form=form,
@@ -139,11 +133,6 @@ def ledger_account(code: str):
         lines = statements.account_statement(found, page)
     except statements.PageOutOfRange as error:
         raise page_not_found(error) from None
-    return _not_cached(
-        render_template(
-            "admin/ledger_account.html",
-            account=found,
-            lines=lines,
-            kind_of_one=KIND_OF_ONE,
-        )
+    return render_template(
+        "admin/ledger_account.html", account=found, lines=lines, kind_of_one=KIND_OF_ONE
     )

@@ -22,15 +22,13 @@ from marketplace.services.participants import participant_of
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
+from marketplace.web.security import not_cached
 
 bp = Blueprint("checkout", __name__)
 
 
-@bp.after_request
-def _not_cached(response):
-    """Purchase pages carry the one-time key and the order's codes: never cached."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# Purchase pages carry the one-time key and the order's codes.
+bp.after_request(not_cached)
 
 NO_CARD = N_("You don't have a Kartu Prakerja yet. You can buy a course once it is issued.")
 

@@ -2,14 +2,13 @@
 
 from flask import Blueprint
 
+from marketplace.web.security import not_cached
+
 bp = Blueprint("provider", __name__, url_prefix="/provider")
 
 
-@bp.after_request
-def _not_cached(response):
-    """The portal shows participants' names and orders: kept out of shared caches."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# The portal shows participants' names and orders.
+bp.after_request(not_cached)
 
 
 # The route modules register their views on `bp`.
