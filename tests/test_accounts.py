@@ -574,13 +574,13 @@ def test_change_password_is_throttled_per_account(app, factory, throttled):
 
 def test_mail_is_written_in_the_recipients_language(app, monkeypatch):
     seen = []
-    real_gettext = accounts.gettext
+    real_translate = mail.translate
 
-    def spying_gettext(message, **variables):
+    def spying_translate(message, **variables):
         seen.append(str(get_locale()))
-        return real_gettext(message, **variables)
+        return real_translate(message, **variables)
 
-    monkeypatch.setattr(accounts, "gettext", spying_gettext)
+    monkeypatch.setattr(mail, "translate", spying_translate)
     english_page = app.test_client()
     english_page.set_cookie("lang", "en")
     register(english_page, email="english@example.com")

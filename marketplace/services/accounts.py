@@ -23,7 +23,6 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_babel import gettext
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
@@ -212,22 +211,22 @@ def resend_verification_to(email: str, link_for: LinkFor, now: datetime | None =
 
 
 def _send_verification(user: User, link_for: LinkFor, now: datetime | None) -> None:
-    link = link_for(verification_token(user, now))
-    hours = int(VERIFICATION_MAX_AGE.total_seconds() // 3600)
-    with mail.in_language_of(user):
-        subject = gettext("Confirm your email address for Prakerja")
-        body = _paragraphs(
-            gettext("Hello %(name)s,", name=user.name),
-            gettext(
+    mail.send_in_language(
+        user,
+        N_("Confirm your email address for Prakerja"),
+        [
+            N_("Hello %(name)s,"),
+            N_(
                 "You have created a Kartu Prakerja account with this email address. "
-                "To confirm that it is yours, open this link within %(hours)s hours:",
-                hours=hours,
+                "To confirm that it is yours, open this link within %(hours)s hours:"
             ),
-            link,
-            gettext("If you did not create an account, ignore this email."),
-            gettext("The Prakerja team"),
-        )
-    mail.send(user.email, subject, body)
+            mail.Verbatim(link_for(verification_token(user, now))),
+            N_("If you did not create an account, ignore this email."),
+            N_("The Prakerja team"),
+        ],
+        name=user.name,
+        hours=int(VERIFICATION_MAX_AGE.total_seconds() // 3600),
+    )
 
 
 # --- password reset -----------------------------------------------------------------------
@@ -249,26 +248,26 @@ def request_password_reset(email: str, link_for: LinkFor, now: datetime | None =
     user = find_by_email(email)
     if user is None:
         return
-    link = link_for(reset_token(user, now))
-    minutes = int(RESET_MAX_AGE.total_seconds() // 60)
-    with mail.in_language_of(user):
-        subject = gettext("Reset your Prakerja password")
-        body = _paragraphs(
-            gettext("Hello %(name)s,", name=user.name),
-            gettext(
+    audit.record("account.password_reset_requested", _subject(user))
+    mail.send_in_language(
+        user,
+        N_("Reset your Prakerja password"),
+        [
+            N_("Hello %(name)s,"),
+            N_(
                 "Someone asked to reset the password of your Prakerja account. If it was "
-                "you, open this link within %(minutes)s minutes to choose a new password:",
-                minutes=minutes,
+                "you, open this link within %(minutes)s minutes to choose a new password:"
             ),
-            link,
-            gettext(
+            mail.Verbatim(link_for(reset_token(user, now))),
+            N_(
                 "The link works only once. If you did not ask for this, ignore this email: "
                 "your password stays the same."
             ),
-            gettext("The Prakerja team"),
-        )
-    audit.record("account.password_reset_requested", _subject(user))
-    mail.send(user.email, subject, body)
+            N_("The Prakerja team"),
+        ],
+        name=user.name,
+        minutes=int(RESET_MAX_AGE.total_seconds() // 60),
+    )
 
 
 def check_reset_token(token: str, now: datetime | None = None) -> User:
@@ -357,19 +356,21 @@ def _password_matches(user: User, password: str) -> bool:
 
 
 def _send_password_changed(user: User, forgot_link: str) -> None:
-    with mail.in_language_of(user):
-        subject = gettext("Your Prakerja password has been changed")
-        body = _paragraphs(
-            gettext("Hello %(name)s,", name=user.name),
-            gettext(
+    mail.send_in_language(
+        user,
+        N_("Your Prakerja password has been changed"),
+        [
+            N_("Hello %(name)s,"),
+            N_(
                 "The password of your Prakerja account has just been changed, and every "
                 "device that was signed in to it has been signed out."
             ),
-            gettext("If you did not do this, choose a new password now:"),
-            forgot_link,
-            gettext("The Prakerja team"),
-        )
-    mail.send(user.email, subject, body)
+            N_("If you did not do this, choose a new password now:"),
+            mail.Verbatim(forgot_link),
+            N_("The Prakerja team"),
+        ],
+        name=user.name,
+    )
 
 
 # --- tokens and mail helpers --------------------------------------------------------------
@@ -440,7 +441,3 @@ def _same(left: str, right: str) -> bool:
 
 def _subject(user: User) -> str:
     return f"user:{user.id}"
-
-
-def _paragraphs(*parts: str) -> str:
-    return "\n\n".join(parts) + "\n"

@@ -57,8 +57,13 @@ def in_language_of(user):
     return force_locale(language_for(user.locale))
 
 
+class Verbatim(str):
+    """A paragraph of a mail put in as it is, not translated (a link)."""
+
+
 def send_in_language(user, subject: str, paragraphs: list[str], **values) -> OutboxMail:
-    """Mail `user` in their language: `subject` and `paragraphs` are N_() message ids.
+    """Mail `user` in their language: `subject` and `paragraphs` are N_() message ids
+    (or `Verbatim` text, such as a link, put in as it is).
 
     The values are given as callables or strings; callables are called inside the
     language, so dates and times come out in it too.
@@ -68,7 +73,10 @@ def send_in_language(user, subject: str, paragraphs: list[str], **values) -> Out
         return send(
             user.email,
             translate(subject, **filled),
-            "\n\n".join(translate(paragraph, **filled) for paragraph in paragraphs),
+            "\n\n".join(
+                paragraph if isinstance(paragraph, Verbatim) else translate(paragraph, **filled)
+                for paragraph in paragraphs
+            ),
         )
 
 
