@@ -143,27 +143,49 @@ def parse_wrk_output(text: str) -> WrkResult:
 
 def run_wrk(url: str, duration: int, connections: int) -> WrkResult:
     """One bounded wrk run against a loopback URL."""
+    return parse_wrk_output(wrk_output(url, duration, connections))
+
+
+def wrk_output(
+    url: str,
+    duration: int,
+    connections: int,
+    *,
+    threads: int = 2,
+    script: Path = LUA_REPORT,
+    env: dict[str, str] | None = None,
+    timeout: str = "10s",
+) -> str:
+    """What wrk prints for one bounded run against a loopback URL (its Lua `script` given
+    `env`); every benchmark's runs go through here."""
     if not url.startswith(f"http://{HOST}:"):
         raise ValueError(f"refusing to load a non-loopback URL: {url}")
-    threads = max(1, min(2, connections))
     command = [
         "wrk",
-        f"-t{threads}",
+        f"-t{max(1, min(threads, connections))}",
         f"-c{connections}",
         f"-d{duration}s",
         "--timeout",
-        "10s",
+        timeout,
         "--latency",
         "-s",
-        str(LUA_REPORT),
+        str(script),
         url,
     ]
+    if env is not None:
+        env = {"PATH": "/usr/bin:/bin:/usr/local/bin", **env}
     completed = subprocess.run(
-        command, capture_output=True, text=True, timeout=duration + 60, check=False
+        command,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=duration + 60,
+        check=False,
     )
     if completed.returncode != 0:
         raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")
-    return parse_wrk_output(completed.stdout)
+    return completed.stdout
 
 
 # --- the database --------------------------------------------------------------------------

@@ -69,6 +69,7 @@ from catalogue import (  # noqa: E402 - the shared benchmark machinery
     machine,
     median,
     parse_wrk_output,
+    wrk_output,
 )
 
 RESULTS = REPO / "bench" / "RESULTS-purchase.md"
@@ -380,8 +381,6 @@ class PurchaseServer(Server):
 def run_wrk(base: str, mode: str, first: int, last: int, duration: int, connections: int):
     """One bounded wrk run of purchases (lines first..last) or of the control; (the result,
     how many wrk threads ran out of prepared purchases)."""
-    if not base.startswith(f"http://{HOST}:"):
-        raise ValueError(f"refusing to load a non-loopback URL: {base}")
     threads = max(1, min(WRK_THREADS, connections))
     env = {
         "BENCH_MODE": mode,
@@ -389,33 +388,12 @@ def run_wrk(base: str, mode: str, first: int, last: int, duration: int, connecti
         "BENCH_FROM": str(first),
         "BENCH_TO": str(last),
         "BENCH_THREADS": str(threads),
-        "PATH": "/usr/bin:/bin:/usr/local/bin",
     }
-    command = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{connections}",
-        f"-d{duration}s",
-        "--timeout",
-        "30s",
-        "--latency",
-        "-s",
-        str(LUA),
-        base,
-    ]
-    completed = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=duration + 60,
-        check=False,
+    output = wrk_output(
+        base, duration, connections, threads=threads, script=LUA, env=env, timeout="30s"
     )
-    if completed.returncode != 0:
-        raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")
-    exhausted = re.search(r"^BENCH-EXHAUSTED (\d+)$", completed.stdout, re.MULTILINE)
-    return parse_wrk_output(completed.stdout), int(exhausted.group(1)) if exhausted else 0
+    exhausted = re.search(r"^BENCH-EXHAUSTED (\d+)$", output, re.MULTILINE)
+    return parse_wrk_output(output), int(exhausted.group(1)) if exhausted else 0
 
 
 class Pool:

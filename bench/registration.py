@@ -35,7 +35,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from catalogue import (  # noqa: E402 - the shared benchmark machinery
-    HOST,
     OUT,
     REPO,
     Server,
@@ -45,6 +44,7 @@ from catalogue import (  # noqa: E402 - the shared benchmark machinery
     machine,
     median,
     parse_wrk_output,
+    wrk_output,
 )
 
 RESULTS = REPO / "bench" / "RESULTS-registration.md"
@@ -84,40 +84,16 @@ def session_and_token(base: str) -> tuple[str, str]:
 
 def run_wrk(base: str, mode: str, run: str, cookie: str, token: str, args) -> WrkResult:
     """One bounded wrk run of sign-ups (mode "register") or control hashes (mode "control")."""
-    if not base.startswith(f"http://{HOST}:"):
-        raise ValueError(f"refusing to load a non-loopback URL: {base}")
     env = {
         "BENCH_MODE": mode,
         "BENCH_RUN": run,
         "BENCH_COOKIE": cookie,
         "BENCH_CSRF": urllib.parse.quote(token, safe=""),
         "BENCH_PASSWORD": urllib.parse.quote(PASSWORD, safe=""),
-        "PATH": "/usr/bin:/bin:/usr/local/bin",
     }
-    command = [
-        "wrk",
-        f"-t{min(2, args.connections)}",
-        f"-c{args.connections}",
-        f"-d{args.duration}s",
-        "--timeout",
-        "30s",
-        "--latency",
-        "-s",
-        str(LUA),
-        base,
-    ]
-    completed = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=args.duration + 60,
-        check=False,
+    return parse_wrk_output(
+        wrk_output(base, args.duration, args.connections, script=LUA, env=env, timeout="30s")
     )
-    if completed.returncode != 0:
-        raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")
-    return parse_wrk_output(completed.stdout)
 
 
 def count_accounts(db_path: Path) -> int:
