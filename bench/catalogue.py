@@ -360,10 +360,16 @@ def gunicorn_command(port: int) -> list[str]:
 
 
 class Server:
-    """gunicorn serving bench/benchapp.py on a free loopback port; stopped by stop()."""
+    """gunicorn serving bench/benchapp.py (or the app `command` names, given the port) on a
+    free loopback port; stopped by stop()."""
 
     def __init__(
-        self, db_path: Path, control_bytes: int, log: Path, extra_env: dict | None = None
+        self,
+        db_path: Path,
+        control_bytes: int,
+        log: Path,
+        extra_env: dict | None = None,
+        command=gunicorn_command,
     ):
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
@@ -372,7 +378,7 @@ class Server:
         env.update(extra_env or {})
         self._log = log.open("ab")
         self.process = subprocess.Popen(
-            gunicorn_command(self.port),
+            command(self.port),
             cwd=REPO,
             env=env,
             stdout=self._log,

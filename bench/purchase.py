@@ -63,7 +63,6 @@ from catalogue import (  # noqa: E402 - the shared benchmark machinery
     Server,
     WrkResult,
     flask_env,
-    free_port,
     gunicorn_command,
     load_average,
     machine,
@@ -354,28 +353,15 @@ def verify_books(db_path: Path) -> list[str]:
 # --- the server and wrk --------------------------------------------------------------------
 
 
-class PurchaseServer(Server):
+def purchase_server(db_path: Path, log: Path, workers: int = GUNICORN_WORKERS) -> Server:
     """gunicorn serving `purchase:bench_app()` (2 sync workers) on a free loopback port."""
 
-    def __init__(self, db_path: Path, log: Path, workers: int = GUNICORN_WORKERS):
-        self.port = free_port()
-        self.base = f"http://{HOST}:{self.port}"
-        self._log = log.open("ab")
-        command = [*gunicorn_command(self.port)[:-1], "purchase:bench_app()"]
-        command[command.index("--workers") + 1] = str(workers)
-        self.process = subprocess.Popen(
-            command,
-            cwd=REPO,
-            env=flask_env(db_path),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
+    def command(port: int) -> list[str]:
+        line = [*gunicorn_command(port)[:-1], "purchase:bench_app()"]
+        line[line.index("--workers") + 1] = str(workers)
+        return line
+
+    return Server(db_path, 0, log, command=command)
 
 
 def run_wrk(base: str, mode: str, first: int, last: int, duration: int, connections: int):
@@ -644,7 +630,7 @@ def main(argv: list[str] | None = None) -> None:
     controls: list[WrkResult] = []
     purchases: list[WrkResult] = []
     load_before = load_average()
-    server = PurchaseServer(db_path, log, args.workers)
+    server = purchase_server(db_path, log, args.workers)
     try:
         # A short warm-up of each, not counted.
         for mode in ("control", "purchase"):
