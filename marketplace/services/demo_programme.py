@@ -31,7 +31,6 @@ from marketplace.extensions import db
 from marketplace.models import (
     Card,
     Course,
-    CourseSession,
     CourseStatus,
     Education,
     Employment,
@@ -39,13 +38,13 @@ from marketplace.models import (
     Participant,
     Province,
     Role,
-    SessionStatus,
     Sex,
     User,
 )
 from marketplace.seed_data import DEMO_PASSWORD
 from marketplace.services import (
     batches,
+    catalogue,
     checkout,
     ledger,
     online_test,
@@ -263,10 +262,12 @@ def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
         )
         .order_by(Course.id)
     )
+    # Sessions a day or more away with 6 free seats: four buyers now, two later.
     sessions = [
         session
         for course in db.session.scalars(approved.where(Course.method != Method.SELF_PACED))
-        for session in checkout_sessions(course, now)
+        for session in catalogue.upcoming_sessions(course)
+        if session.starts_at > now + timedelta(days=1) and session.seats_left >= 6
     ]
     self_paced = list(db.session.scalars(approved.where(Course.method == Method.SELF_PACED)))
     if len(sessions) < 2 or len(self_paced) < 2:
@@ -293,19 +294,3 @@ def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
         redemption.redeem(desk.provider, voucher.voucher_code, later + timedelta(seconds=2), desk)
         made += [voucher, _buy(others[6], self_paced[0], None, later)]
     return len(made), len(refunded)
-
-
-def checkout_sessions(course: Course, now: datetime) -> list[CourseSession]:
-    """A course's scheduled sessions starting a day or more after `now` with 6 free seats."""
-    return list(
-        db.session.scalars(
-            sa.select(CourseSession)
-            .where(
-                CourseSession.course_id == course.id,
-                CourseSession.status == SessionStatus.SCHEDULED,
-                CourseSession.starts_at > now + timedelta(days=1),
-                CourseSession.capacity - CourseSession.seats_taken >= 6,
-            )
-            .order_by(CourseSession.starts_at)
-        )
-    )
