@@ -18,6 +18,10 @@ PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --progre
 
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address `make run` serves on, exported to its flask commands: links in mail start with
+# it, never with a request's Host header. Set it when people reach the server by another name
+# (e.g. with HOST=0.0.0.0: make run PUBLIC_URL=http://192.168.1.20:5000).
+PUBLIC_URL ?= http://$(HOST):$(PORT)
 # Extra arguments for pytest, e.g. make test-sqlite PYTEST_ARGS='-k catalogue -x'
 PYTEST_ARGS ?=
 # Extra arguments for the benchmark, e.g. make bench BENCH_ARGS='--courses 150000'
@@ -25,7 +29,7 @@ BENCH_ARGS ?=
 
 export FLASK_APP := wsgi.py
 
-.PHONY: help run install install-dev chromium postgres-binaries wrk translations messages \
+.PHONY: help run install install-dev chromium redis postgres-binaries wrk translations messages \
         test test-sqlite test-postgres lint bench clean distclean
 
 help: ## list the targets
@@ -53,10 +57,13 @@ $(DEV_STAMP): $(INSTALL_STAMP) pyproject.toml
 
 install: $(INSTALL_STAMP) ## create .venv and install the app into it
 
-install-dev: install $(DEV_STAMP) chromium ## install plus test tools and Debian's chromium
+install-dev: install $(DEV_STAMP) chromium redis ## install plus test tools, Debian's chromium and redis
 
 chromium: ## Debian's chromium for the browser tests (never a Playwright download)
 	@test -x /usr/bin/chromium || scripts/apt-install.sh chromium
+
+redis: ## Debian's redis-server, for the test of limits shared between gunicorn workers
+	@test -x /usr/bin/redis-server || scripts/apt-install.sh redis-server
 
 postgres-binaries: ## PostgreSQL server binaries for test-postgres (Debian's postgresql)
 	@scripts/with-postgres.sh --bindir >/dev/null || scripts/apt-install.sh postgresql
@@ -75,6 +82,7 @@ messages: install ## extract the messages and update the id and en catalogues (.
 
 # --- running ---------------------------------------------------------------------------
 
+run: export PUBLIC_URL := $(PUBLIC_URL)
 run: install translations ## migrate, seed an empty catalogue, serve on http://127.0.0.1:5000
 	@scripts/secret-key.sh $(BIN)/python
 	$(BIN)/flask db upgrade
@@ -103,8 +111,9 @@ test-postgres: install-dev translations postgres-binaries ## the suite on a thro
 	@echo "=== pytest on PostgreSQL ==="
 	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(DEV_STAMP) ## ruff check
+lint: $(DEV_STAMP) ## ruff check, and bandit's medium and high findings
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -ll -r marketplace
 
 bench: install translations wrk ## catalogue benchmark; writes bench/RESULTS.md
 	$(BIN)/python bench/catalogue.py $(BENCH_ARGS)

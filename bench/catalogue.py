@@ -192,11 +192,17 @@ def wrk_output(
 
 
 def flask_env(db_path: Path) -> dict[str, str]:
-    """The environment of the seed commands and of gunicorn: the bench database, a fixed key."""
+    """The environment of the seed commands and of gunicorn: the bench database, a fixed key.
+
+    Rate limits stay in each worker's memory (RATELIMIT_ALLOW_PER_WORKER, see gunicorn.conf.py):
+    the benchmark measures pages, not the limits.
+    """
     env = {k: v for k, v in os.environ.items() if k not in {"FLASK_DEBUG", "TEST_DATABASE_URL"}}
     env.update(
         SECRET_KEY="bench",  # noqa: S106 - a throwaway key for a local benchmark
         DATABASE_URL=f"sqlite:///{db_path}",
+        PUBLIC_URL=f"http://{HOST}",
+        RATELIMIT_ALLOW_PER_WORKER="1",
         FLASK_APP="wsgi.py",
         PYTHONUNBUFFERED="1",
     )

@@ -34,6 +34,7 @@ def main() -> None:
     if not database.exists():
         sys.exit(f"{database} is missing: run bench/catalogue.py --courses {args.courses} first")
     os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ.setdefault("PUBLIC_URL", "http://127.0.0.1")
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
 
     from flask import render_template, request

@@ -155,7 +155,13 @@ def local_app(db_path: Path):
     """The app in this process, on the benchmark's database, with the server's secret key."""
     from marketplace import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "SECRET_KEY": SECRET_KEY})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SECRET_KEY": SECRET_KEY,
+            "PUBLIC_URL": f"http://{HOST}",
+        }
+    )
 
 
 def _catalogue(cards: int, now: datetime) -> list[tuple[object, object | None]]:

@@ -1,9 +1,11 @@
 """Application factory: create_app() builds the app in named steps."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_login import current_user
+from werkzeug.wsgi import host_is_trusted
 
 from marketplace import config as settings
 
@@ -12,11 +14,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create the Flask app: configuration, extensions, blueprints, error pages, CLI."""
     app = Flask(__name__, instance_relative_config=True)
     configure(app, test_config)
+    use_public_url(app)
     trust_proxies(app)
     use_language_templates(app)
     register_extensions(app)
     register_database_events(app)
     register_i18n(app)
+    register_inputs(app)
     register_blueprints(app)
     register_error_pages(app)
     register_security_headers(app)
@@ -36,6 +40,63 @@ def configure(app: Flask, test_config: dict | None) -> None:
             "SECRET_KEY is not set: export SECRET_KEY or run `make run`, "
             "which writes one to instance/secret_key"
         )
+
+
+# Without PUBLIC_URL, a debug or test app's links start with `flask run`'s own address.
+DEVELOPMENT_URL = "http://127.0.0.1:5000"
+MISSING_PUBLIC_URL = (
+    "PUBLIC_URL is not set: export the site's address as people reach it, e.g. "
+    "PUBLIC_URL=https://prakerja.example (`make run` sets it). Links in mail are built on it, "
+    "never on a request's Host header, so every request is refused until it is set."
+)
+# A site on a loopback name answers to both (make run's 127.0.0.1 is opened as localhost).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+
+
+def use_public_url(app: Flask) -> None:
+    """Links in mail start with PUBLIC_URL; requests must name its host or ALLOWED_HOSTS.
+
+    Whoever sends a request chooses its Host header, so a link built on it could send a
+    password-reset link to another site. Outside debug and testing, an app without
+    PUBLIC_URL answers every request 503 and says why in the log (gunicorn, through
+    gunicorn.conf.py, refuses to start without it); `flask` commands, which send no links,
+    still run. ALLOWED_HOSTS becomes PUBLIC_URL's host plus the setting's names, and
+    a request for any other host is answered 400 before anything else runs. (Not through
+    Flask's TRUSTED_HOSTS: that refuses the host before the request can build a link, so the
+    error page itself could not be drawn.)
+    """
+    url = app.config.get("PUBLIC_URL")
+    if not url:
+        if not (app.debug or app.testing):
+            app.logger.error(MISSING_PUBLIC_URL)
+
+            @app.before_request
+            def refuse_without_public_url():
+                """503 for every request: no link may be built on the Host header."""
+                app.logger.error(MISSING_PUBLIC_URL)
+                abort(503)
+
+            return
+        url = DEVELOPMENT_URL
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(
+            f"PUBLIC_URL must be an http:// or https:// address such as "
+            f"https://prakerja.example, not {url!r}"
+        )
+    app.config["PUBLIC_URL"] = url.rstrip("/")
+    hosts = [parts.hostname, *app.config.get("ALLOWED_HOSTS", ())]
+    if parts.hostname in LOOPBACK_HOSTS:
+        hosts.extend(LOOPBACK_HOSTS)
+    app.config["ALLOWED_HOSTS"] = allowed = list(dict.fromkeys(hosts))
+
+    @app.before_request
+    def refuse_other_hosts():
+        """A 400 for a Host header naming neither PUBLIC_URL's host nor ALLOWED_HOSTS."""
+        host = request.host
+        if not host_is_trusted(host, allowed):
+            app.logger.warning("Refused a request for host %r: not in ALLOWED_HOSTS", host[:100])
+            abort(400)
 
 
 def trust_proxies(app: Flask) -> None:
@@ -95,6 +156,14 @@ def register_i18n(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")
     babel.init_app(app, locale_selector=select_locale, default_timezone="Asia/Jakarta")
     install_template_callables(app)
+
+
+def register_inputs(app: Flask) -> None:
+    """Where input enters: the `<id:...>` path converter, and the check before every view
+    that refuses bodies that are not forms, unasked-for files and control characters."""
+    from marketplace.web.inputs import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

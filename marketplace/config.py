@@ -23,6 +23,11 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _names(value: str) -> list[str]:
+    """A list setting: names separated by commas or spaces, in lower case."""
+    return [name.lower() for name in value.replace(",", " ").split()]
+
+
 def load(instance_path: str) -> dict:
     """Build the configuration mapping for an app whose instance folder is instance_path."""
     instance = Path(instance_path)
@@ -66,8 +71,11 @@ def load(instance_path: str) -> dict:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),  # STARTTLS
         "MAIL_SENDER": os.environ.get("MAIL_SENDER") or "Prakerja <no-reply@localhost>",
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT") or 10),
-        # The site's address as people reach it (https://prakerja.example): links in mail
-        # start with it. Without it they use the request's host, which is fine behind a
-        # proxy that only passes the site's own Host header, and in development.
+        # The site's address as people reach it (https://prakerja.example): every link in
+        # mail starts with it, never with a request's Host header. Required outside debug
+        # and testing (create_app refuses to start without it); `make run` sets it.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL") or None,
+        # More host names requests may be addressed to besides PUBLIC_URL's, comma-separated
+        # (e.g. the name a load balancer's health check uses). Any other Host gets a 400.
+        "ALLOWED_HOSTS": _names(os.environ.get("ALLOWED_HOSTS", "")),
     }

@@ -50,6 +50,7 @@ BASE_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "SERVER_NAME": None,
+    "PUBLIC_URL": "http://localhost",
 }
 
 

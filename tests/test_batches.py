@@ -636,7 +636,9 @@ def test_admin_creates_a_batch_in_wib(app, admin_client):
     ("changes", "message"),
     [
         ({"number": ""}, "Enter the batch number"),
-        ({"number": "abc"}, "Not a valid integer value."),
+        ({"number": "abc"}, "Enter the batch number as a whole number, like 3"),
+        ({"number": "²"}, "Enter the batch number as a whole number, like 3"),
+        ({"quota": "9" * 400}, "The quota must be 1 or more"),
         ({"closes_date": "2026-03-01"}, "The batch must close after it opens."),
         ({"opens_date": "2026-13-45"}, "Not a valid date value."),
         ({"opens_time": "25:00"}, "Enter a time like 09:00"),

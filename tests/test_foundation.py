@@ -140,7 +140,12 @@ def test_every_page_links_to_the_other_language(client):
     [
         ("/tidak-ada", 404, "Halaman tidak ditemukan", "Page not found"),
         ("/courses?page=abc", 400, "Ada masalah", "There is a problem"),
-        ("/logout", 405, "Tindakan ini tidak diizinkan", "This action is not allowed"),
+        (
+            "/account/batches/join",  # POST only
+            405,
+            "Tindakan ini tidak diizinkan",
+            "This action is not allowed",
+        ),
     ],
 )
 def test_error_pages_in_both_languages(client, path, status, indonesian, english):

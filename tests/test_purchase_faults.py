@@ -219,7 +219,12 @@ class Gunicorn:
             for name, value in os.environ.items()
             if name not in {"DATABASE_URL", "TEST_DATABASE_URL", "MAIL_SERVER", "FLASK_DEBUG"}
         }
-        env.update(DATABASE_URL=database_url, SECRET_KEY=secret_key, PYTHONUNBUFFERED="1")
+        env.update(
+            DATABASE_URL=database_url,
+            SECRET_KEY=secret_key,
+            PUBLIC_URL=f"http://{HOST}",
+            PYTHONUNBUFFERED="1",
+        )
         app_spec = 'marketplace:create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})'
         command = [
             sys.executable, "-m", "gunicorn",

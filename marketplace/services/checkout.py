@@ -44,6 +44,7 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.db_setup import lock_for_writing
 from marketplace.extensions import db
+from marketplace.inputs import whole_number
 from marketplace.models import (
     Card,
     CardStatus,
@@ -60,6 +61,7 @@ from marketplace.models import (
     SessionStatus,
     User,
 )
+from marketplace.models.base import LARGEST_ID
 from marketplace.services import N_, DomainError, audit, cards, ledger, mail, redemption
 
 CODE_VALID_FOR = timedelta(minutes=10)
@@ -129,8 +131,8 @@ def find_orders(query: str, page: int = 1, per_page: int = 50):
                 .join(User, User.id == Participant.user_id)
                 .where(User.email == text.lower())
             )
-        elif text.lstrip("#").isdigit() and len(text.lstrip("#")) <= 9:
-            statement = statement.where(Order.id == int(text.lstrip("#")))
+        elif (number := whole_number(text.lstrip("#"), lowest=1, highest=LARGEST_ID)) is not None:
+            statement = statement.where(Order.id == number)
         else:
             statement = statement.where(
                 sa.or_(Order.voucher_code == code, Order.redeem_code == code)
@@ -435,6 +437,27 @@ def confirm(participant: Participant, purchase_key: str, code: str, now: datetim
         return existing
 
 
+def _balance_under_lock(card: Card) -> int:
+    """The card's balance, read by a statement of its own once the card's row lock is held.
+
+    On PostgreSQL (READ COMMITTED) a ``SELECT … FOR UPDATE OF card`` that waited for the lock
+    re-reads only the card row: anything it joined (the ledger account) is as it was before
+    the wait, so the purchase that held the lock would not have been subtracted. A new
+    statement sees everything committed. Every debit of a card's account runs under this
+    lock (a purchase here; the deadline's revocation UPDATEs the card row first), so the
+    balance can't fall before this purchase's debit; a refund may raise it, which the
+    ledger's conditional UPDATE and `cards.follow_balance` read for themselves. The account
+    object is refreshed too (`populate_existing`), so `card.account` is never an older copy
+    loaded earlier in the request.
+    """
+    account = db.session.scalar(
+        sa.select(LedgerAccount)
+        .where(LedgerAccount.id == card.account_id)
+        .execution_options(populate_existing=True)
+    )
+    return account.balance
+
+
 def _purchase(
     participant: Participant,
     row: PurchaseCode,
@@ -446,15 +469,12 @@ def _purchase(
     purchase_key = row.purchase_key
     with db.session.begin_nested():
         # Purchases with one card queue here (a row lock on PostgreSQL, on the card row only;
-        # SQLite's writer already holds the database), and each sees what the one before it
-        # did. The card's scheme and ledger account come in the same statement.
+        # SQLite's writer already holds the database). The card's scheme comes in the same
+        # statement; its balance does not (see `_balance_under_lock`).
         card = db.session.scalar(
             sa.select(Card)
             .where(Card.participant_id == participant.id)
-            .options(
-                joinedload(Card.scheme, innerjoin=True),
-                joinedload(Card.account, innerjoin=True),
-            )
+            .options(joinedload(Card.scheme, innerjoin=True))
             .with_for_update(of=Card)
             .execution_options(populate_existing=True)
         )
@@ -462,7 +482,7 @@ def _purchase(
         for made in orders:
             if made.purchase_key == purchase_key:
                 return db.session.get(Order, made.id)
-        balance = card.account.balance if card is not None else 0
+        balance = _balance_under_lock(card) if card is not None else 0
         card = _check_rules(
             participant, card, course, session, now, orders=orders, balance=balance
         )

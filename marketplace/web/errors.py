@@ -14,6 +14,7 @@ TITLES = {
     413: _l("What you sent is too large"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong on our side"),
+    503: _l("The service is not available right now"),
 }
 EXPLANATIONS = {
     400: _l("Check what you typed or the link you followed, then try again."),
@@ -26,6 +27,7 @@ EXPLANATIONS = {
     413: _l("Send a smaller file or a shorter text."),
     429: _l("You have tried too many times in a short while. Wait a minute and try again."),
     500: _l("We have been told about the problem. Try again in a few minutes."),
+    503: _l("We have been told about the problem. Try again in a few minutes."),
 }
 
 

@@ -6,6 +6,7 @@ page's language; a page past the last is a 404 that names the last page.
 
 from werkzeug.exceptions import BadRequest, NotFound
 
+from marketplace.inputs import read_number
 from marketplace.services import statements
 from marketplace.web.formatting import error_message, number
 from marketplace.web.i18n import gettext
@@ -18,16 +19,19 @@ def read_page(raw: str | None) -> tuple[int | None, str | None]:
     language. Absent or empty means page 1."""
     if raw is None or raw == "":
         return 1, None
-    value = raw.strip()
-    if not (value.isascii() and value.isdigit()):
-        return None, gettext("The page number must be a whole number, like 2")
-    if len(value) > MAX_PAGE_DIGITS or int(value) > statements.MAX_PAGE:
+    value = read_number(raw, max_digits=MAX_PAGE_DIGITS + 1)
+    if value is None:
+        if raw.strip().isascii() and raw.strip().isdigit():
+            value = statements.MAX_PAGE + 1  # too many digits to read: too large
+        else:
+            return None, gettext("The page number must be a whole number, like 2")
+    if value > statements.MAX_PAGE:
         return None, gettext(
             "The page number can be at most %(most)s", most=number(statements.MAX_PAGE)
         )
-    if int(value) < 1:
+    if value < 1:
         return None, gettext("The page number must be 1 or more")
-    return int(value), None
+    return value, None
 
 
 def page_or_400(raw: str | None) -> int:

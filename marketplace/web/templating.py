@@ -122,7 +122,7 @@ class _ConstantMessages(NodeTransformer):
         if not isinstance(message, nodes.Const) or not isinstance(message.value, str):
             return node
         translated = nodes.Const(
-            Markup(self.translations.ugettext(message.value)),  # noqa: S704 - our catalogue
+            Markup(self.translations.ugettext(message.value)),  # noqa: S704  # nosec B704  # a constant message from our own catalogue
             lineno=node.lineno,
         )
         if not node.kwargs:

@@ -66,9 +66,11 @@ def live_server(app) -> Iterator[str]:
         name="live-server",
         daemon=True,
     )
+    base = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_URL"] = base  # links in mail lead to the served site
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base
     finally:
         server.shutdown()
         server.server_close()

@@ -3,7 +3,6 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from marketplace.extensions import db
@@ -16,6 +15,7 @@ from marketplace.web.account import bp
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
+from marketplace.web.inputs import WholeNumberField
 
 # Why an application was not selected, in the participant's words.
 REASONS = {
@@ -31,7 +31,9 @@ REASONS = {
 class JoinForm(FlaskForm):
     """The "Join batch N" button."""
 
-    batch_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=LARGEST_ID)])
+    batch_id = WholeNumberField(
+        highest=LARGEST_ID, validators=[InputRequired(), NumberRange(min=1, max=LARGEST_ID)]
+    )
 
 
 def _participant_only() -> None:

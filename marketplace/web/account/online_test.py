@@ -20,7 +20,7 @@ from wtforms.validators import InputRequired
 from marketplace.db_setup import writes_on_get
 from marketplace.extensions import db
 from marketplace.models import Participant, Role, TestAttempt, TestQuestion
-from marketplace.models.base import LARGEST_ID, utcnow
+from marketplace.models.base import utcnow
 from marketplace.services import DomainError, online_test
 from marketplace.services.batches import open_batch
 from marketplace.web.account import bp
@@ -63,7 +63,7 @@ def _participant() -> Participant | None:
 def _own_attempt(attempt_id: int) -> TestAttempt:
     """The attempt, if it belongs to the signed-in participant; 404 otherwise."""
     participant = _participant()
-    if participant is None or not 0 < attempt_id <= LARGEST_ID:
+    if participant is None:
         abort(404)
     attempt = db.session.get(TestAttempt, attempt_id)
     if attempt is None or attempt.participant_id != participant.id:
@@ -158,7 +158,7 @@ def test():
     )
 
 
-@bp.route("/account/test/<int:attempt_id>/<int:n>", methods=["GET", "POST"])
+@bp.route("/account/test/<id:attempt_id>/<id:n>", methods=["GET", "POST"])
 @login_required
 def test_question(attempt_id: int, n: int):
     """Question n of the attempt: its radios, the time left, previous and next."""
@@ -213,7 +213,7 @@ def test_question(attempt_id: int, n: int):
     )
 
 
-@bp.route("/account/test/<int:attempt_id>/submit", methods=["GET", "POST"])
+@bp.route("/account/test/<id:attempt_id>/submit", methods=["GET", "POST"])
 @login_required
 def test_submit(attempt_id: int):
     """Check your answers (answered and not) before submitting; POST submits the test."""
@@ -255,7 +255,7 @@ def test_submit(attempt_id: int):
     )
 
 
-@bp.route("/account/test/<int:attempt_id>/result")
+@bp.route("/account/test/<id:attempt_id>/result")
 @writes_on_get
 @login_required
 def test_result(attempt_id: int):

@@ -7,7 +7,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.extensions import db
-from marketplace.models.base import LARGEST_ID, utcnow
+from marketplace.inputs import whole_number
+from marketplace.models.base import utcnow
 from marketplace.services import N_, DomainError, ledger
 from marketplace.services import batches as batch_service
 from marketplace.web.admin import bp
@@ -107,21 +108,20 @@ def batches():
 
 
 def _batch_or_404(batch_id: int):
-    if not 0 < batch_id <= LARGEST_ID:  # an INTEGER column: a larger id is simply not found
-        abort(404)
     batch = batch_service.get_batch(batch_id)
     if batch is None:
         abort(404)
     return batch
 
 
-@bp.route("/batches/<int:batch_id>")
+@bp.route("/batches/<id:batch_id>")
 @admin_required
 def batch(batch_id: int):
     """One batch: its counts, the ranking rule and its applications (NIKs masked)."""
     batch = _batch_or_404(batch_id)
-    page = request.args.get("page", 1, type=int)
-    results = batch_service.applications(batch, page=max(1, min(page, 100_000)))
+    # Lenient: a page number that can't be read is page 1; past the last, an empty page.
+    page = whole_number(request.args.get("page"), lowest=1, highest=batch_service.MAX_PAGE) or 1
+    results = batch_service.applications(batch, page=page)
     return render_template(
         "admin/batch.html",
         batch=batch,
@@ -134,7 +134,7 @@ def batch(batch_id: int):
     )
 
 
-@bp.route("/batches/<int:batch_id>/select", methods=["GET", "POST"])
+@bp.route("/batches/<id:batch_id>/select", methods=["GET", "POST"])
 @admin_required
 def select_batch(batch_id: int):
     """Check your answers, then run selection once the batch has closed."""

@@ -1,12 +1,13 @@
 """Forms of the programme office's portal."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from marketplace.services import DomainError, batches
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import lazy_gettext as _l
+from marketplace.web.inputs import WholeNumberField
 
 TIME_PATTERN = r"^([01]?\d|2[0-3])[:.][0-5]\d$"
 
@@ -14,8 +15,10 @@ TIME_PATTERN = r"^([01]?\d|2[0-3])[:.][0-5]\d$"
 class BatchForm(FlaskForm):
     """A new batch: its number, when it opens and closes (WIB), quota and scheme."""
 
-    number = IntegerField(
+    number = WholeNumberField(
         _l("Batch number"),
+        highest=100_000,
+        message=_l("Enter the batch number as a whole number, like 3"),
         validators=[
             InputRequired(_l("Enter the batch number")),
             NumberRange(min=1, max=100_000, message=_l("The batch number must be 1 or more")),
@@ -47,8 +50,10 @@ class BatchForm(FlaskForm):
             Regexp(TIME_PATTERN, message=_l("Enter a time like 09:00")),
         ],
     )
-    quota = IntegerField(
+    quota = WholeNumberField(
         _l("Quota (participants to accept)"),
+        highest=10_000_000,
+        message=_l("Enter the quota as a whole number, like 1000"),
         validators=[
             InputRequired(_l("Enter the quota")),
             NumberRange(min=1, max=10_000_000, message=_l("The quota must be 1 or more")),

@@ -37,7 +37,7 @@ from marketplace.web.auth.forms import (
 from marketplace.web.auth.session import signed_in_user
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext, page_locale
-from marketplace.web.security import safe_next
+from marketplace.web.security import not_cached, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -101,11 +101,14 @@ def _account_home() -> str:
 
 
 def _external(endpoint: str, **values) -> str:
-    """An absolute link for mail: on PUBLIC_URL when set, else on the request's host."""
+    """An absolute link for mail: always on PUBLIC_URL, never on the request's Host header.
+
+    create_app sees that PUBLIC_URL is set; a link is never built without it.
+    """
     base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    if not base:
+        raise RuntimeError("PUBLIC_URL is not set: links in mail are built only on it")
+    return base.rstrip("/") + url_for(endpoint, **values)
 
 
 def _verification_link(token: str) -> str:
@@ -180,7 +183,20 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
-@bp.route("/logout", methods=["POST"])
+@bp.get("/logout")
+def logout_page():
+    """The sign-out page: a button that POSTs to /logout (a GET itself signs no one out).
+
+    Someone already signed out is told so. Not cached: it names who is signed in.
+    """
+    user = signed_in_user()
+    form = ActionForm() if user is not None else None
+    return not_cached(
+        current_app.make_response(render_template("auth/logout.html", form=form, user=user))
+    )
+
+
+@bp.post("/logout")
 @login_required
 def logout():
     """Sign out (a POST with a CSRF token, so a link elsewhere can't sign anyone out).

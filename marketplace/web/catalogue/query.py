@@ -11,6 +11,7 @@ value gets one sentence in the page's language, and the value is shown back as t
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
+from marketplace.inputs import read_number
 from marketplace.services.catalogue import Criteria, FilterOptions
 from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
@@ -194,11 +195,10 @@ class CatalogueQuery:
         if value is None or not value.strip():
             return
         parse_message, lowest, highest = _WHOLE_NUMBERS[name]
-        digits = value.strip().replace(".", "")
-        if not digits.lstrip("-").isdigit() or len(digits) > 12:
+        number = read_number(value, max_digits=12, negative=True, thousands=True)
+        if number is None:
             field.errors.append(str(parse_message))
             return
-        number = int(digits)
         if lowest is not None and number < lowest[0]:
             field.errors.append(str(lowest[1]))
         elif highest is not None and number > highest[0]:

@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length
 
 from marketplace.db_setup import reads_first
 from marketplace.extensions import db
+from marketplace.inputs import whole_number
 from marketplace.models import CardStatus, Course, Method, Participant, Role
 from marketplace.models.base import LARGEST_ID, utcnow
 from marketplace.services import N_, DomainError, catalogue, checkout, redemption
@@ -91,10 +92,9 @@ def _open_sessions(course: Course) -> list:
 
 def _chosen_session(course: Course, form: SendCodeForm):
     """The session picked by the radio, when it is one of the course's upcoming sessions."""
-    value = form.session.data or ""
-    if course.method is Method.SELF_PACED or not value.isdigit() or len(value) > 10:
+    wanted = whole_number(form.session.data, lowest=1, highest=LARGEST_ID)
+    if course.method is Method.SELF_PACED or wanted is None:
         return None
-    wanted = int(value)
     for row in catalogue.upcoming_sessions(course):
         if row.id == wanted:
             return row
@@ -209,12 +209,12 @@ def _course_named(form: ConfirmCodeForm) -> Course | None:
     return catalogue.get_listed_course(slug) if 0 < len(slug) <= 200 else None
 
 
-@bp.route("/account/orders/<int:order_id>")
+@bp.route("/account/orders/<id:order_id>")
 @login_required
 def order(order_id: int):
     """The receipt: the course, its session, the price, the voucher and redeem codes."""
     participant = _participant()
-    if participant is None or not 0 < order_id <= LARGEST_ID:
+    if participant is None:
         abort(404)
     found = checkout.order_for(participant, order_id)
     if found is None:

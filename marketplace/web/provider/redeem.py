@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from marketplace.extensions import db, limiter
+from marketplace.inputs import whole_number
 from marketplace.models.base import LARGEST_ID, utcnow
 from marketplace.services import DomainError, provider_sessions, redemption
 from marketplace.web.auth.session import signed_in_user
@@ -29,10 +30,10 @@ def _desk_key() -> str:
 
 def _done_order():
     """The order named by ?done=, when it is this provider's and redeemed; else None."""
-    value = request.args.get("done", "")
-    if not value.isdigit() or len(value) > 10 or not 0 < int(value) <= LARGEST_ID:
+    order_id = whole_number(request.args.get("done"), lowest=1, highest=LARGEST_ID)
+    if order_id is None:
         return None
-    return provider_sessions.redeemed_order(current_user.provider, int(value))
+    return provider_sessions.redeemed_order(current_user.provider, order_id)
 
 
 def _page(form: RedeemForm, done=None, status: int = 200):

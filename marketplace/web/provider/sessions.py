@@ -5,8 +5,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.extensions import db
+from marketplace.inputs import whole_number
 from marketplace.models import CourseSession
-from marketplace.models.base import LARGEST_ID, utcnow
+from marketplace.models.base import utcnow
 from marketplace.services import DomainError, provider_sessions, redemption, refunds
 from marketplace.web.checkout.views import ORDER_STATUSES, ORDER_TAGS
 from marketplace.web.formatting import error_message
@@ -18,8 +19,6 @@ from marketplace.web.provider.forms import CancelSessionForm
 
 def _session_or_404(session_id: int) -> CourseSession:
     """This provider's session, or 404 (another provider's session is simply not found)."""
-    if not 0 < session_id <= LARGEST_ID:  # an INTEGER column: a larger id is not found
-        abort(404)
     found = provider_sessions.session_of(current_user.provider, session_id)
     if found is None:
         abort(404)
@@ -32,7 +31,7 @@ def _session_or_404(session_id: int) -> CourseSession:
 def index():
     """The provider's sessions: upcoming ones first, then those of the last 30 days."""
     now = utcnow()
-    page = request.args.get("page", 1, type=int)
+    page = whole_number(request.args.get("page"), lowest=1, highest=provider_sessions.MAX_PAGE) or 1
     results = provider_sessions.sessions_of(current_user.provider, now, page)
     return render_template(
         "provider/index.html",
@@ -45,7 +44,7 @@ def index():
     )
 
 
-@bp.route("/sessions/<int:session_id>")
+@bp.route("/sessions/<id:session_id>")
 @provider_required
 def session(session_id: int):
     """One session: when and where, its seats, and who bought a seat (names, never NIKs)."""
@@ -81,7 +80,7 @@ def _cancel_page(course_session: CourseSession, form, problem=None, status: int 
     )
 
 
-@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/cancel", methods=["GET", "POST"])
 @provider_required
 def cancel_session(session_id: int):
     """Check, then cancel the session: every participant's price goes back to their card."""

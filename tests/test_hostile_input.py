@@ -1,0 +1,326 @@
+"""Hostile input on every route and every form, for every role: never a 5xx, never the
+text of a database error.
+
+Nothing here lists the site's pages. The test walks `app.url_map` (every rule, its path
+variables filled with real ids of the seeded demo, then with hostile values), opens every
+page a role can reach, reads every form on it, and sends each field a list of hostile
+values (unicode digits and signs, huge numbers, NUL and other control characters,
+overlong text, mixed scripts, emoji, duplicated parameters, a file where text belongs).
+A route or a form added later is walked the same way without anyone adding it here.
+"""
+
+import io
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.extensions import db
+from marketplace.models import (
+    Batch,
+    Course,
+    CourseSession,
+    LedgerAccount,
+    Method,
+    Order,
+    Participant,
+    Provider,
+    Role,
+    User,
+)
+from marketplace.models import (
+    TestAttempt as Attempt,
+)
+from marketplace.seed_data import DEMO_PASSWORD
+from marketplace.services import seeding
+
+HOSTILE = (
+    "²",
+    "٣",
+    "--5",
+    "-1",
+    "+7",
+    "0",
+    "9" * 400,
+    "1e309",
+    "1.5",
+    "0x1F",
+    " 12 ",
+    "\x00",
+    "ab\x00cd",
+    "\x1b[31m",
+    "\x7f\x85",
+    "\u202eevil",
+    "\ufeff",
+    "x" * 5000,
+    "Ελληνικά кириллица 中文 العربية",
+    "😀🇮🇩" * 40,
+    "' OR 1=1 --",
+    '"><script>alert(1)</script>',
+    "../../etc/passwd",
+    "%00%ff",
+    "",
+    " ",
+)
+# For path variables and the generic query names: the values most likely to break a read.
+SHARP = ("²", "--5", "9" * 400, "\x00", "x" * 5000, "😀", "' OR 1=1 --", "%2e%2e%2f")
+GENERIC_QUERY_NAMES = ("page", "q", "next", "done", "session", "sort")
+DATABASE_ERRORS = re.compile(
+    r"Traceback|sqlite3|psycopg|OperationalError|IntegrityError|DataError|"
+    r"ProgrammingError|StatementError|\[SQL:",
+)
+# Forms that end the role's session: walked with the role signed in would sign it out.
+SKIPPED_ACTIONS = ("/logout",)
+
+
+@dataclass
+class Form:
+    """A form as a browser would submit it: where, how, and its fields' current values."""
+
+    method: str
+    action: str
+    fields: dict = field(default_factory=dict)  # name -> value sent by default
+    buttons: set = field(default_factory=set)  # names of submit buttons
+
+
+class FormReader(HTMLParser):
+    """Collects the forms of a page and the query names of its links."""
+
+    def __init__(self, page_url: str):
+        super().__init__(convert_charrefs=True)
+        self.page_url = page_url
+        self.forms: list[Form] = []
+        self.link_queries: set[str] = set()
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and "?" in (attrs.get("href") or ""):
+            self.link_queries.update(name for name, _ in parse_qsl(urlsplit(attrs["href"]).query))
+        if tag == "form":
+            action = attrs.get("action") or self.page_url
+            self.forms.append(Form((attrs.get("method") or "get").lower(), action))
+            return
+        if not self.forms:
+            return
+        form, name = self.forms[-1], attrs.get("name")
+        if not name:
+            return
+        if tag == "input":
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("submit", "image", "button"):
+                form.buttons.add(name)
+            elif kind in ("radio", "checkbox"):
+                if name not in form.fields or "checked" in attrs:
+                    form.fields[name] = attrs.get("value", "on")
+            else:
+                form.fields.setdefault(name, attrs.get("value") or "")
+        elif tag == "button":
+            form.buttons.add(name)
+        elif tag == "select":
+            self._select = name
+            form.fields.setdefault(name, "")
+        elif tag == "option" and self._select:
+            if form.fields.get(self._select) == "" or "selected" in attrs:
+                form.fields[self._select] = attrs.get("value", "")
+        elif tag == "textarea":
+            self._textarea = name
+            form.fields.setdefault(name, "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea and self.forms:
+            self.forms[-1].fields[self._textarea] += data
+
+
+class Walk:
+    """One role's walk: every request it sends and every problem it meets."""
+
+    def __init__(self, client, role: str):
+        self.client = client
+        self.role = role
+        self.problems: list[str] = []
+        self.requests = 0
+
+    def send(self, method: str, url: str, **kwargs):
+        """One request; a 5xx, an exception or a database error's text is a problem."""
+        self.requests += 1
+        try:
+            response = self.client.open(url, method=method.upper(), **kwargs)
+        except Exception as error:  # noqa: BLE001 - every exception is a finding
+            self.problems.append(f"{self.role} {method} {url!r} {kwargs}: raised {error!r}")
+            return None
+        body = response.get_data(as_text=True)
+        if response.status_code >= 500 or DATABASE_ERRORS.search(body):
+            found = DATABASE_ERRORS.search(body)
+            self.problems.append(
+                f"{self.role} {method} {url[:200]!r} {str(kwargs)[:300]}: "
+                f"{response.status_code} {found.group() if found else ''}"
+            )
+        return response
+
+
+def _world(app) -> dict:
+    """Real values for the path variables, from the seeded demo."""
+    with app.app_context():
+        demo = db.session.scalar(
+            sa.select(Participant).join(User).where(User.email == "peserta@example.com")
+        )
+        provider = db.session.scalar(
+            sa.select(Provider).join(User, User.provider_id == Provider.id).where(
+                User.email == "lembaga@example.com"
+            )
+        )
+        webinar = db.session.execute(
+            sa.text(
+                "SELECT course.slug FROM course JOIN course_session s ON s.course_id = course.id "
+                "WHERE course.method = :method AND course.status = 'approved' LIMIT 1"
+            ),
+            {"method": Method.WEBINAR.value},
+        ).scalar()
+        return {
+            "slug": webinar,
+            "order_id": db.session.scalar(
+                sa.select(Order.id).where(Order.participant_id == demo.id).limit(1)
+            ),
+            "batch_id": db.session.scalar(sa.select(Batch.id).order_by(Batch.id)),
+            "session_id": db.session.scalar(
+                sa.select(CourseSession.id)
+                .join(Course, Course.id == CourseSession.course_id)
+                .where(Course.provider_id == provider.id)
+                .limit(1)
+            ),
+            "attempt_id": db.session.scalar(
+                sa.select(Attempt.id).where(Attempt.participant_id == demo.id).limit(1)
+            ),
+            "n": 1,
+            "code": db.session.scalar(sa.select(LedgerAccount.code).limit(1)),
+            "token": "not-a-token",
+        }
+
+
+def _paths(rule) -> tuple[str, list[tuple[str, str]]]:
+    """The rule's path with `{name}` holes, and its variables' names."""
+    names = []
+
+    def hole(match):
+        names.append(match.group(1))
+        return "{" + match.group(1) + "}"
+
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", hole, rule.rule), names
+
+
+def _fill(template: str, values: dict) -> str:
+    return template.format(**{name: quote(str(value), safe="") for name, value in values.items()})
+
+
+def _walk_forms(walk: Walk, page_url: str, forms: list[Form]) -> None:
+    """Every field of every form, one hostile value at a time, the rest left as rendered."""
+    for form in forms:
+        action = form.action
+        if any(action.startswith(skipped) for skipped in SKIPPED_ACTIONS):
+            continue
+        names = list(form.fields) + sorted(form.buttons)
+        for name in names:
+            for value in HOSTILE:
+                data = {**form.fields, name: value}
+                if form.method == "get":
+                    walk.send("GET", f"{action.split('?')[0]}?{urlencode(data)}")
+                else:
+                    walk.send("POST", action, data=data)
+            if form.method == "post":
+                # duplicated parameter, and a file where text belongs
+                walk.send("POST", action, data={**form.fields, name: ["1", "²"]})
+                upload = (io.BytesIO(b"\x00\xff" * 64), "../../x.php")
+                walk.send(
+                    "POST",
+                    action,
+                    data={**form.fields, name: upload},
+                    content_type="multipart/form-data",
+                )
+                for wrong in (5, ["1"], None, {"a": 1}):  # JSON of the wrong type
+                    walk.send("POST", action, json={**form.fields, name: wrong})
+            else:
+                walk.send("GET", f"{action.split('?')[0]}?{urlencode({name: ['1', '²']}, True)}")
+
+
+def _walk(app, client, role: str) -> Walk:
+    walk = Walk(client, role)
+    world = _world(app)
+    seen_forms: set = set()
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+    for rule in rules:
+        template, names = _paths(rule)
+        url = _fill(template, {name: world.get(name, "1") for name in names})
+        for name in names:  # hostile path variables
+            for value in SHARP:
+                for method in sorted(rule.methods & {"GET", "POST"}):
+                    walk.send(method, _fill(template, {**world, name: value}))
+        if "GET" not in rule.methods:
+            for name in GENERIC_QUERY_NAMES:
+                walk.send("POST", url, data={name: "²"})
+            continue
+        response = walk.send("GET", url)
+        if response is None or response.status_code != 200:
+            continue
+        reader = FormReader(url)
+        reader.feed(response.get_data(as_text=True))
+        query_names = set(GENERIC_QUERY_NAMES) | reader.link_queries
+        for name in sorted(query_names):  # hostile query parameters
+            for value in SHARP:
+                walk.send("GET", f"{url}?{urlencode({name: value})}")
+        fresh = []
+        for form in reader.forms:
+            key = (form.method, form.action.split("?")[0], tuple(sorted(form.fields)))
+            if key not in seen_forms:
+                seen_forms.add(key)
+                fresh.append(form)
+        _walk_forms(walk, url, fresh)
+    return walk
+
+
+@pytest.fixture
+def demo(app):
+    """The demo seeded small: every role has pages, orders, sessions and batches."""
+    with app.app_context():
+        seeding.seed(courses=40)
+        db.session.commit()
+    return app
+
+
+def _signed_in(app, email: str):
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.mark.parametrize(
+    "role", ["anonymous", "newcomer", "participant", "provider", "admin"]
+)
+def test_no_input_makes_a_server_error(demo, factory, role):
+    if role == "anonymous":
+        client = demo.test_client()
+    elif role == "newcomer":  # verified, no profile yet: the profile and test forms
+        client = _signed_in(demo, factory.user(role=Role.PARTICIPANT).email)
+    else:
+        email = {
+            "participant": "peserta@example.com",
+            "provider": "lembaga@example.com",
+            "admin": "admin@example.com",
+        }[role]
+        client = _signed_in(demo, email)
+    for language in ("id", "en"):
+        client.set_cookie("lang", language)
+        walk = _walk(demo, client, f"{role}/{language}")
+        assert walk.requests > 300
+        assert not walk.problems, "\n".join(walk.problems[:40])
