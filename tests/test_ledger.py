@@ -4,11 +4,12 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from programme_rows import NOW, fund, make_participant, open_batch_row
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.extensions import db
-from marketplace.models import AccountKind, LedgerEntry, LedgerTransaction, Reason
-from marketplace.services import DomainError, ledger, statements
+from marketplace.models import AccountKind, Card, CardStatus, LedgerEntry, LedgerTransaction, Reason
+from marketplace.services import DomainError, cards, ledger, statements
 
 
 def funded_card(code="card:1", amount=1_000_000):
@@ -161,6 +162,79 @@ def test_verify_finds_a_one_sided_transaction_and_an_unbalanced_one(ctx):
     assert f"transaction {lopsided.id} (order:14): 2 entries summing to -2" in problems
     # The card's entries no longer add up to its cached balance either.
     assert "account card:1: balance 1000000 but its entries sum to 999993" in problems
+
+
+def issued_cards(count: int) -> list:
+    """`count` cards of a 2020 batch (Rp1.000.000 each), issued at NOW."""
+    fund(count * 1_000_000)
+    batch = open_batch_row()
+    return [cards.issue(make_participant(), batch, NOW) for _ in range(count)]
+
+
+def spend_all(card) -> None:
+    """Move the card's whole balance back to the programme fund, the books still balancing."""
+    ledger.transfer(
+        Reason.CARD_EXPIRED,
+        ledger.card_code(card.id),
+        card.account,
+        ledger.PROGRAMME_FUND,
+        card.balance,
+    )
+
+
+def test_verify_finds_a_card_whose_status_disagrees_with_its_balance(ctx):
+    issued = issued_cards(10)  # Rp1.000.000 each
+    full, empty = issued[:5], issued[5:]
+    for card in empty:
+        spend_all(card)
+    statuses = list(CardStatus)
+    for card, status in zip(full + empty, statuses + statuses, strict=True):
+        card.status = status
+    db.session.flush()
+
+    full_active, full_in_use, full_exhausted, full_revoked, full_frozen = full
+    empty_active, empty_in_use, empty_exhausted, empty_revoked, empty_frozen = empty
+    # Above Rp0: active, in use, frozen and revoked (for another reason than the deadline)
+    # are right; at Rp0: exhausted, revoked and frozen.
+    assert ledger.verify() == [
+        f"card {full_exhausted.id}: exhausted but its balance is 1000000",
+        f"card {empty_active.id}: active at balance 0, not exhausted",
+        f"card {empty_in_use.id}: in_use at balance 0, not exhausted",
+    ]
+
+    # A card revoked for its missed deadline returned its balance.
+    full_revoked.revoked_reason = empty_revoked.revoked_reason = cards.DEADLINE_MISSED
+    db.session.flush()
+    assert ledger.verify() == [
+        f"card {full_exhausted.id}: exhausted but its balance is 1000000",
+        f"card {full_revoked.id}: revoked for its missed deadline but its balance is 1000000",
+        f"card {empty_active.id}: active at balance 0, not exhausted",
+        f"card {empty_in_use.id}: in_use at balance 0, not exhausted",
+    ]
+
+    full_exhausted.status = full_revoked.status = CardStatus.IN_USE
+    empty_active.status = empty_in_use.status = CardStatus.EXHAUSTED
+    db.session.flush()
+    assert ledger.verify() == []
+
+
+@pytest.mark.books_broken
+def test_cli_verify_reports_a_card_spent_to_rp0_but_still_in_use(app, runner):
+    with app.app_context():
+        card = issued_cards(1)[0]
+        card.status = CardStatus.IN_USE
+        spend_all(card)
+        db.session.commit()
+        card_id = card.id
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"card {card_id}: in_use at balance 0, not exhausted"]
+
+    with app.app_context():
+        cards.follow_balance(db.session.get(Card, card_id))
+        db.session.commit()
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 0, result.output
 
 
 def test_statement_lists_entries_with_running_balance(ctx):

@@ -38,6 +38,8 @@ from sqlalchemy.orm.util import identity_key
 from marketplace.extensions import db
 from marketplace.models import (
     AccountKind,
+    Card,
+    CardStatus,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
@@ -283,7 +285,8 @@ def verify() -> list[str]:
     balance equals the sum of its entries; no account that must not go negative is below zero;
     every order was paid by exactly one purchase of its price, and every checkout purchase
     (idempotency key "purchase:" + an order's one-time key) made an order; every refunded
-    order has exactly one refund of its price, and no other order has a refund.
+    order has exactly one refund of its price, and no other order has a refund; every
+    card's status agrees with its balance (see `_card_problems`).
     """
     problems = []
     entry_count = sa.func.count(LedgerEntry.id)
@@ -321,6 +324,48 @@ def verify() -> list[str]:
     for code, cached in negative:
         problems.append(f"account {code}: balance {cached} is below zero")
     problems += _order_problems()
+    problems += _card_problems()
+    return problems
+
+
+def _card_problems() -> list[str]:
+    """Cards whose status disagrees with their balance.
+
+    `cards.follow_balance` keeps a card in use above Rp0 and exhausted at Rp0, and a card
+    is active only until its first purchase (which puts it in use), so: an active or in-use
+    card at Rp0 should have been exhausted, and an exhausted card above Rp0 should be in use
+    again. A card revoked for its missed first-purchase deadline returned its whole balance
+    to the programme, so it holds Rp0. A frozen card, or one revoked for another reason,
+    may hold any balance.
+    """
+    from marketplace.services.cards import DEADLINE_MISSED  # cards imports this module
+
+    balance = LedgerAccount.balance
+    problems = []
+    for card_id, status, cached in db.session.execute(
+        sa.select(Card.id, Card.status, balance)
+        .join(LedgerAccount, LedgerAccount.id == Card.account_id)
+        .where(
+            sa.or_(
+                sa.and_(Card.status.in_((CardStatus.ACTIVE, CardStatus.IN_USE)), balance <= 0),
+                sa.and_(Card.status == CardStatus.EXHAUSTED, balance != 0),
+                sa.and_(
+                    Card.status == CardStatus.REVOKED,
+                    Card.revoked_reason == DEADLINE_MISSED,
+                    balance != 0,
+                ),
+            )
+        )
+        .order_by(Card.id)
+    ):
+        if status is CardStatus.EXHAUSTED:
+            problems.append(f"card {card_id}: exhausted but its balance is {cached}")
+        elif status is CardStatus.REVOKED:
+            problems.append(
+                f"card {card_id}: revoked for its missed deadline but its balance is {cached}"
+            )
+        else:
+            problems.append(f"card {card_id}: {status.value} at balance {cached}, not exhausted")
     return problems
 
 

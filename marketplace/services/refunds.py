@@ -11,6 +11,15 @@ Why an order is refunded at most once, however many requests race: the order mov
 money moves, and the ledger transfer carries the idempotency key ``refund:<order id>``.
 `ledger.verify` checks that every refunded order has exactly one refund of its price and
 that no other order has one.
+
+Lock order (PostgreSQL; on SQLite a writing transaction holds the whole database from its
+``BEGIN IMMEDIATE``, see db_setup.py): card rows first, in id order; then ledger accounts,
+in id order; then session rows. It is the order of `checkout._purchase` (its ``SELECT … FOR
+UPDATE OF card``, the ledger transfer's UPDATEs, then the seat's UPDATE), so a refund or a
+cancellation racing purchases waits for them, or they for it, and never both at once (a
+deadlock): `refund_order` locks the order's card before it claims the order, and
+`cancel_session` locks the cards of the session's orders, then their accounts and the
+provider's payable account, before its UPDATE of the session.
 """
 
 from datetime import datetime
@@ -19,7 +28,9 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.models import (
+    Card,
     CourseSession,
+    LedgerAccount,
     Order,
     OrderStatus,
     Reason,
@@ -44,6 +55,70 @@ def _reason(text: str | None) -> str:
             limit=LONGEST_REASON,
         )
     return reason
+
+
+def _on_sqlite() -> bool:
+    return db.session.connection().dialect.name == "sqlite"
+
+
+def lock_cards(card_ids) -> None:
+    """Lock these cards' rows, in id order: the first locks of a refund (module docstring).
+
+    Nothing on SQLite, whose writing transaction holds the database already.
+    """
+    ids = sorted(set(card_ids))
+    if not ids or _on_sqlite():
+        return
+    db.session.execute(
+        sa.select(Card.id).where(Card.id.in_(ids)).order_by(Card.id).with_for_update()
+    )
+
+
+def _lock_accounts(account_ids) -> None:
+    """Lock these ledger accounts' rows, in id order (after the cards'; PostgreSQL only)."""
+    db.session.execute(
+        sa.select(LedgerAccount.id)
+        .where(LedgerAccount.id.in_(sorted(set(account_ids))))
+        .order_by(LedgerAccount.id)
+        .with_for_update()
+    )
+
+
+def _refundable_cards(session_id: int) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(Order.card_id).where(
+                Order.session_id == session_id, Order.status.in_(REFUNDABLE)
+            )
+        )
+    )
+
+
+def _lock_before_cancelling(session: CourseSession) -> None:
+    """Lock, in the lock order, the rows a cancellation of `session` moves money between:
+    the cards of its orders, then their ledger accounts and the provider's payable account.
+    The caller's UPDATE of the session comes next.
+
+    A purchase moves its money (the payable account) before it takes its seat, so once the
+    payable account is held no new order can join the session; but one can between the
+    first read of its orders and that lock. Its card can't be locked then without breaking
+    the order, so everything taken is let go (the SAVEPOINT is rolled back) and taken again.
+    """
+    if _on_sqlite():
+        return
+    payable = ledger.find(ledger.provider_code(session.course.provider_id))
+    if payable is None:
+        return  # nothing of the provider's was ever sold: there is no order to refund
+    while True:
+        card_ids = _refundable_cards(session.id)
+        attempt = db.session.begin_nested()
+        lock_cards(card_ids)
+        accounts = db.session.scalars(sa.select(Card.account_id).where(Card.id.in_(card_ids)))
+        _lock_accounts([payable.id, *accounts])
+        if _refundable_cards(session.id) <= card_ids:
+            attempt.commit()  # RELEASE SAVEPOINT: the locks stay with the transaction
+            return
+        attempt.rollback()
 
 
 def _refund(order: Order, reason: str, now: datetime, actor: User | None, release_seat: bool):
@@ -120,7 +195,9 @@ def refund_order(order: Order, reason: str, now: datetime, actor: User) -> Order
     """
     if actor is None or actor.role is not Role.ADMIN:
         raise DomainError(N_("Only the programme office can refund an order."))
-    return _refund(order, _reason(reason), now, actor, release_seat=True)
+    reason = _reason(reason)
+    lock_cards([order.card_id])  # before the order, its accounts, its session: the lock order
+    return _refund(order, reason, now, actor, release_seat=True)
 
 
 def cancel_session(session: CourseSession, reason: str, now: datetime, actor: User) -> list[Order]:
@@ -130,7 +207,8 @@ def cancel_session(session: CourseSession, reason: str, now: datetime, actor: Us
     The session moves to cancelled by ONE conditional UPDATE (scheduled, not started), so
     a second cancel, or one racing a purchase's seat UPDATE, changes nothing twice: a
     purchase either took its seat before (and is refunded here) or finds the session
-    cancelled and is refused.
+    cancelled and is refused. The cards and accounts it will touch are locked before that
+    UPDATE (`_lock_before_cancelling`), in the lock order of the module docstring.
     """
     course = session.course
     if actor is None or not (
@@ -139,6 +217,7 @@ def cancel_session(session: CourseSession, reason: str, now: datetime, actor: Us
     ):
         raise DomainError(N_("Only the session's training provider can cancel it."))
     reason = _reason(reason)
+    _lock_before_cancelling(session)
     cancelled = db.session.execute(
         sa.update(CourseSession)
         .where(
