@@ -30,7 +30,7 @@ BENCH_ARGS ?=
 export FLASK_APP := wsgi.py
 
 .PHONY: help run install install-dev chromium redis postgres-binaries wrk translations messages \
-        test test-sqlite test-postgres lint bench clean distclean
+        test test-sqlite test-postgres contracts lint bench clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -96,7 +96,7 @@ run: install translations ## migrate, seed an empty catalogue, serve on http://1
 
 # --- checks ----------------------------------------------------------------------------
 
-test: install-dev translations postgres-binaries ## the whole suite on SQLite, then on PostgreSQL
+test: install-dev translations postgres-binaries contracts ## the import contracts, then the whole suite on SQLite and on PostgreSQL
 	@sqlite=0; postgres=0; \
 	$(MAKE) test-sqlite || sqlite=$$?; \
 	$(MAKE) test-postgres || postgres=$$?; \
@@ -111,7 +111,10 @@ test-postgres: install-dev translations postgres-binaries ## the suite on a thro
 	@echo "=== pytest on PostgreSQL ==="
 	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(DEV_STAMP) ## ruff check, and bandit's medium and high findings
+contracts: $(DEV_STAMP) ## the import contracts: web -> feature packages -> core (pyproject.toml)
+	$(BIN)/lint-imports
+
+lint: $(DEV_STAMP) contracts ## ruff check, the import contracts, and bandit's medium and high findings
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -ll -r marketplace
 

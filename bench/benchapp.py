@@ -15,7 +15,7 @@ from control import control_document
 from flask import Response, request
 
 from marketplace import create_app
-from marketplace.services import accounts
+from marketplace.people import accounts
 
 CONTROL_BODY = control_document(int(os.environ.get("BENCH_CONTROL_BYTES") or 0))
 

@@ -40,7 +40,7 @@ def main() -> None:
     from flask import render_template, request
 
     from marketplace import create_app
-    from marketplace.services import catalogue
+    from marketplace.catalogue import listing
     from marketplace.web.catalogue.cards import course_list
     from marketplace.web.catalogue.query import CatalogueQuery
     from marketplace.web.catalogue.views import page_context
@@ -64,18 +64,18 @@ def main() -> None:
         ("request rendering only base.html (chrome)", best(lambda: client.get("/_bench/chrome"))),
     ]
     with app.test_request_context(QUERY):
-        options = catalogue.filter_options()
+        options = listing.filter_options()
 
         def read_query():
             return CatalogueQuery(request.args, options)
 
         query = read_query()
         criteria = query.criteria(options)
-        results = catalogue.list_courses(criteria)
+        results = listing.list_courses(criteria)
         context = page_context(query, options, results, criteria)
         rows += [
             ("  query string: read and check", best(read_query)),
-            ("  listing: count and page (SQL)", best(lambda: catalogue.list_courses(criteria))),
+            ("  listing: count and page (SQL)", best(lambda: listing.list_courses(criteria))),
             (
                 f"  cards: {len(results.items)} results",
                 best(lambda: course_list(results.items)),

@@ -92,10 +92,10 @@ def bench_app():
     from flask_login import current_user, login_required
 
     from marketplace import create_app
+    from marketplace.core import audit
     from marketplace.extensions import db
-    from marketplace.models import Role
-    from marketplace.services import audit
-    from marketplace.services.participants import participant_of
+    from marketplace.people.models import Role
+    from marketplace.people.participants import participant_of
     from marketplace.web.checkout.views import ConfirmCodeForm
     from marketplace.web.i18n import gettext
 
@@ -166,8 +166,8 @@ def local_app(db_path: Path):
 
 def _catalogue(cards: int, now: datetime) -> list[tuple[object, object | None]]:
     """16 approved courses of 4 providers; (course, its session or None) each."""
-    from marketplace.extensions import db
-    from marketplace.models import (
+    from marketplace.catalogue import search
+    from marketplace.catalogue.models import (
         Category,
         Course,
         CourseSession,
@@ -176,9 +176,9 @@ def _catalogue(cards: int, now: datetime) -> list[tuple[object, object | None]]:
         Method,
         Platform,
         Provider,
-        Province,
     )
-    from marketplace.services import search
+    from marketplace.core.models import Province
+    from marketplace.extensions import db
 
     province = Province(code="31", name="DKI Jakarta", slug="dki-jakarta")
     platform = Platform(slug="platform-bench", name="Platform Bench", commission_bp=1500)
@@ -240,20 +240,14 @@ def prepare(db_path: Path, cards: int) -> int:
     from flask_login import login_user
     from flask_wtf.csrf import generate_csrf
 
+    from marketplace.catalogue.models import Course, CourseSession
+    from marketplace.core.base import utcnow
     from marketplace.extensions import db
-    from marketplace.models import (
-        Course,
-        CourseSession,
-        Education,
-        Employment,
-        Participant,
-        Role,
-        Sex,
-        User,
-    )
-    from marketplace.models.base import utcnow
-    from marketplace.services import batches, checkout, ledger
-    from marketplace.services import cards as card_service
+    from marketplace.money import cards as card_service
+    from marketplace.money import ledger
+    from marketplace.orders import checkout
+    from marketplace.people.models import Education, Employment, Participant, Role, Sex, User
+    from marketplace.programme import batches
 
     app = local_app(db_path)
     draws = SeededDraws(20260310)
@@ -347,7 +341,7 @@ def counts(db_path: Path) -> tuple[int, int]:
 def verify_books(db_path: Path) -> list[str]:
     """`ledger.verify()` on the database after the run (what `flask ledger verify` runs)."""
     from marketplace.extensions import db
-    from marketplace.services import ledger
+    from marketplace.money import ledger
 
     app = local_app(db_path)
     with app.app_context():

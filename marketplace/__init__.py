@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     trust_proxies(app)
     use_language_templates(app)
     register_extensions(app)
+    register_models()
     register_database_events(app)
     register_i18n(app)
     register_inputs(app)
@@ -141,9 +142,22 @@ def register_extensions(app: Flask) -> None:
     app.add_template_global(signed_in_user)
 
 
+# Every feature package with tables; their mapped classes must all be known before the
+# first query (relationships name each other by class name) and for `flask db migrate`.
+FEATURE_PACKAGES = ("core", "people", "programme", "catalogue", "money", "orders")
+
+
+def register_models() -> None:
+    """Import the models of every feature package (see FEATURE_PACKAGES)."""
+    from importlib import import_module
+
+    for package in FEATURE_PACKAGES:
+        import_module(f"marketplace.{package}.models")
+
+
 def register_database_events(app: Flask) -> None:
     """SQLite pragmas on every new connection: WAL, foreign keys, a busy timeout."""
-    from marketplace.db_setup import install_sqlite_pragmas
+    from marketplace.core.database import install_sqlite_pragmas
 
     install_sqlite_pragmas(app)
 

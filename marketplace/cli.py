@@ -16,7 +16,7 @@ from marketplace.extensions import db
 @with_appcontext
 def seed_command(seed_value: int, courses: int) -> None:
     """Fill an empty database with the demo catalogue and accounts (safe to run twice)."""
-    from marketplace.services import seeding
+    from marketplace.demo import seeding
 
     try:
         report = seeding.seed(seed=seed_value, courses=courses)
@@ -31,9 +31,9 @@ def seed_command(seed_value: int, courses: int) -> None:
 @with_appcontext
 def is_empty_command() -> None:
     """Exit 0 when the catalogue has no courses yet (used by `make run`), else 1."""
-    from marketplace.services import catalogue
+    from marketplace.catalogue import listing
 
-    raise SystemExit(0 if catalogue.is_empty() else 1)
+    raise SystemExit(0 if listing.is_empty() else 1)
 
 
 @click.group("search")
@@ -45,7 +45,7 @@ def search_group() -> None:
 @with_appcontext
 def search_rebuild_command() -> None:
     """Rebuild the full-text index of approved courses."""
-    from marketplace.services import search
+    from marketplace.catalogue import search
 
     count = search.rebuild_index()
     db.session.commit()
@@ -61,7 +61,7 @@ def ledger_group() -> None:
 @with_appcontext
 def ledger_verify_command() -> None:
     """Check that the books balance; exit 1 and list the problems when they don't."""
-    from marketplace.services import ledger
+    from marketplace.money import ledger
 
     problems = ledger.verify()
     if problems:
@@ -79,7 +79,7 @@ def ledger_verify_command() -> None:
 @with_appcontext
 def ledger_allocate_command(amount: int, reference: str, key: str | None) -> None:
     """Allocate AMOUNT whole rupiah of state budget to the programme fund."""
-    from marketplace.services import ledger
+    from marketplace.money import ledger
 
     try:
         ledger.allocate_budget(amount, reference[:60], idempotency_key=key)
@@ -100,8 +100,8 @@ def cards_group() -> None:
 @with_appcontext
 def cards_expire_command() -> None:
     """Revoke active cards whose first-purchase deadline has passed (safe to run twice)."""
-    from marketplace.models.base import utcnow
-    from marketplace.services import cards
+    from marketplace.core.base import utcnow
+    from marketplace.money import cards
 
     try:
         revoked = cards.expire_overdue(utcnow())
@@ -122,8 +122,9 @@ def batches_group() -> None:
 @with_appcontext
 def batches_select_command(number: int) -> None:
     """Run selection for batch NUMBER once it has closed, and print the result."""
-    from marketplace.models.base import utcnow
-    from marketplace.services import DomainError, batches
+    from marketplace.core import DomainError
+    from marketplace.core.base import utcnow
+    from marketplace.programme import batches
 
     batch = batches.by_number(number)
     if batch is None:
@@ -158,7 +159,8 @@ def _wib(value: str) -> datetime:
 @with_appcontext
 def batches_create_command(number: int, opens: str, closes: str, quota: int, scheme: str) -> None:
     """Create a batch (the schemes are added first when missing)."""
-    from marketplace.services import DomainError, batches
+    from marketplace.core import DomainError
+    from marketplace.programme import batches
 
     opens_at, closes_at = _wib(opens), _wib(closes)
     try:
@@ -200,7 +202,7 @@ def mail_group() -> None:
 @with_appcontext
 def mail_outbox_command(recipient: str | None, last: int) -> None:
     """Print the most recent messages of the outbox, oldest first, with their bodies."""
-    from marketplace.services import mail
+    from marketplace.core import mail
 
     messages = mail.recent(recipient=recipient, last=last)
     if not messages:
@@ -229,8 +231,8 @@ def mail_retry_command(hours: int) -> None:
     """Send again the messages whose delivery failed (needs MAIL_SERVER)."""
     from datetime import timedelta
 
-    from marketplace.models.base import utcnow
-    from marketplace.services import mail
+    from marketplace.core import mail
+    from marketplace.core.base import utcnow
 
     try:
         sent, failing = mail.retry_failed(since=utcnow() - timedelta(hours=hours))

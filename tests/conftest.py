@@ -17,29 +17,31 @@ from types import SimpleNamespace
 import psycopg
 import pytest
 import sqlalchemy as sa
-from checkout_rows import PRICE, card_holders
 from flask_migrate import upgrade
-from programme_rows import make_participant
 from sqlalchemy.engine import make_url
+from support.checkout_rows import PRICE, card_holders
+from support.programme_rows import make_participant
 
 from marketplace import create_app
-from marketplace.extensions import db
-from marketplace.models import (
+from marketplace.catalogue import listing, search
+from marketplace.catalogue.models import (
     Category,
     Course,
     CourseSession,
     CourseStatus,
-    LedgerTransaction,
     Level,
     Method,
     Module,
     Platform,
     Provider,
-    Province,
-    Role,
 )
-from marketplace.models.base import utcnow
-from marketplace.services import accounts, catalogue, ledger, search
+from marketplace.core.base import utcnow
+from marketplace.core.models import Province
+from marketplace.extensions import db
+from marketplace.money import ledger
+from marketplace.money.models import LedgerTransaction
+from marketplace.people import accounts
+from marketplace.people.models import Role
 
 PASSWORD = "Prakerja2020!"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -119,7 +121,7 @@ def app(database_url, app_config, request):
     After a test that moved money, the books must balance: `ledger.verify()` runs on what
     the test committed, unless the test is marked `books_broken` (it breaks them on purpose).
     """
-    catalogue.forget_filter_options()
+    listing.forget_filter_options()
     application = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **app_config})
     yield application
     problems = []
@@ -131,7 +133,7 @@ def app(database_url, app_config, request):
             problems = ledger.verify()
         db.session.remove()
         db.engine.dispose()
-    catalogue.forget_filter_options()
+    listing.forget_filter_options()
     assert not problems, f"the books do not balance after this test: {problems}"
 
 
@@ -172,7 +174,7 @@ def _in_own_context(method):
                 db.session.commit()
             finally:
                 self._depth -= 1
-            catalogue.forget_filter_options()
+            listing.forget_filter_options()
             return result
 
     return wrapper

@@ -30,7 +30,7 @@ def test_is_empty_answers_by_exit_code(runner):
 
 
 def test_search_rebuild_indexes_the_approved_courses(app, runner, factory):
-    from marketplace.models import CourseStatus
+    from marketplace.catalogue.models import CourseStatus
 
     factory.course("Fotografi Produk untuk Toko Daring")
     factory.course("Draf Rahasia", status=CourseStatus.DRAFT)

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from marketplace.models import Role
+from marketplace.people.models import Role
 from marketplace.web.security import safe_next
 
 PASSWORD = "Prakerja2020!"
@@ -82,7 +82,7 @@ def test_login_refuses_open_redirects(client, factory):
 
 def test_session_dies_when_session_version_changes(app, client, factory):
     from marketplace.extensions import db
-    from marketplace.models import User
+    from marketplace.people.models import User
 
     user = factory.user(email="versi@example.com")
     client.post("/login", data={"email": "versi@example.com", "password": PASSWORD})

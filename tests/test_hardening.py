@@ -1,11 +1,11 @@
 """Edges found in review: proxies, huge ids, impossible dates, caching, limits, logging."""
 
 import pytest
-from programme_rows import open_batch_row
+from support.programme_rows import open_batch_row
 
 from marketplace.extensions import db
-from marketplace.models import Role
-from marketplace.services import batches
+from marketplace.people.models import Role
+from marketplace.programme import batches
 
 
 @pytest.fixture

@@ -18,24 +18,15 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from marketplace.catalogue.models import Course, CourseSession, Method, Provider
+from marketplace.demo import seeding
 from marketplace.extensions import db
-from marketplace.models import (
-    Batch,
-    Course,
-    CourseSession,
-    LedgerAccount,
-    Method,
-    Order,
-    Participant,
-    Provider,
-    Role,
-    User,
-)
-from marketplace.models import (
-    TestAttempt as Attempt,
-)
+from marketplace.money.models import LedgerAccount
+from marketplace.orders.models import Order
+from marketplace.people.models import Participant, Role, User
+from marketplace.programme.models import Batch
+from marketplace.programme.models import TestAttempt as Attempt
 from marketplace.seed_data import DEMO_PASSWORD
-from marketplace.services import seeding
 
 HOSTILE = (
     "²",

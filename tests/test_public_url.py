@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from marketplace import create_app
-from marketplace.services import mail
+from marketplace.core import mail
 
 REPO = Path(__file__).resolve().parent.parent
 PUBLIC = "https://prakerja.example"

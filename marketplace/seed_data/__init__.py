@@ -1,6 +1,6 @@
 """Demo data for `flask seed`: reference tables and the Indonesian text that courses are built from.
 
-Everything here is plain data; `marketplace.services.seeding` turns it into rows.
+Everything here is plain data; `marketplace.demo.seeding` turns it into rows.
 """
 
 import csv

@@ -15,7 +15,7 @@ any other passage is shown line by line. Money is written the Indonesian way in 
 languages (Rp12.500), as everywhere on the site.
 
 Every question has four choices and `correct_choice`, the index of the right one. `code`
-is stable: `services.online_test.seed_questions` inserts or updates questions by code, so
+is stable: `programme.online_test.seed_questions` inserts or updates questions by code, so
 a question may be reworded but never renumbered.
 """
 

@@ -1,6 +1,6 @@
 """Where a request's input enters the site: ids in paths, numbers in forms, text anywhere.
 
-The rules themselves live in `marketplace.inputs`; this module applies them at the door:
+The rules themselves live in `marketplace.core.inputs`; this module applies them at the door:
 
 - `RowId`, the `<id:...>` path converter: 1 to 10 ASCII digits up to the largest INTEGER
   key, anything else is not a route (404) before a view or a query sees it.
@@ -18,8 +18,8 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, ValidationError
 from wtforms import IntegerField
 
-from marketplace.inputs import control_character, whole_number
-from marketplace.models.base import LARGEST_ID
+from marketplace.core.base import LARGEST_ID
+from marketplace.core.inputs import control_character, whole_number
 from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
 

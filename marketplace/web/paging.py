@@ -6,8 +6,8 @@ page's language; a page past the last is a 404 that names the last page.
 
 from werkzeug.exceptions import BadRequest, NotFound
 
-from marketplace.inputs import read_number
-from marketplace.services import statements
+from marketplace.core.inputs import read_number
+from marketplace.money import statements
 from marketplace.web.formatting import error_message, number
 from marketplace.web.i18n import gettext
 

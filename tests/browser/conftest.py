@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from marketplace.models import Course, Method
+from marketplace.catalogue.models import Course, Method
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -7,13 +7,16 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
-from programme_rows import fund, make_participant, open_batch_row
+from support.programme_rows import fund, make_participant, open_batch_row
 from test_phone import NO_SIDEWAYS_SCROLL
 
+from marketplace.catalogue.models import Method
+from marketplace.core.base import utcnow
+from marketplace.core.models import OutboxMail
 from marketplace.extensions import db
-from marketplace.models import Method, Order, OutboxMail, Role, User
-from marketplace.models.base import utcnow
-from marketplace.services import cards
+from marketplace.money import cards
+from marketplace.orders.models import Order
+from marketplace.people.models import Role, User
 
 PASSWORD = "Prakerja2020!"  # tests/conftest.py's factory password
 

@@ -7,10 +7,12 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from marketplace.catalogue.models import Course, CourseStatus, Method
+from marketplace.core.models import OutboxMail
+from marketplace.demo import seeding
 from marketplace.extensions import db
-from marketplace.models import Course, CourseStatus, Method, Order, OutboxMail
+from marketplace.orders.models import Order
 from marketplace.seed_data import DEMO_PASSWORD
-from marketplace.services import seeding
 
 DEMO = "peserta@example.com"
 

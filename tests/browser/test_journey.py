@@ -5,15 +5,20 @@ import re
 from datetime import timedelta
 
 import pytest
-import smtp
 import sqlalchemy as sa
 from playwright.sync_api import expect
+from support import smtp
 from test_phone import NO_SIDEWAYS_SCROLL
 
+from marketplace.core.base import utcnow
+from marketplace.core.models import Province
 from marketplace.extensions import db
-from marketplace.models import Batch, Card, Province, Role, User
-from marketplace.models.base import utcnow
-from marketplace.services import accounts, batches, ledger, online_test
+from marketplace.money import ledger
+from marketplace.money.models import Card
+from marketplace.people import accounts
+from marketplace.people.models import Role, User
+from marketplace.programme import batches, online_test
+from marketplace.programme.models import Batch
 
 PHONE = {"width": 360, "height": 740}
 smtp_server = smtp.smtp_server  # the fixture: a fresh loopback SMTP server per test

@@ -5,12 +5,12 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms.validators import InputRequired, NumberRange
 
+from marketplace.core import DomainError
+from marketplace.core.base import LARGEST_ID, utcnow
 from marketplace.extensions import db
-from marketplace.models import Role
-from marketplace.models.base import LARGEST_ID, utcnow
-from marketplace.services import DomainError
-from marketplace.services import batches as batch_service
-from marketplace.services.standing import participant_standing
+from marketplace.people.models import Role
+from marketplace.programme import batches as batch_service
+from marketplace.programme.standing import participant_standing
 from marketplace.web.account import bp
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext

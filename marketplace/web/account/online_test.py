@@ -17,12 +17,14 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, ValidationError
 from wtforms.validators import InputRequired
 
-from marketplace.db_setup import writes_on_get
+from marketplace.core import DomainError
+from marketplace.core.base import utcnow
+from marketplace.core.database import writes_on_get
 from marketplace.extensions import db
-from marketplace.models import Participant, Role, TestAttempt, TestQuestion
-from marketplace.models.base import utcnow
-from marketplace.services import DomainError, online_test
-from marketplace.services.batches import open_batch
+from marketplace.people.models import Participant, Role
+from marketplace.programme import online_test
+from marketplace.programme.batches import open_batch
+from marketplace.programme.models import TestAttempt, TestQuestion
 from marketplace.web.account import bp
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext, ngettext, page_locale

@@ -14,9 +14,10 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
+from marketplace.core import DomainError
 from marketplace.extensions import db, limiter
-from marketplace.models import Education, Employment, Participant, Role, Sex, mask_number
-from marketplace.services import DomainError, participants
+from marketplace.people import participants
+from marketplace.people.models import Education, Employment, Participant, Role, Sex, mask_number
 from marketplace.web.account import bp
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext
@@ -50,7 +51,7 @@ FORM_FIELD = {"birth_date": "birth_day"}
 
 
 class ProfileForm(FlaskForm):
-    """The profile's answers as typed; every rule is checked by services.participants.
+    """The profile's answers as typed; every rule is checked by people.participants.
 
     The radios and selects are plain strings too: their choices are rendered from
     `_options()` and an unknown value is simply "not chosen" for the service.

@@ -8,9 +8,10 @@ blueprint's `after_request` keeps the page out of every cache (Cache-Control: no
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
-from marketplace.models import Role
-from marketplace.services import checkout, statements
-from marketplace.services.participants import participant_of
+from marketplace.money import statements
+from marketplace.orders import checkout
+from marketplace.people.models import Role
+from marketplace.people.participants import participant_of
 from marketplace.web.account import bp
 from marketplace.web.paging import page_not_found, page_or_400
 

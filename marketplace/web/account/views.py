@@ -3,10 +3,10 @@
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from marketplace.models import Role
-from marketplace.models.base import utcnow
-from marketplace.services import checkout
-from marketplace.services.standing import participant_standing
+from marketplace.core.base import utcnow
+from marketplace.orders import checkout
+from marketplace.people.models import Role
+from marketplace.programme.standing import participant_standing
 from marketplace.web.account import bp
 from marketplace.web.account.batches import REASONS
 from marketplace.web.checkout.views import ORDER_STATUSES, ORDER_TAGS

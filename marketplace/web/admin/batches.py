@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from marketplace.core import N_, DomainError
+from marketplace.core.base import utcnow
+from marketplace.core.inputs import whole_number
 from marketplace.extensions import db
-from marketplace.inputs import whole_number
-from marketplace.models.base import utcnow
-from marketplace.services import N_, DomainError, ledger
-from marketplace.services import batches as batch_service
+from marketplace.money import ledger
+from marketplace.programme import batches as batch_service
 from marketplace.web.admin import bp
 from marketplace.web.admin.access import admin_required
 from marketplace.web.admin.forms import BatchForm, ConfirmForm

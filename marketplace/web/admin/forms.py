@@ -4,7 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from marketplace.services import DomainError, batches
+from marketplace.core import DomainError
+from marketplace.programme import batches
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.inputs import WholeNumberField

@@ -15,8 +15,8 @@ from flask import abort, render_template, request
 from wtforms import Form, SelectField, StringField
 from wtforms.validators import AnyOf, ValidationError
 
-from marketplace.models import AccountKind
-from marketplace.services import statements
+from marketplace.money import statements
+from marketplace.money.models import AccountKind
 from marketplace.web.admin import bp
 from marketplace.web.admin.access import admin_required
 from marketplace.web.formatting import error_message

@@ -3,9 +3,10 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from marketplace.core import DomainError
+from marketplace.core.base import utcnow
 from marketplace.extensions import db
-from marketplace.models.base import utcnow
-from marketplace.services import DomainError, checkout, redemption, refunds
+from marketplace.orders import checkout, redemption, refunds
 from marketplace.web.admin import bp
 from marketplace.web.admin.access import admin_required
 from marketplace.web.admin.forms import OrderSearchForm, RefundForm

@@ -10,7 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from marketplace.services import DomainError, passwords
+from marketplace.core import DomainError
+from marketplace.people import passwords
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import lazy_gettext as _l
 

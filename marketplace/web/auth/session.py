@@ -4,7 +4,7 @@ from flask import session
 from flask_login import current_user
 
 from marketplace.extensions import db
-from marketplace.models import User
+from marketplace.people.models import User
 
 
 def load_user(session_id: str) -> User | None:

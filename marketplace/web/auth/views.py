@@ -23,9 +23,10 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
+from marketplace.core import DomainError
 from marketplace.extensions import db, limiter
-from marketplace.models import Role
-from marketplace.services import DomainError, accounts
+from marketplace.people import accounts
+from marketplace.people.models import Role
 from marketplace.web.auth.forms import (
     ActionForm,
     ChangePasswordForm,

@@ -70,7 +70,7 @@ def _card_texts(language: str) -> _CardTexts:
 
 
 def course_list(rows) -> Markup:
-    """The <ul> of cards for catalogue result rows (see services.catalogue.list_courses)."""
+    """The <ul> of cards for catalogue result rows (see catalogue.listing.list_courses)."""
     language = page_locale()
     english = language == "en"
     course_path = _course_path()

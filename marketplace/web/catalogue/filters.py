@@ -11,7 +11,7 @@ from weakref import WeakKeyDictionary
 
 from markupsafe import Markup, escape
 
-from marketplace.services.catalogue import FilterOptions
+from marketplace.catalogue.listing import FilterOptions
 from marketplace.web.catalogue.query import LABELS, METHODS, RATINGS, SORT_LABELS, CatalogueQuery
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.i18n import page_locale

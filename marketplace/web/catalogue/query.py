@@ -11,8 +11,8 @@ value gets one sentence in the page's language, and the value is shown back as t
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from marketplace.inputs import read_number
-from marketplace.services.catalogue import Criteria, FilterOptions
+from marketplace.catalogue.listing import Criteria, FilterOptions
+from marketplace.core.inputs import read_number
 from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
-from marketplace.services import catalogue
+from marketplace.catalogue import listing
 from marketplace.web.catalogue.cards import course_list
 from marketplace.web.catalogue.filters import filter_fields
 from marketplace.web.catalogue.query import METHODS, SORT_LABELS, CatalogueQuery
@@ -14,7 +14,7 @@ SORT_NAMES = dict(SORT_LABELS)
 
 
 def page_context(
-    query: CatalogueQuery, options: catalogue.FilterOptions, results=None, criteria=None
+    query: CatalogueQuery, options: listing.FilterOptions, results=None, criteria=None
 ) -> dict:
     """What catalogue/index.html needs (also used by bench/catalogue_parts.py)."""
     return {
@@ -31,14 +31,14 @@ def page_context(
 @bp.route("/courses")
 def index():
     """Search and browse approved courses with filters in the query string."""
-    options = catalogue.filter_options()
+    options = listing.filter_options()
     query = CatalogueQuery(request.args, options)
     if query.errors:
         return render_template("catalogue/index.html", **page_context(query, options)), 400
     criteria = query.criteria(options)
     try:
-        results = catalogue.list_courses(criteria)
-    except catalogue.PageOutOfRange as error:
+        results = listing.list_courses(criteria)
+    except listing.PageOutOfRange as error:
         not_found = NotFound()
         not_found.user_message = _(
             "This page of results does not exist. The results have %(pages)d page(s).",
@@ -55,14 +55,14 @@ def course(slug: str):
     """A course's page: what it teaches, who gives it, sessions, rating, the buy button."""
     if len(slug) > 200:
         abort(404)
-    found = catalogue.get_listed_course(slug)
+    found = listing.get_listed_course(slug)
     if found is None:
         abort(404)
     return render_template(
         "catalogue/course.html",
         course=found,
-        sessions=catalogue.upcoming_sessions(found),
-        others=catalogue.other_courses_by_provider(found),
-        provider_course_count=catalogue.count_listed_by_provider(found.provider_id),
+        sessions=listing.upcoming_sessions(found),
+        others=listing.other_courses_by_provider(found),
+        provider_course_count=listing.count_listed_by_provider(found.provider_id),
         methods=dict(METHODS),
     )

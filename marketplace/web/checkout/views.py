@@ -13,13 +13,17 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import InputRequired, Length
 
-from marketplace.db_setup import reads_first
+from marketplace.catalogue import listing
+from marketplace.catalogue.models import Course, Method
+from marketplace.core import N_, DomainError
+from marketplace.core.base import LARGEST_ID, utcnow
+from marketplace.core.database import reads_first
+from marketplace.core.inputs import whole_number
 from marketplace.extensions import db
-from marketplace.inputs import whole_number
-from marketplace.models import CardStatus, Course, Method, Participant, Role
-from marketplace.models.base import LARGEST_ID, utcnow
-from marketplace.services import N_, DomainError, catalogue, checkout, redemption
-from marketplace.services.participants import participant_of
+from marketplace.money.models import CardStatus
+from marketplace.orders import checkout, redemption
+from marketplace.people.models import Participant, Role
+from marketplace.people.participants import participant_of
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
@@ -77,7 +81,7 @@ def _participant() -> Participant | None:
 def _listed_course(slug: str) -> Course:
     if len(slug) > 200:
         abort(404)
-    course = catalogue.get_listed_course(slug)
+    course = listing.get_listed_course(slug)
     if course is None:
         abort(404)
     return course
@@ -87,7 +91,7 @@ def _open_sessions(course: Course) -> list:
     """Upcoming sessions with a free seat (none for a self-paced course)."""
     if course.method is Method.SELF_PACED:
         return []
-    return [row for row in catalogue.upcoming_sessions(course) if row.seats_left > 0]
+    return [row for row in listing.upcoming_sessions(course) if row.seats_left > 0]
 
 
 def _chosen_session(course: Course, form: SendCodeForm):
@@ -95,7 +99,7 @@ def _chosen_session(course: Course, form: SendCodeForm):
     wanted = whole_number(form.session.data, lowest=1, highest=LARGEST_ID)
     if course.method is Method.SELF_PACED or wanted is None:
         return None
-    for row in catalogue.upcoming_sessions(course):
+    for row in listing.upcoming_sessions(course):
         if row.id == wanted:
             return row
     return None
@@ -206,7 +210,7 @@ def confirm():
 def _course_named(form: ConfirmCodeForm) -> Course | None:
     """The course the code page is about (its hidden field), for showing the page again."""
     slug = form.course.data or ""
-    return catalogue.get_listed_course(slug) if 0 < len(slug) <= 200 else None
+    return listing.get_listed_course(slug) if 0 < len(slug) <= 200 else None
 
 
 @bp.route("/account/orders/<id:order_id>")

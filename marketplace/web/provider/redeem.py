@@ -8,10 +8,11 @@ from flask import redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from marketplace.core import DomainError
+from marketplace.core.base import LARGEST_ID, utcnow
+from marketplace.core.inputs import whole_number
 from marketplace.extensions import db, limiter
-from marketplace.inputs import whole_number
-from marketplace.models.base import LARGEST_ID, utcnow
-from marketplace.services import DomainError, provider_sessions, redemption
+from marketplace.orders import provider_sessions, redemption
 from marketplace.web.auth.session import signed_in_user
 from marketplace.web.formatting import error_message
 from marketplace.web.provider import bp

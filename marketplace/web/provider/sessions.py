@@ -4,11 +4,12 @@ roster), /provider/sessions/<id>/cancel (check, then cancel and refund every par
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from marketplace.catalogue.models import CourseSession
+from marketplace.core import DomainError
+from marketplace.core.base import utcnow
+from marketplace.core.inputs import whole_number
 from marketplace.extensions import db
-from marketplace.inputs import whole_number
-from marketplace.models import CourseSession
-from marketplace.models.base import utcnow
-from marketplace.services import DomainError, provider_sessions, redemption, refunds
+from marketplace.orders import provider_sessions, redemption, refunds
 from marketplace.web.checkout.views import ORDER_STATUSES, ORDER_TAGS
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext, ngettext

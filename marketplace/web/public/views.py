@@ -4,8 +4,8 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 
+from marketplace.catalogue import listing
 from marketplace.extensions import db
-from marketplace.services import catalogue
 from marketplace.web.i18n import LANGUAGE_COOKIE
 from marketplace.web.security import safe_next
 
@@ -15,7 +15,7 @@ bp = Blueprint("public", __name__)
 @bp.route("/")
 def index():
     """What the programme is, how it works, and its questions answered."""
-    return render_template("public/index.html", options=catalogue.filter_options())
+    return render_template("public/index.html", options=listing.filter_options())
 
 
 @bp.route("/language/<code>")

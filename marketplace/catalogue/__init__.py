@@ -1,0 +1,1 @@
+"""The course catalogue: its models, listing and full-text search."""

@@ -1,0 +1,405 @@
+"""Reading the catalogue: listing approved courses with search, filters, sorting and pages."""
+
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import NamedTuple
+from weakref import WeakKeyDictionary
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from marketplace.catalogue import search
+from marketplace.catalogue.models import (
+    Category,
+    Course,
+    CourseSession,
+    CourseStatus,
+    Platform,
+    Provider,
+    SessionStatus,
+)
+from marketplace.core.base import utcnow
+from marketplace.core.models import Province
+from marketplace.extensions import db
+
+SORTS = ("relevance", "popular", "rating", "price_asc", "price_desc", "newest")
+PAGE_SIZE = 20
+MAX_PAGE = 10_000
+OPTIONS_TTL_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice in a catalogue filter."""
+
+    id: int
+    slug: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True, eq=False)
+class FilterOptions:
+    """The choices for each reference-data filter, by slug."""
+
+    categories: dict[str, Option]
+    platforms: dict[str, Option]
+    providers: dict[str, Option]
+    provinces: dict[str, Option]
+
+
+_options_lock = Lock()
+_options_cache: WeakKeyDictionary = WeakKeyDictionary()  # engine -> (time, FilterOptions)
+
+
+def filter_options() -> FilterOptions:
+    """Categories, platforms, providers and provinces; kept in memory for a minute per engine."""
+    key = db.engine
+    now = time.monotonic()
+    cached = _options_cache.get(key)
+    if cached and now - cached[0] < OPTIONS_TTL_SECONDS:
+        return cached[1]
+    with _options_lock:
+        options = FilterOptions(
+            categories={
+                row.slug: Option(row.id, row.slug, row.name, row.name_en)
+                for row in db.session.execute(
+                    sa.select(Category.id, Category.slug, Category.name, Category.name_en).order_by(
+                        Category.name
+                    )
+                )
+            },
+            platforms={
+                row.slug: Option(row.id, row.slug, row.name, row.name)
+                for row in db.session.execute(
+                    sa.select(Platform.id, Platform.slug, Platform.name).order_by(Platform.name)
+                )
+            },
+            providers={
+                row.slug: Option(row.id, row.slug, row.name, row.name)
+                for row in db.session.execute(
+                    sa.select(Provider.id, Provider.slug, Provider.name).order_by(Provider.name)
+                )
+            },
+            provinces={
+                row.slug: Option(row.id, row.slug, row.name, row.name)
+                for row in db.session.execute(
+                    sa.select(Province.id, Province.slug, Province.name).order_by(Province.code)
+                )
+            },
+        )
+        _options_cache[key] = (now, options)
+    return options
+
+
+def forget_filter_options() -> None:
+    """Drop the cached filter choices (after reference data changes, and between tests)."""
+    _options_cache.clear()
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What a catalogue visitor asked for; ids already resolved from slugs."""
+
+    q: str = ""
+    category_id: int | None = None
+    method: str | None = None
+    platform_id: int | None = None
+    provider_id: int | None = None
+    province_id: int | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    min_rating: float | None = None
+    sort: str | None = None
+    page: int = 1
+
+    @property
+    def terms(self) -> list[str]:
+        return search.terms(self.q)
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance needs search terms; without them the default is popularity."""
+        if self.sort and (self.sort != "relevance" or self.terms):
+            return self.sort
+        return "relevance" if self.terms else "popular"
+
+
+@dataclass
+class ResultPage:
+    """One page of catalogue results."""
+
+    items: list = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = PAGE_SIZE
+    sort: str = "popular"
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+
+class PageOutOfRange(Exception):
+    """The requested page is past the last page of results."""
+
+    def __init__(self, pages: int):
+        super().__init__(pages)
+        self.pages = pages
+
+
+# The catalogue listing is the busiest query of the site, so it is plain SQL kept in
+# prepared TextClause objects (one per shape of request), valid on SQLite and PostgreSQL.
+_LISTING_SELECT = (
+    "SELECT c.id, c.slug, c.title, c.summary, c.price, c.hours, c.level, c.method, c.city, "
+    "c.rating_avg, c.rating_count, c.enrolment_count, p.name AS provider_name, "
+    "cat.name AS category_name, cat.name_en AS category_name_en, pl.name AS platform_name "
+)
+_LISTING_JOINS = (
+    "JOIN provider p ON p.id = c.provider_id "
+    "JOIN category cat ON cat.id = c.category_id "
+    "JOIN platform pl ON pl.id = c.platform_id "
+)
+_ORDERINGS = {
+    "relevance": "m.rank ASC, c.enrolment_count DESC, c.id DESC",
+    "popular": "c.enrolment_count DESC, c.id DESC",
+    "rating": "c.rating_avg DESC, c.rating_count DESC, c.id DESC",
+    "price_asc": "c.price ASC, c.id ASC",
+    "price_desc": "c.price DESC, c.id DESC",
+    "newest": "c.published_at DESC, c.id DESC",
+}
+_FACET_CONDITIONS = {
+    "category_id": "c.category_id = :category_id",
+    "method": "c.method = :method",
+    "platform_id": "c.platform_id = :platform_id",
+    "provider_id": "c.provider_id = :provider_id",
+    "province_id": "c.province_id = :province_id",
+}
+_RANGE_CONDITIONS = {
+    "min_price": "c.price >= :min_price",
+    "max_price": "c.price <= :max_price",
+    "min_rating": "c.rating_avg >= :min_rating",
+}
+_statements: dict[tuple, tuple[str, str]] = {}
+_BIND = re.compile(r"(?<![:\w]):(\w+)")
+
+
+class ListedCourse(NamedTuple):
+    """One row of catalogue results, in the order of _LISTING_SELECT."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    price: int
+    hours: int
+    level: str
+    method: str
+    city: str | None
+    rating_avg: float
+    rating_count: int
+    enrolment_count: int
+    provider_name: str
+    category_name: str
+    category_name_en: str
+    platform_name: str
+
+
+def _driver_sql(dialect: str, sql: str) -> str:
+    """`:name` parameters in the driver's own style (psycopg: %(name)s; sqlite3 keeps :name)."""
+    return _BIND.sub(r"%(\1)s", sql) if dialect == "postgresql" else sql
+
+
+def _listing_statements(
+    dialect: str, searching: bool, facets: tuple[str, ...], ranges: tuple[str, ...], sort: str
+) -> tuple[str, str]:
+    """(count, page) statements for one shape of request, built once and reused.
+
+    They are driver-level SQL: the catalogue's hot path skips SQLAlchemy's statement
+    compilation, and every value still travels as a bound parameter.
+    """
+    key = (dialect, searching, facets, ranges, sort)
+    cached = _statements.get(key)
+    if cached:
+        return cached
+    conditions = [_RANGE_CONDITIONS[name] for name in ranges]
+    if searching:
+        # Facets are matched inside the full-text index; only ranges remain for SQL.
+        source = f"({search.MATCHES_SQL[dialect]}) AS m JOIN course c ON c.id = m.course_id "
+        count_source = f"({search.MATCHES_SQL[dialect]}) AS m "
+        if conditions:
+            count_source += "JOIN course c ON c.id = m.course_id "
+    else:
+        conditions = ["c.status = 'approved'"]
+        conditions += [_FACET_CONDITIONS[name] for name in facets]
+        conditions += [_RANGE_CONDITIONS[name] for name in ranges]
+        source = count_source = "course c "
+    where = ("WHERE " + " AND ".join(conditions) + " ") if conditions else ""
+    count = _driver_sql(dialect, f"SELECT count(*) FROM {count_source}{where}")  # noqa: S608  # nosec B608  # constant fragments only; values are bound
+    page = _driver_sql(
+        dialect,
+        f"{_LISTING_SELECT}FROM {source}{_LISTING_JOINS}{where}"  # noqa: S608
+        f"ORDER BY {_ORDERINGS[sort]} LIMIT :limit OFFSET :offset",
+    )
+    _statements[key] = (count, page)
+    return count, page
+
+
+def list_courses(criteria: Criteria) -> ResultPage:
+    """A page of approved courses matching the criteria, with the total count.
+
+    Raises PageOutOfRange when the page is past the last one.
+
+    The listing is the busiest read of the site, so it runs on a pooled connection of its
+    own (one transaction, so the count and the page agree) and on the driver's cursor:
+    its statements are prepared strings with bound parameters, and skipping the ORM
+    session and SQLAlchemy's result machinery is a measurable share of the page's time.
+    """
+    connection = db.engine.raw_connection()
+    try:
+        driver_connection = connection.driver_connection
+        if db.engine.dialect.name == "sqlite":
+            driver_connection.execute("BEGIN")  # psycopg opens its transaction itself
+        return _list_courses(driver_connection, criteria)
+    finally:
+        connection.close()  # back to the pool, which rolls the read transaction back
+
+
+def _list_courses(connection, criteria: Criteria) -> ResultPage:
+    sort = criteria.effective_sort
+    query_terms = criteria.terms
+    dialect = db.engine.dialect.name
+    facet_values = {
+        "category_id": criteria.category_id,
+        "method": criteria.method,
+        "platform_id": criteria.platform_id,
+        "provider_id": criteria.provider_id,
+        "province_id": criteria.province_id,
+    }
+    range_values = {
+        "min_price": criteria.min_price,
+        "max_price": criteria.max_price,
+        "min_rating": criteria.min_rating,
+    }
+    params = {name: value for name, value in range_values.items() if value is not None}
+    facets = tuple(name for name, value in facet_values.items() if value is not None)
+    if query_terms:
+        params["match"] = search.match_expression(
+            dialect, query_terms, search.Facets(**facet_values)
+        )
+    else:
+        params.update((name, facet_values[name]) for name in facets)
+    ranges = tuple(name for name, value in range_values.items() if value is not None)
+    if query_terms and sort == "relevance" and not ranges:
+        return _ranked_page(connection, dialect, params, criteria.page)
+    count, page = _listing_statements(dialect, bool(query_terms), facets, ranges, sort)
+    total = connection.execute(count, params).fetchone()[0]
+    result = ResultPage(total=total, page=criteria.page, sort=sort)
+    if criteria.page > result.pages:
+        raise PageOutOfRange(result.pages)
+    if total:
+        params["limit"] = PAGE_SIZE
+        params["offset"] = (criteria.page - 1) * PAGE_SIZE
+        result.items = list(map(ListedCourse._make, connection.execute(page, params).fetchall()))
+    return result
+
+
+def _ranked_page(connection, dialect: str, params: dict, page_number: int) -> ResultPage:
+    """A relevance-ordered page cut inside the full-text index; only its rows are joined."""
+    count, page = _statements.get((dialect, "ranked"), (None, None))
+    if page is None:
+        count = _driver_sql(
+            dialect,
+            f"SELECT count(*) FROM ({search.MATCHES_SQL[dialect]}) AS m",  # noqa: S608  # nosec B608  # constant SQL; the match is bound
+        )
+        page = _driver_sql(
+            dialect,
+            f"{_LISTING_SELECT}FROM ({search.RANKED_PAGE_SQL[dialect]}) AS m "
+            f"JOIN course c ON c.id = m.course_id {_LISTING_JOINS}"
+            "ORDER BY m.rank, c.id DESC",
+        )
+        _statements[(dialect, "ranked")] = (count, page)
+    page_params = {**params, "limit": PAGE_SIZE, "offset": (page_number - 1) * PAGE_SIZE}
+    rows = connection.execute(page, page_params).fetchall()
+    if page_number == 1 and len(rows) < PAGE_SIZE:
+        total = len(rows)  # the whole result fits on this page: no need to count
+    else:
+        total = connection.execute(count, params).fetchone()[0]
+    result = ResultPage(total=total, page=page_number, sort="relevance")
+    if page_number > result.pages:
+        raise PageOutOfRange(result.pages)
+    result.items = list(map(ListedCourse._make, rows))
+    return result
+
+
+def get_listed_course(slug: str) -> Course | None:
+    """An approved course by slug, with what its page shows loaded, or None."""
+    return db.session.scalar(
+        sa.select(Course)
+        .where(Course.slug == slug, Course.status == CourseStatus.APPROVED)
+        .options(
+            joinedload(Course.provider).joinedload(Provider.province),
+            joinedload(Course.platform),
+            joinedload(Course.category),
+            joinedload(Course.province),
+            selectinload(Course.modules),
+        )
+    )
+
+
+def upcoming_sessions(course: Course, limit: int = 10) -> list[CourseSession]:
+    """Scheduled sessions of a course that have not started yet, soonest first."""
+    return list(
+        db.session.scalars(
+            sa.select(CourseSession)
+            .where(
+                CourseSession.course_id == course.id,
+                CourseSession.status == SessionStatus.SCHEDULED,
+                CourseSession.starts_at > utcnow(),
+            )
+            .order_by(CourseSession.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+def other_courses_by_provider(course: Course, limit: int = 4) -> list:
+    """A few other approved courses of the same provider, most popular first."""
+    return db.session.execute(
+        sa.select(Course.slug, Course.title, Course.price, Course.rating_avg, Course.method)
+        .where(
+            Course.provider_id == course.provider_id,
+            Course.status == CourseStatus.APPROVED,
+            Course.id != course.id,
+        )
+        .order_by(Course.enrolment_count.desc(), Course.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def count_listed_by_provider(provider_id: int) -> int:
+    """How many approved courses a provider lists."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Course.id)).where(
+                Course.provider_id == provider_id, Course.status == CourseStatus.APPROVED
+            )
+        )
+        or 0
+    )
+
+
+def is_empty() -> bool:
+    """True when no course exists yet (a fresh database)."""
+    return db.session.scalar(sa.select(Course.id).limit(1)) is None

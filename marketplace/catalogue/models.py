@@ -1,0 +1,202 @@
+"""The course catalogue: platforms, providers, categories, courses, modules and sessions."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.base import enum_column, utcnow
+from marketplace.extensions import db
+
+
+class Method(enum.Enum):
+    SELF_PACED = "self_paced"
+    WEBINAR = "webinar"
+    OFFLINE = "offline"
+
+
+class Level(enum.Enum):
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+class CourseStatus(enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ARCHIVED = "archived"
+
+
+class SessionStatus(enum.Enum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Platform(db.Model):
+    """One of the programme's digital platform partners, where courses are sold."""
+
+    __tablename__ = "platform"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "commission_bp >= 0 AND commission_bp <= 10000", name="commission_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    # Commission in basis points (1/100 of a percent), an integer like all money maths.
+    commission_bp: Mapped[int] = mapped_column(default=0)
+
+
+class Provider(db.Model):
+    """A training provider (lembaga pelatihan) that lists courses."""
+
+    __tablename__ = "provider"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    city: Mapped[str] = mapped_column(sa.String(80))
+    province_id: Mapped[int] = mapped_column(sa.ForeignKey("province.id"))
+    platform_id: Mapped[int] = mapped_column(sa.ForeignKey("platform.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    province = relationship("Province")
+    platform = relationship("Platform")
+    users = relationship("User", back_populates="provider")
+
+
+class Category(db.Model):
+    """A course category such as Penjualan dan Pemasaran."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    name_en: Mapped[str] = mapped_column(sa.String(120))
+
+
+class Course(db.Model):
+    """A course a provider offers; only approved courses are listed in the catalogue."""
+
+    __tablename__ = "course"
+    __table_args__ = (
+        sa.CheckConstraint("price >= 0", name="price_not_negative"),
+        sa.CheckConstraint("hours > 0", name="hours_positive"),
+        sa.CheckConstraint("rating_count >= 0", name="rating_count_not_negative"),
+        sa.CheckConstraint("rating_avg >= 0 AND rating_avg <= 5", name="rating_range"),
+        # Listing indexes: every catalogue sort starts from the approved courses.
+        sa.Index("ix_course_listed_popular", "status", "enrolment_count", "id"),
+        sa.Index("ix_course_listed_rating", "status", "rating_avg", "id"),
+        sa.Index("ix_course_listed_price", "status", "price", "id"),
+        # Rating and price filters together, counted and sorted from the index alone.
+        sa.Index(
+            "ix_course_listed_rating_price", "status", "rating_avg", "price", "enrolment_count"
+        ),
+        sa.Index("ix_course_listed_newest", "status", "published_at", "id"),
+        sa.Index("ix_course_category_status", "category_id", "status"),
+        sa.Index("ix_course_provider_status", "provider_id", "status"),
+        sa.Index("ix_course_province_status", "province_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.String(300))
+    description: Mapped[str] = mapped_column(sa.Text)
+    # Learning outcomes, one per line.
+    outcomes: Mapped[str] = mapped_column(sa.Text, default="")
+    provider_id: Mapped[int] = mapped_column(sa.ForeignKey("provider.id"))
+    platform_id: Mapped[int] = mapped_column(sa.ForeignKey("platform.id"), index=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
+    method: Mapped[Method] = mapped_column(enum_column(Method))
+    level: Mapped[Level] = mapped_column(enum_column(Level))
+    status: Mapped[CourseStatus] = mapped_column(
+        enum_column(CourseStatus), default=CourseStatus.DRAFT
+    )
+    price: Mapped[int]  # whole rupiah
+    hours: Mapped[int]
+    # Offline courses take place in a city of a province; online ones have neither.
+    city: Mapped[str | None] = mapped_column(sa.String(80))
+    province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("province.id"))
+    rating_avg: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    rating_count: Mapped[int] = mapped_column(default=0)
+    enrolment_count: Mapped[int] = mapped_column(default=0)
+    rejection_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+
+    provider = relationship("Provider")
+    platform = relationship("Platform")
+    category = relationship("Category")
+    province = relationship("Province")
+    modules = relationship(
+        "Module", order_by="Module.position", back_populates="course", cascade="all, delete-orphan"
+    )
+    sessions = relationship(
+        "CourseSession",
+        order_by="CourseSession.starts_at",
+        back_populates="course",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def outcome_list(self) -> list[str]:
+        """The learning outcomes as a list, blank lines dropped."""
+        return [line.strip() for line in self.outcomes.splitlines() if line.strip()]
+
+
+class Module(db.Model):
+    """One ordered module of a course."""
+
+    __tablename__ = "module"
+    __table_args__ = (
+        sa.UniqueConstraint("course_id", "position", name="uq_module_course_position"),
+        sa.CheckConstraint("minutes > 0", name="minutes_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    minutes: Mapped[int]
+
+    course = relationship("Course", back_populates="modules")
+
+
+class CourseSession(db.Model):
+    """A scheduled run of a webinar or offline course, with a fixed number of seats."""
+
+    __tablename__ = "course_session"
+    __table_args__ = (
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint(
+            "seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"
+        ),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.Index("ix_course_session_course_starts", "course_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]  # UTC
+    ends_at: Mapped[datetime]  # UTC
+    place: Mapped[str] = mapped_column(sa.String(200))
+    city: Mapped[str | None] = mapped_column(sa.String(80))
+    capacity: Mapped[int]
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_column(SessionStatus), default=SessionStatus.SCHEDULED
+    )
+
+    course = relationship("Course", back_populates="sessions")
+
+    @property
+    def seats_left(self) -> int:
+        """Seats still free."""
+        return self.capacity - self.seats_taken

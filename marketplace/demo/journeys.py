@@ -1,0 +1,282 @@
+"""The demo programme for `flask seed`: schemes, budget, a selected batch, an open batch.
+
+Everything goes through the services a real run would use (profiles with checked NIKs, the
+online test, joining, selection, the ledger), so the demo shows the programme as it works:
+
+- the two schemes (2020 and 2023) and the question bank of the online test;
+- the state budget allocated to the programme fund (Rp20 triliun, the 2020 allocation);
+- batch 1, closed and selected: the demo participant peserta@example.com (a laid-off worker)
+  and eleven other applicants took the test and joined; selection filled the quota of 8, so
+  the demo participant holds an active card with Rp1.000.000 and a 30-day first-purchase
+  deadline from the day of the seed, and four applicants were not selected;
+- batch 2, open now, which new participants can join after their test;
+- purchases (`_seed_orders`): the demo participant and three others booked a webinar
+  session of the demo provider (lembaga@example.com), which the provider then cancelled,
+  so each got the price back on the card (a purchase and a refund on each statement; the
+  demo participant is free to buy again); two others took seats in another session; one
+  bought a self-paced course whose voucher the provider has redeemed, and one bought a
+  self-paced course whose voucher is still to be used.
+
+Random choices come from the caller's `random.Random`; times follow the day the seed runs.
+Flushes, never commits.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from marketplace.catalogue import listing
+from marketplace.catalogue.models import Course, CourseStatus, Method
+from marketplace.core.models import Province
+from marketplace.extensions import db
+from marketplace.money import ledger
+from marketplace.money.models import Card
+from marketplace.orders import checkout, redemption, refunds
+from marketplace.people import participants
+from marketplace.people.accounts import create_user
+from marketplace.people.models import Education, Employment, Participant, Role, Sex, User
+from marketplace.programme import batches, online_test
+from marketplace.seed_data import DEMO_PASSWORD
+
+BUDGET = 20_000_000_000_000  # Rp20 triliun
+SELECTED_BATCH = dict(number=1, opens_days_ago=40, closes_days_ago=33, quota=8)
+OPEN_BATCH = dict(number=2, opens_days_ago=2, closes_in_days=12, quota=2000)
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """A participant of the demo: who they are and how they do in the test."""
+
+    email: str
+    name: str
+    province: str  # Kemendagri code
+    regency: int
+    district: int
+    birth: date
+    sex: Sex
+    city: str
+    education: Education
+    employment: Employment
+    correct: int  # answers right out of 18
+
+
+DEMO_PARTICIPANT = DemoPerson(
+    "peserta@example.com", "Siti Rahayu", "32", 73, 5, date(1994, 3, 12), Sex.FEMALE,
+    "Kota Bandung", Education.SMA, Employment.LAID_OFF, 14,
+)  # fmt: skip
+OTHER_APPLICANTS = (
+    ("Agus Setiawan", "35", 78, 4, date(1990, 7, 2),
+     Sex.MALE, "Kota Surabaya", "job_seeker", 15),
+    ("Dewi Lestari", "33", 74, 2, date(1998, 11, 20),
+     Sex.FEMALE, "Kota Semarang", "worker", 17),
+    ("Rudi Hartono", "12", 71, 9, date(1985, 5, 14),
+     Sex.MALE, "Kota Medan", "laid_off", 11),
+    ("Nur Aini", "73", 71, 3, date(2001, 1, 30),
+     Sex.FEMALE, "Kota Makassar", "job_seeker", 12),
+    ("Bambang Wijaya", "31", 74, 6, date(1979, 9, 9),
+     Sex.MALE, "Jakarta Timur", "business_owner", 16),
+    ("Putri Handayani", "51", 71, 1, date(1996, 4, 25),
+     Sex.FEMALE, "Kota Denpasar", "worker", 9),
+    ("Yusuf Maulana", "64", 72, 2, date(1993, 12, 5),
+     Sex.MALE, "Kota Balikpapan", "job_seeker", 13),
+    ("Rina Marlina", "32", 4, 15, date(1988, 6, 18),
+     Sex.FEMALE, "Kabupaten Bandung", "laid_off", 10),
+    ("Fajar Nugroho", "34", 71, 7, date(2000, 8, 8),
+     Sex.MALE, "Kota Yogyakarta", "worker", 8),
+    ("Maria Ulfa", "18", 71, 5, date(1997, 2, 11),
+     Sex.FEMALE, "Kota Bandar Lampung", "business_owner", 14),
+    ("Hendra Gunawan", "61", 71, 8, date(1982, 10, 27),
+     Sex.MALE, "Kota Pontianak", "job_seeker", 7),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ProgrammeReport:
+    """What seed_programme() did, for the seed command's summary."""
+
+    questions: int
+    accounts: int  # participant accounts created for the applicants
+    selected_batch: int
+    accepted: int
+    rejected: int
+    open_batch: int
+    demo_card: str  # masked number
+    orders: int = 0
+    refunded: int = 0
+
+    def describe(self) -> str:
+        return (
+            f"  programme: {self.questions} test questions; batch {self.selected_batch} selected "
+            f"({self.accepted} accepted, {self.rejected} not selected); batch {self.open_batch} "
+            f"open; peserta@example.com holds card {self.demo_card}; {self.orders} orders "
+            f"({self.refunded} refunded when the demo provider cancelled a session)"
+        )
+
+
+def _nik(person: DemoPerson, serial: int) -> str:
+    day = person.birth.day + (40 if person.sex is Sex.FEMALE else 0)
+    return (
+        f"{person.province}{person.regency:02d}{person.district:02d}"
+        f"{day:02d}{person.birth.month:02d}{person.birth.year % 100:02d}{serial:04d}"
+    )
+
+
+def _kk(person: DemoPerson, serial: int) -> str:
+    area = f"{person.province}{person.regency:02d}{person.district:02d}"
+    return f"{area}0101{18 + serial % 6:02d}{serial:04d}"
+
+
+def _profile(user: User, person: DemoPerson, serial: int, rng: random.Random, today: date):
+    province = db.session.scalar(sa.select(Province).where(Province.code == person.province))
+    return participants.save_profile(
+        user,
+        nik=_nik(person, serial),
+        kk=_kk(person, serial),
+        full_name=person.name,
+        birth_date=person.birth,
+        sex=person.sex,
+        phone=f"0812{rng.randrange(10_000_000, 99_999_999)}",
+        province_id=province.id,
+        city=person.city,
+        education=person.education,
+        employment=person.employment,
+        today=today,
+    )
+
+
+def _take_test(participant: Participant, batch, at: datetime, correct: int, rng) -> None:
+    attempt = online_test.start(participant, batch, at, rng=rng)
+    for index, question in enumerate(online_test.questions(attempt)):
+        choice = question.correct_choice
+        if index >= correct:  # a wrong answer
+            choice = (choice + 1) % len(question.choices_id)
+        online_test.answer(attempt, question.id, choice, at + timedelta(minutes=index + 1))
+    online_test.submit(attempt, at + timedelta(minutes=20))
+
+
+def seed_programme(now: datetime, rng: random.Random) -> ProgrammeReport | None:
+    """Schemes, questions, budget and the two demo batches; None if batch 1 exists already."""
+    batches.ensure_schemes()
+    questions = online_test.seed_questions()
+    if batches.by_number(SELECTED_BATCH["number"]) is not None:
+        return None
+    ledger.allocate_budget(BUDGET, "APBN 2020", idempotency_key="seed-budget")
+    first = batches.create_batch(
+        SELECTED_BATCH["number"],
+        now - timedelta(days=SELECTED_BATCH["opens_days_ago"]),
+        now - timedelta(days=SELECTED_BATCH["closes_days_ago"]),
+        SELECTED_BATCH["quota"],
+        "2020",
+        None,
+        actor=None,
+    )
+    people = [DEMO_PARTICIPANT] + [
+        DemoPerson(
+            f"peserta{index}@example.com", name, province, regency, district, birth, sex,
+            city, Education.SMA if index % 2 else Education.DIPLOMA, Employment(employment),
+            correct,
+        )
+        for index, (name, province, regency, district, birth, sex, city, employment, correct)
+        in enumerate(OTHER_APPLICANTS, start=1)
+    ]  # fmt: skip
+    joined_at = first.opens_at + timedelta(days=1)
+    created = 0
+    for serial, person in enumerate(people, start=1):
+        user = db.session.scalar(sa.select(User).where(User.email == person.email))
+        if user is None:
+            created += 1
+            user = create_user(
+                email=person.email,
+                name=person.name,
+                password=DEMO_PASSWORD,
+                role=Role.PARTICIPANT,
+                verified=True,
+            )
+        participant = _profile(user, person, serial, rng, joined_at.date())
+        at = joined_at + timedelta(hours=serial)
+        _take_test(participant, first, at, person.correct, rng)
+        batches.join(participant, first, at + timedelta(minutes=30), actor=user)
+    report = batches.select(first, now)
+    second = batches.create_batch(
+        OPEN_BATCH["number"],
+        now - timedelta(days=OPEN_BATCH["opens_days_ago"]),
+        now + timedelta(days=OPEN_BATCH["closes_in_days"]),
+        OPEN_BATCH["quota"],
+        "2020",
+        None,
+        actor=None,
+    )
+    demo = db.session.scalar(sa.select(User).where(User.email == DEMO_PARTICIPANT.email))
+    orders, refunded = _seed_orders(demo.participant, now)
+    return ProgrammeReport(
+        questions=questions,
+        accounts=created,
+        selected_batch=first.number,
+        accepted=report.accepted,
+        rejected=report.rejected_total,
+        open_batch=second.number,
+        demo_card=demo.participant.card.masked_number,
+        orders=orders,
+        refunded=refunded,
+    )
+
+
+def _buy(participant: Participant, course: Course, session, at: datetime):
+    """A purchase through checkout's two steps, the mailed code typed back at once."""
+    row, code = checkout.begin(participant, course, session, at)
+    return checkout.confirm(participant, row.purchase_key, code, at)
+
+
+def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
+    """Purchases, a cancelled session with its refunds, and a redeemed voucher (see the
+    module's docstring); (orders made, orders refunded). Nothing when the demo provider
+    has no approved webinar or offline course with two sessions of free seats."""
+    desk = db.session.scalar(
+        sa.select(User).where(User.role == Role.PROVIDER, User.provider_id.is_not(None))
+        .order_by(User.id).limit(1)
+    )  # fmt: skip
+    if desk is None:
+        return 0, 0
+    approved = (
+        sa.select(Course)
+        .where(
+            Course.provider_id == desk.provider_id,
+            Course.status == CourseStatus.APPROVED,
+            Course.price <= 500_000,
+        )
+        .order_by(Course.id)
+    )
+    # Sessions a day or more away with 6 free seats: four buyers now, two later.
+    sessions = [
+        session
+        for course in db.session.scalars(approved.where(Course.method != Method.SELF_PACED))
+        for session in listing.upcoming_sessions(course)
+        if session.starts_at > now + timedelta(days=1) and session.seats_left >= 6
+    ]
+    self_paced = list(db.session.scalars(approved.where(Course.method == Method.SELF_PACED)))
+    if len(sessions) < 2 or len(self_paced) < 2:
+        return 0, 0
+    others = list(
+        db.session.scalars(
+            sa.select(Participant)
+            .join(Card, Card.participant_id == Participant.id)
+            .where(Participant.id != demo.id)
+            .order_by(Participant.id)
+        )
+    )
+    # Seconds after selection issued the cards, so the orders' times and the ledger's agree.
+    at = now + timedelta(seconds=1)
+    cancelled, booked = sessions[0], sessions[1]
+    made = [_buy(person, cancelled.course, cancelled, at) for person in [demo, *others[:3]]]
+    refunded = refunds.cancel_session(
+        cancelled, "Pelatih berhalangan hadir karena sakit.", at + timedelta(seconds=2), desk
+    )
+    later = at + timedelta(seconds=3)
+    made += [_buy(person, booked.course, booked, later) for person in others[3:5]]
+    if len(others) > 6:
+        voucher = _buy(others[5], self_paced[1], None, later)
+        redemption.redeem(desk.provider, voucher.voucher_code, later + timedelta(seconds=2), desk)
+        made += [voucher, _buy(others[6], self_paced[0], None, later)]
+    return len(made), len(refunded)

@@ -1,0 +1,1 @@
+"""Orders: checkout through the ledger, redemption of codes, refunds."""

@@ -1,0 +1,1 @@
+"""People: accounts, passwords, participants and their NIK-checked profiles."""

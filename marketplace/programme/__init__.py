@@ -1,0 +1,1 @@
+"""The programme: schemes, batches and selection, the online test, a participant's standing."""

@@ -1,0 +1,1 @@
+"""What the tests share: rows for checkout and programme tests, a loopback SMTP server."""
