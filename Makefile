@@ -2,6 +2,7 @@
 #
 #   make run           install, migrate, seed an empty catalogue, serve http://127.0.0.1:5000
 #   make test          install-dev, then the whole suite on SQLite and on PostgreSQL
+#   make lock          pin pyproject.toml's dependencies anew in requirements*.lock
 #   make help          every target
 
 SHELL := bash
@@ -29,8 +30,8 @@ BENCH_ARGS ?=
 
 export FLASK_APP := wsgi.py
 
-.PHONY: help run install install-dev chromium redis postgres-binaries wrk translations messages \
-        test test-sqlite test-postgres contracts lint bench clean distclean
+.PHONY: help run venv install install-dev lock chromium redis postgres-binaries wrk translations \
+        messages test test-sqlite test-postgres contracts lint bench clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -38,26 +39,62 @@ help: ## list the targets
 
 # --- environment -----------------------------------------------------------------------
 
-# Debian's own python3 needs its python3-venv package for `-m venv`; install it if that fails.
+# Debian's own python3 needs its python3-venv package for `-m venv`. This rule never calls
+# apt-get (test-sqlite comes through it); `make venv`, which install and test run first, does.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { \
+	    rm -rf $(VENV); \
+	    echo "python3 -m venv failed: Debian's python3 needs its python3-venv package," \
+	        "which \`make venv\` installs" >&2; \
+	    exit 1; \
+	}
+
+venv: ## create .venv, installing Debian's python3-venv first if python3 -m venv needs it
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
 	    rm -rf $(VENV); \
 	    echo "python3 -m venv failed: installing Debian's python3-venv"; \
 	    scripts/apt-install.sh python3-venv && $(PYTHON) -m venv $(VENV); \
 	}
 
-# Reinstall only when pyproject.toml is newer than the stamp.
-$(INSTALL_STAMP): pyproject.toml | $(BIN)/python
-	$(PIP_INSTALL) -e .
+# Dependencies come from the lock files (`make lock` writes them from pyproject.toml's
+# ranges): exactly the pinned releases, hash-checked, then the app itself without
+# dependencies. `pip check` then stops an install whose lock lacks something pyproject.toml
+# now asks for. A stamp is redone when its lock or pyproject.toml changes.
+define install_locked
+	$(PIP_INSTALL) --require-hashes -r $(1)
+	$(PIP_INSTALL) --no-deps -e .
+	@$(BIN)/python -m pip check >/dev/null || { \
+	    $(BIN)/python -m pip check >&2 || true; \
+	    echo "$(1) is out of step with pyproject.toml: run \`make lock\`" >&2; \
+	    exit 1; \
+	}
 	@touch $@
+endef
 
-$(DEV_STAMP): $(INSTALL_STAMP) pyproject.toml
-	$(PIP_INSTALL) -e '.[dev]'
-	@touch $@
+$(INSTALL_STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(call install_locked,requirements.lock)
 
-install: $(INSTALL_STAMP) ## create .venv and install the app into it
+$(DEV_STAMP): requirements-dev.lock pyproject.toml | $(BIN)/python
+	$(call install_locked,requirements-dev.lock)
 
-install-dev: install $(DEV_STAMP) chromium redis ## install plus test tools, Debian's chromium and redis
+# uv at the release requirements-dev.lock pins, alone: `make lock` must work when the locks
+# no longer match pyproject.toml (a dependency was just added), so not through the dev stamp.
+$(BIN)/uv: | $(BIN)/python
+	$(PIP_INSTALL) "$$(grep -soE '^uv==[^ ;]+' requirements-dev.lock || echo uv)"
+
+# --universal: one lock for every platform and Python >= 3.11 (markers say which line
+# applies where); existing pins are kept unless UPGRADE=1. The dev lock is constrained by the
+# runtime lock, so the two agree on every package they share.
+LOCK := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+        --generate-hashes --custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade)
+
+lock: $(BIN)/uv ## pin pyproject.toml's ranges in requirements*.lock (UPGRADE=1: newest releases)
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev --constraints requirements.lock -o requirements-dev.lock
+
+install: venv $(INSTALL_STAMP) ## create .venv and install the app into it from requirements.lock
+
+install-dev: install $(DEV_STAMP) chromium redis ## install plus the test tools (requirements-dev.lock), Debian's chromium and redis
 
 chromium: ## Debian's chromium for the browser tests (never a Playwright download)
 	@test -x /usr/bin/chromium || scripts/apt-install.sh chromium
@@ -71,7 +108,7 @@ postgres-binaries: ## PostgreSQL server binaries for test-postgres (Debian's pos
 wrk: ## the wrk load generator for the benchmark (Debian's wrk)
 	@command -v wrk >/dev/null || scripts/apt-install.sh wrk
 
-translations: install ## compile the message catalogues (.po -> .mo)
+translations: $(INSTALL_STAMP) ## compile the message catalogues (.po -> .mo)
 	@scripts/compile-translations.sh $(BIN)/pybabel
 
 messages: install ## extract the messages and update the id and en catalogues (.pot -> .po)
@@ -83,7 +120,7 @@ messages: install ## extract the messages and update the id and en catalogues (.
 # --- running ---------------------------------------------------------------------------
 
 run: export PUBLIC_URL := $(PUBLIC_URL)
-run: install translations ## migrate, seed an empty catalogue, serve on http://127.0.0.1:5000
+run: install translations ## migrate, seed an empty catalogue, serve on http://127.0.0.1:5000 with the worker
 	@scripts/secret-key.sh $(BIN)/python
 	$(BIN)/flask db upgrade
 	@status=0; $(BIN)/flask is-empty || status=$$?; \
@@ -92,6 +129,9 @@ run: install translations ## migrate, seed an empty catalogue, serve on http://1
 	elif [[ $$status -ne 1 ]]; then \
 	    exit $$status; \
 	fi
+# The task queue's worker (mail, periodic jobs) runs beside the server and stops with it.
+	$(BIN)/flask worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null || true; wait $$worker || true' EXIT; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # --- checks ----------------------------------------------------------------------------
@@ -103,7 +143,9 @@ test: install-dev translations postgres-binaries contracts ## the import contrac
 	echo "make test: SQLite exit $$sqlite, PostgreSQL exit $$postgres"; \
 	[[ $$sqlite -eq 0 && $$postgres -eq 0 ]]
 
-test-sqlite: install-dev translations ## the whole suite on SQLite
+# Never apt-get or sudo: what the suite needs from Debian (chromium, redis-server) comes with
+# `make install-dev` or `make test`; without it those tests are skipped, saying why.
+test-sqlite: $(DEV_STAMP) translations ## the whole suite on SQLite (installs no system package)
 	@echo "=== pytest on SQLite ==="
 	env -u DATABASE_URL -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 

@@ -19,8 +19,8 @@ RATELIMIT_ENABLED or RATELIMIT_STORAGE_URI is judged by them.
 
 import os
 
-# Limiter storages that live inside one process (the limits library's names).
-PER_PROCESS_STORAGES = {"memory", "async+memory"}
+# (Not `from marketplace import config`: gunicorn reads a module-level `config` as its own.)
+from marketplace.config import limits_per_process, missing_public_url
 
 
 def _flag(name: str) -> bool:
@@ -28,17 +28,22 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def per_worker_limits(settings, workers: int) -> str | None:
-    """Why the rate limits would be counted per worker; None when the workers share them.
+def _settings(app) -> dict:
+    """The loaded app's settings (with --preload), else the environment's as config.py
+    reads them."""
+    if app is not None:
+        return {**app.config, "DEBUG": app.debug}
+    return {
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL"),
+        "DEBUG": _flag("FLASK_DEBUG"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI"),
+    }
 
-    `settings` is the loaded app's config, or None to read the environment.
-    """
-    if settings is None:
-        settings = {"RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")}
-    if workers <= 1 or not settings.get("RATELIMIT_ENABLED", True):
-        return None
-    uri = settings.get("RATELIMIT_STORAGE_URI") or "memory://"
-    if uri.partition("://")[0].lower() not in PER_PROCESS_STORAGES:
+
+def per_worker_limits(settings, workers: int) -> str | None:
+    """Why the rate limits would be counted per worker; None when the workers share them."""
+    uri = limits_per_process(settings)
+    if workers <= 1 or uri is None:
         return None
     return (
         f"{workers} gunicorn workers with RATELIMIT_STORAGE_URI={uri}: each worker would count "
@@ -49,27 +54,14 @@ def per_worker_limits(settings, workers: int) -> str | None:
     )
 
 
-def missing_public_url(settings) -> str | None:
-    """Why the site can't serve: no PUBLIC_URL (links in mail are built only on it)."""
-    if settings is None:
-        settings = {"PUBLIC_URL": os.environ.get("PUBLIC_URL")}
-    if settings.get("PUBLIC_URL") or settings.get("TESTING") or settings.get("DEBUG"):
-        return None
-    return (
-        "PUBLIC_URL is not set: export the site's address as people reach it, e.g. "
-        "PUBLIC_URL=https://prakerja.example. Links in mail are built on it, never on a "
-        "request's Host header."
-    )
-
-
 def on_starting(server):
     """Refuse to start without PUBLIC_URL, or with rate limits counted per worker (see the
     module's docstring)."""
-    app = server.app.wsgi() if server.cfg.preload_app else None
-    missing = missing_public_url(getattr(app, "config", None))
+    settings = _settings(server.app.wsgi() if server.cfg.preload_app else None)
+    missing = missing_public_url(settings)
     if missing is not None:
         raise RuntimeError(f"refusing to start: {missing}")
-    problem = per_worker_limits(getattr(app, "config", None), server.cfg.workers)
+    problem = per_worker_limits(settings, server.cfg.workers)
     if problem is None:
         return
     if _flag("RATELIMIT_ALLOW_PER_WORKER"):

@@ -5,10 +5,12 @@
 1. Builds (or reuses) bench/out/catalogue-N.db, a SQLite database migrated with `flask db
    upgrade` and filled with `flask seed --courses N`.
 2. Serves bench/benchapp.py (the real app plus a static control page of the same size as the
-   measured catalogue page) with gunicorn on a free port of 127.0.0.1.
-3. Drives load from a second process with wrk, in rounds; in each round it measures the control
-   and then every page, so each page is compared with the control of its own round. The figures
-   reported are medians over the rounds.
+   measured catalogue page) with gunicorn on a free port of 127.0.0.1, and bench/bareapp.py (a
+   bare Flask app, nothing of the project, serving the same control page) with a second
+   gunicorn of the same settings.
+3. Drives load from a second process with wrk, in rounds; in each round it measures both
+   controls before every page, so each page is compared with the in-app control and with the
+   bare Flask control of its own round. The figures reported are medians over the rounds.
 4. Prints a table and the gzipped size of the catalogue's HTML + CSS, and writes the section for
    this catalogue size in bench/RESULTS.md (the other sizes' sections are kept).
 
@@ -263,6 +265,7 @@ class Page:
     size: int = 0
     rounds: list[WrkResult] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)
+    bare_ratios: list[float] = field(default_factory=list)  # to the bare Flask control
 
 
 def choose_pages(db_path: Path, args: argparse.Namespace) -> tuple[list[Page], str]:
@@ -318,6 +321,7 @@ def choose_pages(db_path: Path, args: argparse.Namespace) -> tuple[list[Page], s
     )
     pages = [
         Page("control", "control (static, same size)", "/_bench/control"),
+        Page("bare", "bare Flask control (static, same size)", "/_bench/control"),
         Page("q2f", "q + 2 filters", f"/courses?q={q}&category={category}&method={method}"),
         Page("all", "catalogue, no parameters", "/courses"),
         Page("q", "plain q", f"/courses?q={q}"),
@@ -340,7 +344,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def gunicorn_command(port: int) -> list[str]:
+def gunicorn_command(port: int, app: str = "benchapp:app") -> list[str]:
+    """gunicorn serving `app` (module:variable in bench/) with the benchmark's settings."""
     return [
         sys.executable,
         "-m",
@@ -361,8 +366,13 @@ def gunicorn_command(port: int) -> list[str]:
         str(REPO),
         "--pythonpath",
         str(BENCH),
-        "benchapp:app",
+        app,
     ]
+
+
+def bare_gunicorn_command(port: int) -> list[str]:
+    """gunicorn serving the bare Flask control (bench/bareapp.py), settings as for the app."""
+    return gunicorn_command(port, "bareapp:app")
 
 
 class Server:
@@ -535,24 +545,26 @@ def judge(page: Page, courses: int) -> str:
 def table(pages: list[Page], courses: int) -> list[str]:
     header = (
         "| page | path | bytes | req/s | req/s by round | p50 ms | p95 ms | p99 ms "
-        "| vs control | errors | target |"
+        "| vs control | vs bare Flask | errors | target |"
     )
     lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
     for page in pages:
         rps = median([r.rps for r in page.rounds])
-        if page.key == "control":
+        if page.key in ("control", "bare"):
             runs = [r.rps for r in page.rounds]
             by_round = f"{min(runs):.0f}–{max(runs):.0f} ({len(runs)} runs)" if runs else ""
         else:
             by_round = " / ".join(f"{r.rps:.0f}" for r in page.rounds)
         p95s = [r.p95_ms for r in page.rounds if r.p95_ms is not None]
         ratio = "1.00" if page.key == "control" else f"{median(page.ratios):.2f}"
+        bare_ratio = "1.00" if page.key == "bare" else f"{median(page.bare_ratios):.2f}"
         lines.append(
             f"| {page.label} | `{page.path}` | {page.size:,} | {rps:.0f} | {by_round} "
             f"| {fmt_ms(median([r.p50_ms for r in page.rounds]))} "
             f"| {fmt_ms(median(p95s) if p95s else None)} "
             f"| {fmt_ms(median([r.p99_ms for r in page.rounds]))} "
-            f"| {ratio} | {sum(r.errors for r in page.rounds)} | {judge(page, courses)} |"
+            f"| {ratio} | {bare_ratio} | {sum(r.errors for r in page.rounds)} "
+            f"| {judge(page, courses)} |"
         )
     return lines
 
@@ -577,6 +589,11 @@ def write_results(courses: int, section: str) -> None:
                 "(the "
                 "control's over all its runs); p95 comes from wrk's own latency record "
                 "(`bench/wrk_report.lua`). Sizes are gzip level 6; 1 KB = 1,000 bytes.",
+                "The bare Flask control: `bench/bareapp.py`, a minimal Flask app outside the "
+                "project (no extension, no configuration) returning the same bytes as the "
+                "in-app control, served by a second gunicorn with the same settings and measured "
+                "just before every page, in the same run. A page's *vs bare Flask* is its req/s "
+                "divided by that run's: what the page costs against the least a Flask page can.",
                 "Server: gunicorn with 2 sync workers of 1 thread, one worker per core of the "
                 "2-core machine, for the control and the pages alike: the pages are CPU-bound "
                 "(templates, SQLite in-process) and wrk needs some of the same two cores (other "
@@ -660,7 +677,11 @@ def measure(args: argparse.Namespace) -> None:
     # First start: fetch the pages once, for their sizes and the control's size.
     probe = Server(db_path, 0, log)
     try:
-        bodies = {page.key: probe.fetch(page.path) for page in pages if page.key != "control"}
+        bodies = {
+            page.key: probe.fetch(page.path)
+            for page in pages
+            if page.key not in ("control", "bare")
+        }
         html = bodies["q2f"].decode("utf-8")
         css_paths = stylesheets(html) or ["/static/css/site.css"]
         css = b"".join(probe.fetch(path) for path in css_paths)
@@ -669,6 +690,8 @@ def measure(args: argparse.Namespace) -> None:
     control_bytes = len(bodies["q2f"])
     for page in pages:
         page.size = len(bodies.get(page.key, b"")) or control_bytes
+    control, bare = pages[0], pages[1]
+    measured_pages = pages[2:]
 
     html_gz, css_gz = gzip_size(bodies["q2f"]), gzip_size(css)
     total_kb = (html_gz + css_gz) / KB
@@ -684,21 +707,25 @@ def measure(args: argparse.Namespace) -> None:
 
     load_before = load_average()
     server = Server(db_path, control_bytes, log)
+    bare_server = None
     try:
-        served = len(server.fetch("/_bench/control"))
-        if served != control_bytes:
-            raise RuntimeError(f"control page is {served} bytes, expected {control_bytes}")
+        bare_server = Server(db_path, control_bytes, log, command=bare_gunicorn_command)
+        bases = {control.key: server.base, bare.key: bare_server.base}
+        for served_by in (server, bare_server):
+            served = len(served_by.fetch("/_bench/control"))
+            if served != control_bytes:
+                raise RuntimeError(f"control page is {served} bytes, expected {control_bytes}")
         if args.warmup:
             print(f"Warming up ({args.warmup} s per page) ...", flush=True)
             for page in pages:
-                run_wrk(server.base + page.path, args.warmup, args.connections)
-        control = pages[0]
+                run_wrk(bases.get(page.key, server.base) + page.path, args.warmup, args.connections)
         for number in range(1, args.rounds + 1):
-            # Interleaved: the control runs just before each page, and the page's ratio is to
-            # that control run, so a change in the machine's speed affects both alike.
-            for page in pages[1:]:
-                for measured in (control, page):
-                    result = run_wrk(server.base + measured.path, args.duration, args.connections)
+            # Interleaved: both controls run just before each page, and the page's ratios are
+            # to those runs, so a change in the machine's speed affects all three alike.
+            for page in measured_pages:
+                for measured in (control, bare, page):
+                    base = bases.get(measured.key, server.base)
+                    result = run_wrk(base + measured.path, args.duration, args.connections)
                     measured.rounds.append(result)
                     print(
                         f"round {number}/{args.rounds} {measured.label:<28} "
@@ -709,7 +736,14 @@ def measure(args: argparse.Namespace) -> None:
                     )
                 if control.rounds[-1].rps:
                     page.ratios.append(page.rounds[-1].rps / control.rounds[-1].rps)
+                if bare.rounds[-1].rps:
+                    page.bare_ratios.append(page.rounds[-1].rps / bare.rounds[-1].rps)
+                    control.bare_ratios.append(control.rounds[-1].rps / bare.rounds[-1].rps)
+                if control.rounds[-1].rps:
+                    bare.ratios.append(bare.rounds[-1].rps / control.rounds[-1].rps)
     finally:
+        if bare_server is not None:
+            bare_server.stop()
         server.stop()
 
     load_after = load_average()
@@ -718,7 +752,9 @@ def measure(args: argparse.Namespace) -> None:
     config = (
         f"gunicorn {GUNICORN_WORKERS} workers × {GUNICORN_THREADS} thread, "
         f"`--worker-class {GUNICORN_WORKER_CLASS}`, on 127.0.0.1, serving both the control and "
-        f"the pages; wrk `-t{max(1, min(2, args.connections))} -c{args.connections} "
+        f"the pages, and a second gunicorn with the same settings serving the bare Flask "
+        f"control (`bench/bareapp.py`); "
+        f"wrk `-t{max(1, min(2, args.connections))} -c{args.connections} "
         f"-d{args.duration}s --latency` per page and round, {args.rounds} rounds, "
         f"{args.warmup} s warm-up per page; SQLite database `bench/out/catalogue-"
         f"{args.courses}.db` (`flask seed --courses {args.courses}`), SECRET_KEY=bench"

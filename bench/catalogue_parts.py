@@ -41,7 +41,7 @@ def main() -> None:
 
     from marketplace import create_app
     from marketplace.catalogue import listing
-    from marketplace.web.catalogue.cards import course_list
+    from marketplace.web.catalogue.cards import course_cards, rendered_cards
     from marketplace.web.catalogue.query import CatalogueQuery
     from marketplace.web.catalogue.views import page_context
 
@@ -77,8 +77,12 @@ def main() -> None:
             ("  query string: read and check", best(read_query)),
             ("  listing: count and page (SQL)", best(lambda: listing.list_courses(criteria))),
             (
-                f"  cards: {len(results.items)} results",
-                best(lambda: course_list(results.items)),
+                f"  cards: {len(results.items)} results, kept",
+                best(lambda: course_cards(results.items)),
+            ),
+            (
+                f"  cards: {len(results.items)} results, rendered",
+                best(lambda: (rendered_cards().cards.clear(), course_cards(results.items))),
             ),
             (
                 "  template: catalogue/index.html",

@@ -15,11 +15,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     configure(app, test_config)
     use_public_url(app)
+    warn_of_limits_per_process(app)
     trust_proxies(app)
-    use_language_templates(app)
     register_extensions(app)
     register_models()
     register_database_events(app)
+    register_transaction_boundary(app)
     register_i18n(app)
     register_inputs(app)
     register_blueprints(app)
@@ -45,11 +46,6 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 # Without PUBLIC_URL, a debug or test app's links start with `flask run`'s own address.
 DEVELOPMENT_URL = "http://127.0.0.1:5000"
-MISSING_PUBLIC_URL = (
-    "PUBLIC_URL is not set: export the site's address as people reach it, e.g. "
-    "PUBLIC_URL=https://prakerja.example (`make run` sets it). Links in mail are built on it, "
-    "never on a request's Host header, so every request is refused until it is set."
-)
 # A site on a loopback name answers to both (make run's 127.0.0.1 is opened as localhost).
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 
@@ -67,17 +63,18 @@ def use_public_url(app: Flask) -> None:
     error page itself could not be drawn.)
     """
     url = app.config.get("PUBLIC_URL")
+    missing = settings.missing_public_url({**app.config, "DEBUG": app.debug})
+    if missing is not None:
+        app.logger.error(missing)
+
+        @app.before_request
+        def refuse_without_public_url():
+            """503 for every request: no link may be built on the Host header."""
+            app.logger.error(missing)
+            abort(503)
+
+        return
     if not url:
-        if not (app.debug or app.testing):
-            app.logger.error(MISSING_PUBLIC_URL)
-
-            @app.before_request
-            def refuse_without_public_url():
-                """503 for every request: no link may be built on the Host header."""
-                app.logger.error(MISSING_PUBLIC_URL)
-                abort(503)
-
-            return
         url = DEVELOPMENT_URL
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
@@ -100,6 +97,24 @@ def use_public_url(app: Flask) -> None:
             abort(400)
 
 
+def warn_of_limits_per_process(app: Flask) -> None:
+    """Say loudly, outside debug and testing, that the rate limits live in this process.
+
+    Every process started this way counts sign-ins alone: several of them (workers of any
+    server, or servers behind one address) let several times the limit through. gunicorn
+    refuses that outright (gunicorn.conf.py); any other way of starting several processes
+    gets this warning in its log.
+    """
+    storage = settings.limits_per_process(app.config)
+    if storage is not None and not (app.debug or app.testing):
+        app.logger.warning(
+            "RATE LIMITS PER PROCESS: RATELIMIT_STORAGE_URI=%s counts the limits inside this "
+            "process only. Run a single process, or set RATELIMIT_STORAGE_URI=redis://HOST:6379 "
+            "so that every process shares them.",
+            storage,
+        )
+
+
 def trust_proxies(app: Flask) -> None:
     """Behind TRUSTED_PROXIES reverse proxies, take the client's address from X-Forwarded-For.
 
@@ -111,13 +126,6 @@ def trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-
-
-def use_language_templates(app: Flask) -> None:
-    """Templates compiled once per language, constant messages translated in advance."""
-    from marketplace.web.templating import LanguageEnvironment
-
-    app.jinja_environment = LanguageEnvironment
 
 
 def register_extensions(app: Flask) -> None:
@@ -160,6 +168,13 @@ def register_database_events(app: Flask) -> None:
     from marketplace.core.database import install_sqlite_pragmas
 
     install_sqlite_pragmas(app)
+
+
+def register_transaction_boundary(app: Flask) -> None:
+    """Each request commits once at its end, or rolls back (web/transaction.py)."""
+    from marketplace.web.transaction import register
+
+    register(app)
 
 
 def register_i18n(app: Flask) -> None:

@@ -1,4 +1,8 @@
-"""Flask commands. They call services and commit once at their boundary."""
+"""Flask commands, and the periodic jobs the worker shares with them.
+
+Commands call services and commit once at their boundary; a job commits at its end
+(marketplace/core/tasks.py).
+"""
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -6,7 +10,10 @@ from zoneinfo import ZoneInfo
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from huey import crontab
 
+from marketplace.core import tasks
+from marketplace.core.base import utcnow
 from marketplace.extensions import db
 
 
@@ -96,15 +103,23 @@ def cards_group() -> None:
     """Kartu Prakerja cards."""
 
 
+@tasks.periodic(crontab(minute="15"))
+def expire_cards() -> int:
+    """Revoke the active cards whose first-purchase deadline has passed; how many.
+
+    The worker runs it every hour (at a quarter past); `flask cards expire` runs it by hand.
+    """
+    from marketplace.money import cards
+
+    return cards.expire_overdue(utcnow())
+
+
 @cards_group.command("expire")
 @with_appcontext
 def cards_expire_command() -> None:
     """Revoke active cards whose first-purchase deadline has passed (safe to run twice)."""
-    from marketplace.core.base import utcnow
-    from marketplace.money import cards
-
     try:
-        revoked = cards.expire_overdue(utcnow())
+        revoked = expire_cards()
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -123,7 +138,6 @@ def batches_group() -> None:
 def batches_select_command(number: int) -> None:
     """Run selection for batch NUMBER once it has closed, and print the result."""
     from marketplace.core import DomainError
-    from marketplace.core.base import utcnow
     from marketplace.programme import batches
 
     batch = batches.by_number(number)
@@ -188,6 +202,46 @@ def register(app: Flask) -> None:
     app.cli.add_command(cards_group)
     app.cli.add_command(batches_group)
     app.cli.add_command(mail_group)
+    app.cli.add_command(worker_command)
+
+
+@click.command("worker")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="How many tasks run at once.")
+@click.option("--no-periodic", is_flag=True,
+              help="Leave the periodic jobs to another worker (with several machines, one "
+                   "worker runs them).")
+@with_appcontext
+def worker_command(threads: int, no_periodic: bool) -> None:
+    """Run the task queue's worker until stopped: mail delivery and the periodic jobs.
+
+    It starts by enqueuing the resend of mail a killed worker may have left unsent. Ctrl-C
+    (SIGINT) lets running tasks finish; SIGTERM stops at once (the outbox keeps what was not
+    sent).
+    """
+    import logging
+
+    from flask import current_app
+
+    from marketplace.core import mail
+
+    queue = tasks.queue_of(current_app)
+    if queue.immediate:
+        raise click.ClickException(
+            "TASK_QUEUE_IMMEDIATE is on: jobs run where they are enqueued, not in a worker."
+        )
+    queue.register_declared()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    mail.resend_unsent.enqueue()
+    consumer = queue.huey.create_consumer(workers=threads, periodic=not no_periodic)
+    click.echo(
+        f"Worker on {current_app.config['TASK_QUEUE_URL']} with {threads} thread(s); "
+        + ("periodic jobs off." if no_periodic else
+           "periodic jobs: " + ", ".join(job.name for job in tasks.declared() if job.schedule))
+    )
+    consumer.run()
 
 
 @click.group("mail")
@@ -202,6 +256,8 @@ def mail_group() -> None:
 @with_appcontext
 def mail_outbox_command(recipient: str | None, last: int) -> None:
     """Print the most recent messages of the outbox, oldest first, with their bodies."""
+    from flask import current_app
+
     from marketplace.core import mail
 
     messages = mail.recent(recipient=recipient, last=last)
@@ -213,6 +269,8 @@ def mail_outbox_command(recipient: str | None, last: int) -> None:
             state = f"sent {message.sent_at:%Y-%m-%d %H:%M:%S} UTC"
         elif message.error:
             state = f"not sent: {message.error}"
+        elif current_app.config.get("MAIL_SERVER"):
+            state = "not sent yet (queued for the worker)"
         else:
             state = "not sent (no MAIL_SERVER)"
         click.echo(f"--- #{message.id} {message.created_at:%Y-%m-%d %H:%M:%S} UTC, {state}")
@@ -228,11 +286,11 @@ def mail_outbox_command(recipient: str | None, last: int) -> None:
               help="Only messages made in the last HOURS hours.")
 @with_appcontext
 def mail_retry_command(hours: int) -> None:
-    """Send again the messages whose delivery failed (needs MAIL_SERVER)."""
+    """Send again now, not through the queue, the messages whose delivery failed (needs
+    MAIL_SERVER). The worker does the same every hour."""
     from datetime import timedelta
 
     from marketplace.core import mail
-    from marketplace.core.base import utcnow
 
     try:
         sent, failing = mail.retry_failed(since=utcnow() - timedelta(hours=hours))

@@ -63,7 +63,8 @@ def load(instance_path: str) -> dict:
         "CATALOGUE_PAGE_SIZE": 20,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # Mail: without MAIL_SERVER messages stay in the outbox table and the log
-        # (`flask mail outbox`); with it they are sent by SMTP after their transaction commits.
+        # (`flask mail outbox`); with it the worker sends them by SMTP once their transaction
+        # has committed.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT") or 25),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
@@ -71,6 +72,18 @@ def load(instance_path: str) -> dict:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),  # STARTTLS
         "MAIL_SENDER": os.environ.get("MAIL_SENDER") or "Prakerja <no-reply@localhost>",
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT") or 10),
+        # Mail older than this (seconds) that is still unsent and has no error noted lost its
+        # delivery task (a killed worker): the worker's periodic resend enqueues it again.
+        "MAIL_RESEND_AFTER": int(os.environ.get("MAIL_RESEND_AFTER") or 300),
+        # The task queue (marketplace/core/tasks.py; the worker is `flask worker`): Huey on a
+        # SQLite file under instance/ by default, on Redis with redis://host:6379/1 when web
+        # servers and workers run on several machines.
+        "TASK_QUEUE_URL": os.environ.get("TASK_QUEUE_URL") or f"sqlite:///{instance / 'tasks.db'}",
+        # Run every job in the enqueuing process when it is enqueued (no worker). Unset: on
+        # exactly when TESTING.
+        "TASK_QUEUE_IMMEDIATE": _flag("TASK_QUEUE_IMMEDIATE")
+        if os.environ.get("TASK_QUEUE_IMMEDIATE")
+        else None,
         # The site's address as people reach it (https://prakerja.example): every link in
         # mail starts with it, never with a request's Host header. Required outside debug
         # and testing (create_app refuses to start without it); `make run` sets it.
@@ -79,3 +92,30 @@ def load(instance_path: str) -> dict:
         # (e.g. the name a load balancer's health check uses). Any other Host gets a 400.
         "ALLOWED_HOSTS": _names(os.environ.get("ALLOWED_HOSTS", "")),
     }
+
+
+# --- what a serving process needs (read by create_app and by gunicorn.conf.py) ---------
+
+MISSING_PUBLIC_URL = (
+    "PUBLIC_URL is not set: export the site's address as people reach it, e.g. "
+    "PUBLIC_URL=https://prakerja.example (`make run` sets it). Links in mail are built on it, "
+    "never on a request's Host header, so the site refuses to serve until it is set."
+)
+# Limiter storages that live inside one process (the limits library's names).
+PER_PROCESS_STORAGES = frozenset({"memory", "async+memory"})
+
+
+def missing_public_url(settings) -> str | None:
+    """Why the site can't serve: no PUBLIC_URL outside debug and testing; None when fine."""
+    if settings.get("PUBLIC_URL") or settings.get("DEBUG") or settings.get("TESTING"):
+        return None
+    return MISSING_PUBLIC_URL
+
+
+def limits_per_process(settings) -> str | None:
+    """The limiter's storage when it lives inside one process (so several processes would
+    each count the rate limits alone); None when the limits are off or shared."""
+    if not settings.get("RATELIMIT_ENABLED", True):
+        return None
+    uri = settings.get("RATELIMIT_STORAGE_URI") or "memory://"
+    return uri if uri.partition("://")[0].lower() in PER_PROCESS_STORAGES else None

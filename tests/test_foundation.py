@@ -3,11 +3,10 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from support.factories import PASSWORD
 
 from marketplace.people.models import Role
 from marketplace.web.security import safe_next
-
-PASSWORD = "Prakerja2020!"
 
 
 @pytest.mark.parametrize("path", ["/", "/courses", "/login", "/healthz", "/nope"])

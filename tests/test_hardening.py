@@ -61,12 +61,21 @@ def test_a_batch_in_year_one_is_refused_with_a_message(app, admin_client):
     assert "between the years 2000 and 2999" in response.get_data(as_text=True)
 
 
-def test_a_huge_page_of_applications_is_an_empty_page(app, admin_client):
+def test_a_bad_page_of_applications_is_a_400_saying_why(app, admin_client):
     with app.app_context():
         batch = open_batch_row()
         db.session.commit()
         batch_id = batch.id
-    assert admin_client.get(f"/admin/batches/{batch_id}?page={'9' * 30}").status_code == 200
+    for page, why in (
+        ("9" * 30, "Nomor halaman paling besar 100.000"),
+        ("dua", "Nomor halaman harus bilangan bulat, seperti 2"),
+        ("0", "Nomor halaman minimal 1"),
+    ):
+        response = admin_client.get(f"/admin/batches/{batch_id}?page={page}")
+        assert response.status_code == 400, page
+        assert why in response.get_data(as_text=True)
+    # Past the last page but within the bounds: an empty page.
+    assert admin_client.get(f"/admin/batches/{batch_id}?page=7").status_code == 200
 
 
 def test_account_pages_are_not_cached(participant_client):

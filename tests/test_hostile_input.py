@@ -12,6 +12,7 @@ A route or a form added later is walked the same way without anyone adding it he
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
@@ -19,11 +20,12 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.catalogue.models import Course, CourseSession, Method, Provider
+from marketplace.core.models import Province
 from marketplace.demo import seeding
 from marketplace.extensions import db
 from marketplace.money.models import LedgerAccount
-from marketplace.orders.models import Order
-from marketplace.people.models import Participant, Role, User
+from marketplace.orders.models import Order, OrderStatus
+from marketplace.people.models import Education, Employment, Participant, Role, Sex, User
 from marketplace.programme.models import Batch
 from marketplace.programme.models import TestAttempt as Attempt
 from marketplace.seed_data import DEMO_PASSWORD
@@ -63,6 +65,19 @@ DATABASE_ERRORS = re.compile(
     r"Traceback|sqlite3|psycopg|OperationalError|IntegrityError|DataError|"
     r"ProgrammingError|StatementError|\[SQL:",
 )
+# What a person would type into a blank field, so that a form sent "as rendered" gets past
+# its checks and the form that follows it (a check-your-answers step) is walked too.
+PLAUSIBLE = {
+    "nik": "3201231708950099",  # Jawa Barat; a man born 17 August 1995
+    "kk": "3201230101200099",
+    "full_name": "Budi Santoso",
+    "birth_day": "17",
+    "birth_month": "8",
+    "birth_year": "1995",
+    "sex": "male",
+    "phone": "0812-3456-0099",
+    "city": "Kota Bandung",
+}
 # Forms that end the role's session: walked with the role signed in would sign it out.
 SKIPPED_ACTIONS = ("/logout",)
 
@@ -99,6 +114,10 @@ class FormReader(HTMLParser):
         if not self.forms:
             return
         form, name = self.forms[-1], attrs.get("name")
+        if tag == "option" and self._select:
+            if form.fields.get(self._select) == "" or "selected" in attrs:
+                form.fields[self._select] = attrs.get("value", "")
+            return
         if not name:
             return
         if tag == "input":
@@ -115,9 +134,6 @@ class FormReader(HTMLParser):
         elif tag == "select":
             self._select = name
             form.fields.setdefault(name, "")
-        elif tag == "option" and self._select:
-            if form.fields.get(self._select) == "" or "selected" in attrs:
-                form.fields[self._select] = attrs.get("value", "")
         elif tag == "textarea":
             self._textarea = name
             form.fields.setdefault(name, "")
@@ -141,6 +157,8 @@ class Walk:
         self.role = role
         self.problems: list[str] = []
         self.requests = 0
+        self.pages: set[str] = set()  # pages answered 200
+        self.posted_forms: set[str] = set()  # actions of the POST forms walked
 
     def send(self, method: str, url: str, **kwargs):
         """One request; a 5xx, an exception or a database error's text is a problem."""
@@ -181,7 +199,7 @@ def _world(app) -> dict:
         return {
             "slug": webinar,
             "order_id": db.session.scalar(
-                sa.select(Order.id).where(Order.participant_id == demo.id).limit(1)
+                sa.select(Order.id).order_by(Order.status != OrderStatus.PAID, Order.id).limit(1)
             ),
             "batch_id": db.session.scalar(sa.select(Batch.id).order_by(Batch.id)),
             "session_id": db.session.scalar(
@@ -214,12 +232,27 @@ def _fill(template: str, values: dict) -> str:
     return template.format(**{name: quote(str(value), safe="") for name, value in values.items()})
 
 
-def _walk_forms(walk: Walk, page_url: str, forms: list[Form]) -> None:
-    """Every field of every form, one hostile value at a time, the rest left as rendered."""
+def _walk_forms(walk: Walk, forms: list[Form], seen: set, depth: int = 0) -> None:
+    """Every field of every form, one hostile value at a time, the rest left as rendered.
+
+    Each POST form is first sent as rendered (following redirects): a form that only
+    appears in the answer (the purchase code after "send me a code", the profile's check
+    step, a test question after "start") is walked the same way.
+    """
     for form in forms:
         action = form.action
-        if any(action.startswith(skipped) for skipped in SKIPPED_ACTIONS):
+        key = (form.method, action.split("?")[0], tuple(sorted(form.fields)))
+        if key in seen or any(action.startswith(skipped) for skipped in SKIPPED_ACTIONS):
             continue
+        seen.add(key)
+        if form.method == "post":
+            walk.posted_forms.add(action.split("?")[0])
+            filled = {name: value or PLAUSIBLE.get(name, "") for name, value in form.fields.items()}
+            answer = walk.send("POST", action, data=filled, follow_redirects=True)
+            if answer is not None and answer.status_code in (200, 400) and depth < 3:
+                reader = FormReader(answer.request.path)
+                reader.feed(answer.get_data(as_text=True))
+                _walk_forms(walk, reader.forms, seen, depth + 1)
         names = list(form.fields) + sorted(form.buttons)
         for name in names:
             for value in HOSTILE:
@@ -244,14 +277,27 @@ def _walk_forms(walk: Walk, page_url: str, forms: list[Form]) -> None:
                 walk.send("GET", f"{action.split('?')[0]}?{urlencode({name: ['1', '²']}, True)}")
 
 
+def _walk_headers(walk: Walk) -> None:
+    """Hostile headers and cookies on a few pages: the Host, proxies' headers, the language."""
+    for path in ("/", "/courses", "/account"):
+        for value in SHARP:
+            walk.send("GET", path, headers={"Host": value[:200] or "x"})
+            walk.send("GET", path, headers={"X-Forwarded-For": value, "X-Forwarded-Host": value})
+            walk.send("GET", path, headers={"Accept-Language": value})
+            walk.send("GET", path, headers={"Cookie": f"lang={quote(value)}"})
+
+
 def _walk(app, client, role: str) -> Walk:
     walk = Walk(client, role)
     world = _world(app)
     seen_forms: set = set()
+    _walk_headers(walk)
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
     for rule in rules:
         template, names = _paths(rule)
         url = _fill(template, {name: world.get(name, "1") for name in names})
+        if any(url.startswith(skipped) for skipped in SKIPPED_ACTIONS):
+            continue
         for name in names:  # hostile path variables
             for value in SHARP:
                 for method in sorted(rule.methods & {"GET", "POST"}):
@@ -263,19 +309,14 @@ def _walk(app, client, role: str) -> Walk:
         response = walk.send("GET", url)
         if response is None or response.status_code != 200:
             continue
+        walk.pages.add(url)
         reader = FormReader(url)
         reader.feed(response.get_data(as_text=True))
         query_names = set(GENERIC_QUERY_NAMES) | reader.link_queries
         for name in sorted(query_names):  # hostile query parameters
             for value in SHARP:
                 walk.send("GET", f"{url}?{urlencode({name: value})}")
-        fresh = []
-        for form in reader.forms:
-            key = (form.method, form.action.split("?")[0], tuple(sorted(form.fields)))
-            if key not in seen_forms:
-                seen_forms.add(key)
-                fresh.append(form)
-        _walk_forms(walk, url, fresh)
+        _walk_forms(walk, reader.forms, seen_forms)
     return walk
 
 
@@ -295,23 +336,73 @@ def _signed_in(app, email: str):
     return client
 
 
-@pytest.mark.parametrize(
-    "role", ["anonymous", "newcomer", "participant", "provider", "admin"]
-)
+def _applicant(app, factory):
+    """A participant whose profile is complete (a NIK that agrees with her birth date and
+    sex) and who has not taken the test: her profile's check step and the online test's
+    questions are reachable."""
+    email = factory.user(role=Role.PARTICIPANT).email
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        db.session.add(
+            Participant(
+                user_id=user.id,
+                nik="3201235708950077",  # Jawa Barat; a woman born 17 August 1995
+                kk="3201230101200077",
+                full_name="Rina Wulandari",
+                birth_date=date(1995, 8, 17),
+                sex=Sex.FEMALE,
+                phone="+6281234560077",
+                province_id=db.session.scalar(sa.select(Province.id).where(Province.code == "32")),
+                city="Kota Bandung",
+                education=Education.SMA,
+                employment=Employment.JOB_SEEKER,
+            )
+        )
+        db.session.commit()
+    return _signed_in(app, email)
+
+
+ROLES = {
+    "anonymous": None,
+    "newcomer": None,  # verified, no profile yet
+    "applicant": None,  # a profile, no test yet
+    "participant": "peserta@example.com",
+    "provider": "lembaga@example.com",
+    "admin": "admin@example.com",
+}
+# What each role's walk must have reached: its own pages (signed in to the end) and the
+# POST forms the outside attack named (path prefixes).
+REACHED = {
+    "newcomer": ("/account/profile", "/account/profile/confirm"),
+    "applicant": ("/account/test/",),
+    "participant": ("/checkout/", "/checkout/confirm"),
+    "provider": ("/provider/redeem", "/provider/sessions/"),
+    "admin": ("/admin/batches", "/admin/orders/"),
+}
+HOME = {"newcomer": "/account", "applicant": "/account", "participant": "/account",
+        "provider": "/provider", "admin": "/admin/batches"}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
 def test_no_input_makes_a_server_error(demo, factory, role):
     if role == "anonymous":
         client = demo.test_client()
-    elif role == "newcomer":  # verified, no profile yet: the profile and test forms
+    elif role == "newcomer":
         client = _signed_in(demo, factory.user(role=Role.PARTICIPANT).email)
+    elif role == "applicant":
+        client = _applicant(demo, factory)
     else:
-        email = {
-            "participant": "peserta@example.com",
-            "provider": "lembaga@example.com",
-            "admin": "admin@example.com",
-        }[role]
-        client = _signed_in(demo, email)
+        client = _signed_in(demo, ROLES[role])
+    posted = set()
     for language in ("id", "en"):
         client.set_cookie("lang", language)
         walk = _walk(demo, client, f"{role}/{language}")
         assert walk.requests > 300
         assert not walk.problems, "\n".join(walk.problems[:40])
+        posted |= walk.posted_forms
+        if role in HOME:  # still signed in after everything it sent
+            assert client.get(HOME[role]).status_code == 200
+    for prefix in REACHED.get(role, ()):  # (a test once started is not offered again)
+        assert any(action.startswith(prefix) for action in posted), (
+            f"{role}: no POST form under {prefix} was walked: {sorted(posted)}"
+        )

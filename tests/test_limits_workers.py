@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+HTTP = "https://prakerja.example"
 HOST = "127.0.0.1"
 WORKERS = 2
 ATTEMPTS = 60
@@ -222,3 +223,32 @@ def test_control_two_workers_on_memory_let_more_than_the_limit_through(database_
         codes = wrong_sign_ins(base)
     assert "RATE LIMITS PER WORKER" in log.read_text()
     assert codes.count(400) > LIMIT, f"only {codes.count(400)} got through: one worker served all?"
+
+
+# --- any other way of starting several processes ------------------------------------------
+
+
+@pytest.mark.parametrize("storage", [None, "memory://"])
+def test_an_app_with_limits_in_its_own_process_says_so_loudly(monkeypatch, caplog, storage):
+    from marketplace import create_app
+
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    settings = {"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://", "PUBLIC_URL": HTTP}
+    if storage:
+        settings["RATELIMIT_STORAGE_URI"] = storage
+    create_app(settings)
+    assert "RATE LIMITS PER PROCESS" in caplog.text
+
+
+def test_an_app_with_shared_limits_says_nothing(monkeypatch, caplog):
+    from marketplace import create_app
+
+    create_app(
+        {
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "PUBLIC_URL": HTTP,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6399",
+        }
+    )
+    assert "RATE LIMITS PER PROCESS" not in caplog.text

@@ -1,10 +1,19 @@
 """The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
+from support.checkout_rows import buy, card_of
+from support.programme_rows import make_user
 
 from marketplace.extensions import db
+from marketplace.money import ledger
+from marketplace.money.models import LedgerTransaction, Reason
+from marketplace.orders import refunds
+from marketplace.people.models import Role
+
+BEFORE_LEDGER_KEYS = "506f7374a5db"  # the revision before ledger_transaction.order_id/card_id
 
 
 def _include_name(name, type_, parent_names):
@@ -25,3 +34,53 @@ def test_migrations_downgrade_and_upgrade_again(app):
         upgrade()
         tables = set(db.inspect(db.engine).get_table_names())
     assert {"course", "course_search", "provider", "user_account"} <= tables
+
+
+def test_ledger_foreign_keys_are_filled_from_the_old_strings(app, shop):
+    """Books written before the ledger's foreign keys: the upgrade fills order_id and card_id
+    from the references and keys, and the books still verify."""
+    with app.app_context():
+        refunded = buy(shop, shop.other)
+        refunds.refund_order(refunded, "Wrong course", shop.now, make_user(role=Role.ADMIN))
+        order = buy(shop, shop.self_paced)
+        db.session.commit()
+        expected = {
+            row.id: (row.reason, row.order_id, row.card_id)
+            for row in db.session.scalars(sa.select(LedgerTransaction))
+        }
+        card_id = card_of(shop.buyer).id
+        order_id, refunded_id = order.id, refunded.id
+        db.session.remove()
+        downgrade(revision=BEFORE_LEDGER_KEYS)
+        columns = {
+            column["name"] for column in db.inspect(db.engine).get_columns("ledger_transaction")
+        }
+        assert {"order_id", "card_id"}.isdisjoint(columns)
+        upgrade()
+        filled = {
+            row.id: (row.reason, row.order_id, row.card_id)
+            for row in db.session.scalars(sa.select(LedgerTransaction))
+        }
+        assert filled == expected
+        about = {(reason, order, card) for reason, order, card in filled.values()}
+        assert (Reason.CARD_ISSUED, None, card_id) in about
+        assert (Reason.PURCHASE, order_id, None) in about
+        assert (Reason.PURCHASE, refunded_id, None) in about
+        assert (Reason.REFUND, refunded_id, None) in about
+        assert ledger.verify() == []
+
+
+def test_verify_reads_orders_from_the_foreign_key_not_the_strings(app, shop):
+    """A purchase or refund whose order_id is empty is a problem of the books, whatever its
+    reference and key say."""
+    with app.app_context():
+        order = buy(shop, shop.self_paced)
+        refunds.refund_order(order, "Wrong course", shop.now, make_user(role=Role.ADMIN))
+        assert ledger.verify() == []
+        db.session.execute(sa.update(LedgerTransaction).values(order_id=None))
+        problems = ledger.verify()
+        db.session.rollback()
+    assert f"order {order.id}: price {order.price} but no purchase paid" in problems
+    assert f"order {order.id}: refunded but no refund in the books" in problems
+    for what in ("a purchase without an order", "a refund without an order"):
+        assert any(problem.endswith(what) for problem in problems), what

@@ -1,7 +1,6 @@
 """Reading the catalogue: listing approved courses with search, filters, sorting and pages."""
 
 import math
-import re
 import time
 from dataclasses import dataclass, field
 from threading import Lock
@@ -159,8 +158,9 @@ class PageOutOfRange(Exception):
         self.pages = pages
 
 
-# The catalogue listing is the busiest query of the site, so it is plain SQL kept in
-# prepared TextClause objects (one per shape of request), valid on SQLite and PostgreSQL.
+# The catalogue listing is the busiest query of the site, so it is SQL text kept in
+# prepared `text()` clauses (one per shape of request), valid on SQLite and PostgreSQL.
+# Only constant fragments are joined into the SQL; every value is a bound parameter.
 _LISTING_SELECT = (
     "SELECT c.id, c.slug, c.title, c.summary, c.price, c.hours, c.level, c.method, c.city, "
     "c.rating_avg, c.rating_count, c.enrolment_count, p.name AS provider_name, "
@@ -191,8 +191,7 @@ _RANGE_CONDITIONS = {
     "max_price": "c.price <= :max_price",
     "min_rating": "c.rating_avg >= :min_rating",
 }
-_statements: dict[tuple, tuple[str, str]] = {}
-_BIND = re.compile(r"(?<![:\w]):(\w+)")
+_statements: dict[tuple, tuple[sa.TextClause, sa.TextClause]] = {}
 
 
 class ListedCourse(NamedTuple):
@@ -216,19 +215,10 @@ class ListedCourse(NamedTuple):
     platform_name: str
 
 
-def _driver_sql(dialect: str, sql: str) -> str:
-    """`:name` parameters in the driver's own style (psycopg: %(name)s; sqlite3 keeps :name)."""
-    return _BIND.sub(r"%(\1)s", sql) if dialect == "postgresql" else sql
-
-
 def _listing_statements(
     dialect: str, searching: bool, facets: tuple[str, ...], ranges: tuple[str, ...], sort: str
-) -> tuple[str, str]:
-    """(count, page) statements for one shape of request, built once and reused.
-
-    They are driver-level SQL: the catalogue's hot path skips SQLAlchemy's statement
-    compilation, and every value still travels as a bound parameter.
-    """
+) -> tuple[sa.TextClause, sa.TextClause]:
+    """(count, page) statements for one shape of request, built once and reused."""
     key = (dialect, searching, facets, ranges, sort)
     cached = _statements.get(key)
     if cached:
@@ -246,9 +236,8 @@ def _listing_statements(
         conditions += [_RANGE_CONDITIONS[name] for name in ranges]
         source = count_source = "course c "
     where = ("WHERE " + " AND ".join(conditions) + " ") if conditions else ""
-    count = _driver_sql(dialect, f"SELECT count(*) FROM {count_source}{where}")  # noqa: S608  # nosec B608  # constant fragments only; values are bound
-    page = _driver_sql(
-        dialect,
+    count = sa.text(f"SELECT count(*) FROM {count_source}{where}")  # noqa: S608  # nosec B608  # constant fragments only; values are bound
+    page = sa.text(
         f"{_LISTING_SELECT}FROM {source}{_LISTING_JOINS}{where}"  # noqa: S608
         f"ORDER BY {_ORDERINGS[sort]} LIMIT :limit OFFSET :offset",
     )
@@ -261,25 +250,14 @@ def list_courses(criteria: Criteria) -> ResultPage:
 
     Raises PageOutOfRange when the page is past the last one.
 
-    The listing is the busiest read of the site, so it runs on a pooled connection of its
-    own (one transaction, so the count and the page agree) and on the driver's cursor:
-    its statements are prepared strings with bound parameters, and skipping the ORM
-    session and SQLAlchemy's result machinery is a measurable share of the page's time.
+    The count and the page run on the session's connection, in its transaction, so they
+    agree; they are Core `text()` statements (no ORM entities to build), and the rows come
+    back as `ListedCourse` tuples.
     """
-    connection = db.engine.raw_connection()
-    try:
-        driver_connection = connection.driver_connection
-        if db.engine.dialect.name == "sqlite":
-            driver_connection.execute("BEGIN")  # psycopg opens its transaction itself
-        return _list_courses(driver_connection, criteria)
-    finally:
-        connection.close()  # back to the pool, which rolls the read transaction back
-
-
-def _list_courses(connection, criteria: Criteria) -> ResultPage:
+    connection = db.session.connection()
     sort = criteria.effective_sort
     query_terms = criteria.terms
-    dialect = db.engine.dialect.name
+    dialect = connection.dialect.name
     facet_values = {
         "category_id": criteria.category_id,
         "method": criteria.method,
@@ -304,14 +282,14 @@ def _list_courses(connection, criteria: Criteria) -> ResultPage:
     if query_terms and sort == "relevance" and not ranges:
         return _ranked_page(connection, dialect, params, criteria.page)
     count, page = _listing_statements(dialect, bool(query_terms), facets, ranges, sort)
-    total = connection.execute(count, params).fetchone()[0]
+    total = connection.execute(count, params).scalar_one()
     result = ResultPage(total=total, page=criteria.page, sort=sort)
     if criteria.page > result.pages:
         raise PageOutOfRange(result.pages)
     if total:
         params["limit"] = PAGE_SIZE
         params["offset"] = (criteria.page - 1) * PAGE_SIZE
-        result.items = list(map(ListedCourse._make, connection.execute(page, params).fetchall()))
+        result.items = list(map(ListedCourse._make, connection.execute(page, params)))
     return result
 
 
@@ -319,23 +297,21 @@ def _ranked_page(connection, dialect: str, params: dict, page_number: int) -> Re
     """A relevance-ordered page cut inside the full-text index; only its rows are joined."""
     count, page = _statements.get((dialect, "ranked"), (None, None))
     if page is None:
-        count = _driver_sql(
-            dialect,
+        count = sa.text(
             f"SELECT count(*) FROM ({search.MATCHES_SQL[dialect]}) AS m",  # noqa: S608  # nosec B608  # constant SQL; the match is bound
         )
-        page = _driver_sql(
-            dialect,
-            f"{_LISTING_SELECT}FROM ({search.RANKED_PAGE_SQL[dialect]}) AS m "
+        page = sa.text(
+            f"{_LISTING_SELECT}FROM ({search.RANKED_PAGE_SQL[dialect]}) AS m "  # noqa: S608
             f"JOIN course c ON c.id = m.course_id {_LISTING_JOINS}"
             "ORDER BY m.rank, c.id DESC",
         )
         _statements[(dialect, "ranked")] = (count, page)
     page_params = {**params, "limit": PAGE_SIZE, "offset": (page_number - 1) * PAGE_SIZE}
-    rows = connection.execute(page, page_params).fetchall()
+    rows = connection.execute(page, page_params).all()
     if page_number == 1 and len(rows) < PAGE_SIZE:
         total = len(rows)  # the whole result fits on this page: no need to count
     else:
-        total = connection.execute(count, params).fetchone()[0]
+        total = connection.execute(count, params).scalar_one()
     result = ResultPage(total=total, page=page_number, sort="relevance")
     if page_number > result.pages:
         raise PageOutOfRange(result.pages)

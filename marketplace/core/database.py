@@ -1,4 +1,11 @@
-"""Database connection settings that must hold on every connection."""
+"""Database connection settings that must hold on every connection, what a request may
+write (`may_write`, `writes_on_get`, `reads_first`, `lock_for_writing`), and the one way a
+refused request keeps something (`keep_despite_refusal`).
+
+The request's transaction itself is committed or rolled back in one place,
+`marketplace/web/transaction.py`; the rules it follows are written here, beside the SQLite
+locking that follows the same marks.
+"""
 
 import sqlite3
 import time
@@ -42,10 +49,7 @@ def install_sqlite_pragmas(app: Flask) -> None:
         writes = False
         if has_request_context():
             view = current_app.view_functions.get(request.endpoint)
-            if request.method not in _READ_METHODS:
-                writes = not getattr(view, "reads_first", False)
-            else:
-                writes = getattr(view, "writes_on_get", False)
+            writes = may_write(request.method, view) and not getattr(view, "reads_first", False)
         driver = conn.connection.driver_connection
         if writes:
             begin_writer(driver)
@@ -82,9 +86,21 @@ def begin_writer(driver: sqlite3.Connection, wait: float = BUSY_TIMEOUT_MS / 100
         driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
+def may_write(method: str, view) -> bool:
+    """Whether a request may change the database: any method but GET, HEAD and OPTIONS,
+    and a GET to a view marked `writes_on_get`. The transaction boundary commits only such
+    requests, and on SQLite they (unless `reads_first`) take the write lock at BEGIN.
+    """
+    if method in _READ_METHODS:
+        return method == "GET" and getattr(view, "writes_on_get", False)
+    return True
+
+
 def writes_on_get(view):
-    """Mark a view that may write on a GET (e.g. scoring a test whose time ran out when its
-    result is first opened), so its SQLite transaction takes the write lock at BEGIN too.
+    """Mark the one kind of view allowed to write on a GET: the online test's result page,
+    which scores an attempt whose time ran out when its result is first opened (see
+    docs/architecture.md, "One transaction boundary"). Every other GET is rolled back
+    whatever it did. Its SQLite transaction takes the write lock at BEGIN too.
 
     Put it directly under the route decorator: the function the route registers carries
     the mark.
@@ -130,3 +146,35 @@ def lock_for_writing() -> None:
     # Otherwise it has written already, so SQLite gave it the write lock then.
     info["writer"] = True
 
+
+# --- keeping what a refused request wrote ---------------------------------------------------
+
+# session.info key: set while the current transaction must be kept even if the request that
+# runs it is refused (answered 4xx).
+_KEEP_DESPITE_REFUSAL = "keep_despite_refusal"
+
+
+def keep_despite_refusal() -> None:
+    """Keep what this transaction has written even when the request ends in a refusal (4xx).
+
+    A refused request changes nothing: the boundary rolls it back. A few refusals must
+    still leave a trace, the refusal being the thing counted: a wrong purchase code adds
+    one to the purchase's attempts (the fifth voids it), and that count would be worth
+    nothing if each wrong guess rolled it back. The service that writes such a count calls
+    this right after writing it and right before raising its refusal, so nothing else is
+    written in between. An exception (a 5xx) still rolls everything back, and the mark
+    ends with the transaction.
+    """
+    db.session.info[_KEEP_DESPITE_REFUSAL] = True
+
+
+def kept_despite_refusal() -> bool:
+    """Whether the current transaction was marked by `keep_despite_refusal`."""
+    return bool(db.session.info.get(_KEEP_DESPITE_REFUSAL))
+
+
+@event.listens_for(db.session, "after_transaction_end")
+def _forget_keep_mark(session, transaction) -> None:
+    """The mark belongs to one transaction: it ends with it (commit or rollback)."""
+    if transaction.parent is None:
+        session.info.pop(_KEEP_DESPITE_REFUSAL, None)

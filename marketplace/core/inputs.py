@@ -11,15 +11,17 @@ Text is refused when it holds a control character (`control_character`): Postgre
 refuses NUL in text outright, SQLite would store it and mail it, and no person types one.
 Tab, line feed and carriage return are kept: a textarea sends them.
 
-The web layer applies both where a request enters (web/security.py refuses control
+The web layer applies both where a request enters (web/inputs.py refuses control
 characters in the path, the query and the form before any view runs); services use
 `whole_number` when they read a number out of free text.
 """
 
 import re
 
-# C0 controls but tab, LF and CR; DEL; the C1 controls.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls but tab, LF and CR; DEL; the C1 controls; and the bidirectional overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069), which make a name or a reason read differently
+# from what it holds ("Trojan Source"). Zero-width joiners stay: emoji and scripts use them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def control_character(text: str) -> str | None:

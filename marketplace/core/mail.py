@@ -1,21 +1,24 @@
 """Mail the site sends. Every message goes to the outbox table and the log first.
 
 `send()` only adds a row to the outbox in the current transaction. When the app has a
-MAIL_SERVER, the messages queued in a transaction are delivered by SMTP once that
-transaction has committed (a rolled-back transaction sends nothing), each row then noting
-`sent_at`, or `error` when the server refused it or could not be reached; a failure never
-breaks the request that queued the message. Without MAIL_SERVER the outbox and the log are
-the delivery: `flask mail outbox` prints the recent messages.
+MAIL_SERVER, a delivery task is enqueued for each message once that transaction has
+committed (a rolled-back transaction enqueues nothing), and the worker (`flask worker`)
+sends it by SMTP, noting `sent_at` on the row, or `error` when the server refused it or
+could not be reached; a failure the next try may not meet (no connection, 4xx) is tried
+again with backoff. The request never talks to the SMTP server. Periodic jobs enqueue
+again what a killed worker or an unreachable queue left unsent, and what failed. Without
+MAIL_SERVER the outbox and the log are the delivery: `flask mail outbox` prints the recent
+messages.
 
 The log carries a message's id, recipient and subject, never its body: bodies hold
 single-use links.
 """
 
+import contextlib
 import logging
 import smtplib
 import ssl
-from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
@@ -23,7 +26,9 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as translate
+from huey import crontab
 
+from marketplace.core import tasks
 from marketplace.core.base import utcnow
 from marketplace.core.models import OutboxMail
 from marketplace.extensions import db
@@ -33,6 +38,13 @@ log = logging.getLogger(__name__)
 # session.info key: ids of the messages queued in the session's current transaction.
 _QUEUED = "mail_queued"
 _ERROR_LENGTH = 300
+# A delivery task tries again after 15 s, 30 s, 1 min, 2 min and 4 min (about 8 minutes in
+# all) while the server can't be reached or answers 4xx; `retry_failed_mail` takes over.
+RETRIES = 5
+RETRY_DELAY = 15
+RETRY_BACKOFF = 2
+# Unsent messages older than this are not sent any more (a reset link has expired by then).
+RESEND_WINDOW = timedelta(hours=48)
 
 
 def send(recipient: str, subject: str, body: str) -> OutboxMail:
@@ -89,48 +101,61 @@ def recent(*, recipient: str | None = None, last: int = 10) -> list[OutboxMail]:
 
 
 def retry_failed(since: datetime) -> tuple[int, int]:
-    """Send again the messages whose delivery failed since `since`: (sent, still failing).
+    """Send again, here and now, the messages whose delivery failed since `since`:
+    (sent, still failing). `flask mail retry` calls it.
 
     Needs MAIL_SERVER. Messages never tried (made while there was no MAIL_SERVER) stay
     where they are.
     """
     if not current_app.config.get("MAIL_SERVER"):
         raise RuntimeError("MAIL_SERVER is not set")
-    ids = list(
-        db.session.scalars(
-            sa.select(OutboxMail.id).where(
-                OutboxMail.sent_at.is_(None),
-                OutboxMail.error.is_not(None),
-                OutboxMail.created_at >= since,
-            )
-        )
-    )
-    sent = deliver(ids) if ids else 0
+    sent = 0
+    ids = _unsent(failed=True, made_after=since, made_before=utcnow())
+    for message_id in ids:
+        with contextlib.suppress(DeliveryDeferred):  # noted on the row; counted as failing
+            sent += deliver(message_id)
     return sent, len(ids) - sent
 
 
-# --- delivery after commit ----------------------------------------------------------------
+# --- delivery: a task per message, enqueued after the outermost commit --------------------
+#
+# Delivery is at least once. The outbox row is the truth: a message is "sent" when its
+# `sent_at` is set, and that is written by a conditional UPDATE (`WHERE sent_at IS NULL`)
+# after the SMTP server has accepted the message. So a row recorded as sent is never sent
+# again, and a worker killed at any moment loses nothing: a row it was delivering stays
+# unsent and `resend_unsent` enqueues it again. The price is that a worker killed between
+# the server's acceptance and that UPDATE (or two copies of a delivery task running at the
+# same moment) can send a message twice; the Message-ID (`outbox-<id>@…`) is the same both
+# times. Claiming the row before sending would make it at most once instead, and a worker
+# killed after the claim would lose the message: for a password reset or a purchase code a
+# duplicate is harmless and a loss is not.
+
+
+class DeliveryDeferred(Exception):
+    """The SMTP server could not take the message now (unreachable, 4xx): try again later."""
 
 
 @sa.event.listens_for(db.session, "after_commit")
-def _deliver_after_commit(session) -> None:
-    """Deliver the messages this transaction queued, now that they are committed.
+def _enqueue_after_commit(session) -> None:
+    """Enqueue a delivery task for each message this transaction queued, now committed.
 
-    The session can't run SQL inside this event, so delivery reads and updates the rows on
-    a connection of its own. Whatever goes wrong is logged and noted on the rows, never
-    raised: the transaction has committed and the request must go on.
+    Only after the commit: a rolled-back transaction enqueues nothing. A queue that can't
+    be reached is logged, never raised (the transaction has committed and the request must
+    go on); `resend_unsent` finds the message later. In immediate mode (tests) the task
+    runs here, in an app context and a session of its own.
     """
     if session.in_nested_transaction():
         # A SAVEPOINT was released: the outer transaction, which holds the database's write
-        # lock, has not committed yet. Deliver when it has.
+        # lock, has not committed yet. Enqueue when it has.
         return
     queued = session.info.pop(_QUEUED, None)
     if not queued or not has_app_context() or not current_app.config.get("MAIL_SERVER"):
         return
-    try:
-        deliver(queued)
-    except Exception:  # the commit has happened; a mail problem must not undo the request
-        log.exception("mail delivery of %s failed", sorted(queued))
+    for message_id in sorted(queued):
+        try:
+            deliver_message.enqueue(message_id)
+        except Exception:  # the commit has happened; a queue problem must not undo it
+            log.exception("mail %s not queued; the periodic resend will send it", message_id)
 
 
 @sa.event.listens_for(db.session, "after_transaction_end")
@@ -140,54 +165,130 @@ def _forget_uncommitted(session, transaction) -> None:
         session.info.pop(_QUEUED, None)
 
 
-def deliver(ids: Iterable[int]) -> int:
-    """Send the unsent outbox messages among `ids` through MAIL_SERVER; returns how many went.
+@tasks.job(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
+def deliver_message(message_id: int) -> None:
+    """The worker's task: deliver one message, retried with backoff while the failure may pass."""
+    deliver(message_id)
 
-    Reads the rows afresh, so a message whose savepoint was rolled back (no row) or that
-    another process has sent already is skipped.
+
+@tasks.periodic(crontab(minute="*/5"))
+def resend_unsent() -> int:
+    """Enqueue again the messages never tried or whose try was cut short; how many.
+
+    Unsent, with no error noted and older than MAIL_RESEND_AFTER seconds: their task was
+    lost (a worker killed while delivering, a queue that could not be reached at commit).
+    Every five minutes, and when a worker starts.
+    """
+    if not current_app.config.get("MAIL_SERVER"):
+        return 0
+    now = utcnow()
+    older_than = timedelta(seconds=current_app.config.get("MAIL_RESEND_AFTER", 300))
+    ids = _unsent(failed=False, made_after=now - RESEND_WINDOW, made_before=now - older_than)
+    for message_id in ids:
+        deliver_message.enqueue(message_id)
+    return len(ids)
+
+
+@tasks.periodic(crontab(minute="30"))
+def retry_failed_mail() -> int:
+    """Enqueue again the messages whose delivery failed in the last two days; how many.
+
+    Hourly, so a refused address or a long outage is tried about once an hour after the
+    task's own retries are spent, and never again after two days.
+    """
+    if not current_app.config.get("MAIL_SERVER"):
+        return 0
+    now = utcnow()
+    ids = _unsent(failed=True, made_after=now - RESEND_WINDOW, made_before=now)
+    for message_id in ids:
+        deliver_message.enqueue(message_id)
+    return len(ids)
+
+
+def _unsent(*, failed: bool, made_after: datetime, made_before: datetime) -> list[int]:
+    """Ids of unsent messages made between the two times, whose delivery failed or not."""
+    error = OutboxMail.error.is_not(None) if failed else OutboxMail.error.is_(None)
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMail.id)
+            .where(
+                OutboxMail.sent_at.is_(None),
+                error,
+                OutboxMail.created_at >= made_after,
+                OutboxMail.created_at <= made_before,
+            )
+            .order_by(OutboxMail.id)
+        )
+    )
+
+
+def deliver(message_id: int) -> bool:
+    """Send one outbox message through MAIL_SERVER unless it is recorded as sent.
+
+    True when it went now. A refusal that won't pass (5xx) is noted on the row; one that
+    may (no connection, 4xx) is noted and raised as DeliveryDeferred, for the queue to try
+    again. Reads and records on connections of its own, each committed at once, so no
+    transaction is open while the SMTP server answers.
     """
     table = OutboxMail.__table__
     with db.engine.begin() as connection:
-        rows = connection.execute(
-            sa.select(table.c.id, table.c.recipient, table.c.subject, table.c.body)
-            .where(table.c.id.in_(sorted(ids)), table.c.sent_at.is_(None))
-            .order_by(table.c.id)
-        ).all()
-    if not rows:
-        return 0
-    config = current_app.config
-    outcomes: dict[int, tuple] = {}
-    try:
-        with _connect(config) as smtp:
-            for row in rows:
-                try:
-                    smtp.send_message(_compose(row, config))
-                except (smtplib.SMTPException, OSError) as error:
-                    outcomes[row.id] = (None, _describe(error))
-                else:
-                    outcomes[row.id] = (utcnow(), None)
-    except (smtplib.SMTPException, OSError) as error:  # connecting, TLS, login or QUIT
-        for row in rows:
-            outcomes.setdefault(row.id, (None, _describe(error)))
-    with db.engine.begin() as connection:
-        for message_id, (sent_at, error) in outcomes.items():
-            connection.execute(
-                sa.update(table)
-                .where(table.c.id == message_id)
-                .values(sent_at=sent_at, error=error)
+        row = connection.execute(
+            sa.select(table.c.id, table.c.recipient, table.c.subject, table.c.body).where(
+                table.c.id == message_id, table.c.sent_at.is_(None)
             )
-    for message_id, (_sent_at, error) in outcomes.items():
-        if error:
-            log.warning("mail %s not sent: %s", message_id, error)
-        else:
-            log.info("mail %s sent", message_id)
-    return sum(1 for sent_at, _error in outcomes.values() if sent_at is not None)
+        ).first()
+    if row is None:  # sent already, or its transaction rolled back
+        return False
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):  # a worker started without the web's mail settings
+        log.warning("mail %s not sent: this process has no MAIL_SERVER", message_id)
+        return False
+    try:
+        smtp = _connect(config)
+        try:
+            smtp.send_message(_compose(row, config))
+        finally:
+            _hang_up(smtp)
+    except (smtplib.SMTPException, OSError) as error:
+        note = _describe(error)
+        _record(message_id, sent_at=None, error=note)
+        log.warning("mail %s not sent: %s", message_id, note)
+        if _may_pass(error):
+            raise DeliveryDeferred(f"mail {message_id}: {note}") from None
+        return False
+    if _record(message_id, sent_at=utcnow(), error=None):
+        log.info("mail %s sent", message_id)
+    else:
+        log.warning("mail %s sent, but another delivery had recorded it first", message_id)
+    return True
+
+
+def _record(message_id: int, *, sent_at: datetime | None, error: str | None) -> bool:
+    """Note the outcome on the row unless it is recorded as sent; whether it was noted."""
+    table = OutboxMail.__table__
+    with db.engine.begin() as connection:
+        result = connection.execute(
+            sa.update(table)
+            .where(table.c.id == message_id, table.c.sent_at.is_(None))
+            .values(sent_at=sent_at, error=error)
+        )
+    return result.rowcount == 1
+
+
+def _may_pass(error: BaseException) -> bool:
+    """Whether a failure is worth trying again: anything but a permanent (5xx) refusal."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code < 500 for code, _text in error.recipients.values())
+    return True
 
 
 def _connect(config) -> smtplib.SMTP:
     """An SMTP connection to MAIL_SERVER, upgraded with STARTTLS and logged in if set up."""
     smtp = smtplib.SMTP(
-        config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25),
+        config["MAIL_SERVER"],
+        int(config.get("MAIL_PORT") or 25),
         timeout=float(config.get("MAIL_TIMEOUT") or 10),
     )
     try:
@@ -199,6 +300,15 @@ def _connect(config) -> smtplib.SMTP:
         smtp.close()
         raise
     return smtp
+
+
+def _hang_up(smtp: smtplib.SMTP) -> None:
+    """QUIT and close: once the server has accepted the message, how the goodbye goes
+    changes nothing (a failure here must not send it again)."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 def _compose(row, config) -> EmailMessage:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from marketplace.core import N_, DomainError, audit, mail
+from marketplace.core.indonesia import rupiah
 from marketplace.extensions import db
 from marketplace.money import ledger
 from marketplace.money.models import Card, CardStatus, LedgerAccount, Reason
@@ -129,6 +130,7 @@ def issue(participant: Participant, batch: Batch, now: datetime, actor: User | N
         card_account,
         scheme.training_balance,
         idempotency_key=f"card-issued:{card.id}",
+        card_id=card.id,
     )
     db.session.expire(participant, ["card"])
     mail.send_in_language(
@@ -148,7 +150,7 @@ def issue(participant: Participant, batch: Batch, now: datetime, actor: User | N
         ],
         name=participant.full_name,
         number=card.masked_number,
-        balance=ledger.rupiah(scheme.training_balance),
+        balance=rupiah(scheme.training_balance),
         deadline=lambda: _when(card.purchase_deadline_at),
     )
     audit.record(
@@ -209,6 +211,7 @@ def _return_balance(card: Card, fund, actor: User | None) -> None:
             fund,
             returned,
             idempotency_key=f"card-expired:{card.id}",
+            card_id=card.id,
         )
     participant = card.participant
     mail.send_in_language(
@@ -225,7 +228,7 @@ def _return_balance(card: Card, fund, actor: User | None) -> None:
         ],
         name=participant.full_name,
         number=card.masked_number,
-        balance=ledger.rupiah(returned),
+        balance=rupiah(returned),
         deadline=lambda: _when(card.purchase_deadline_at),
     )
     audit.record(

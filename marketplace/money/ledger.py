@@ -37,6 +37,7 @@ from sqlalchemy.orm.util import identity_key
 
 from marketplace.core import N_, DomainError
 from marketplace.core.base import utcnow
+from marketplace.core.indonesia import rupiah
 from marketplace.extensions import db
 from marketplace.money.models import (
     AccountKind,
@@ -65,12 +66,6 @@ class InsufficientBalance(DomainError):
         self.account_code = account_code
         self.amount = amount
         self.available = available
-
-
-def rupiah(amount: int) -> str:
-    """Whole rupiah written the Indonesian way, Rp1.000.000 (for mail and messages)."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(int(amount)):,}".replace(",", ".")
 
 
 def card_code(card_id: int) -> str:
@@ -194,8 +189,14 @@ def transfer(
     amount: int,
     idempotency_key: str | None = None,
     own_savepoint: bool = True,
+    *,
+    order_id: int | None = None,
+    card_id: int | None = None,
 ) -> LedgerTransaction:
     """Move `amount` whole rupiah from `source` to `destination` (accounts or their codes).
+
+    `order_id` and `card_id` say what the movement is about (the order of a purchase or a
+    refund, the card of an issue or an expiry): `verify` and the statements join on them.
 
     Raises InsufficientBalance (a DomainError) when the source can't go below zero and does
     not hold the amount; then nothing is written. With an `idempotency_key` that was used
@@ -209,7 +210,12 @@ def transfer(
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValueError(f"a transfer moves a positive whole number of rupiah, not {amount!r}")
     transaction = LedgerTransaction(
-        reason=reason, reference=reference, idempotency_key=idempotency_key, created_at=utcnow()
+        reason=reason,
+        reference=reference,
+        idempotency_key=idempotency_key,
+        order_id=order_id,
+        card_id=card_id,
+        created_at=utcnow(),
     )
     touched: list[int] = []
     try:
@@ -282,10 +288,11 @@ def verify() -> list[str]:
 
     Every transaction has at least two entries summing to zero; every account's cached
     balance equals the sum of its entries; no account that must not go negative is below zero;
-    every order was paid by exactly one purchase of its price, and every checkout purchase
-    (idempotency key "purchase:" + an order's one-time key) made an order; every refunded
-    order has exactly one refund of its price, and no other order has a refund; every
-    card's status agrees with its balance (see `_card_problems`).
+    every order was paid by exactly one purchase of its price, and every purchase names its
+    order; every refunded order has exactly one refund of its price, no other order has a
+    refund, and every refund names its order; every card's status agrees with its balance
+    (see `_card_problems`). Purchases and refunds are matched to their orders by the
+    transactions' foreign key `order_id`, never by reading ids out of strings.
     """
     problems = []
     entry_count = sa.func.count(LedgerEntry.id)
@@ -368,71 +375,75 @@ def _card_problems() -> list[str]:
     return problems
 
 
-def _order_problems() -> list[str]:
-    """Orders without exactly one purchase of their price, and purchases without an order."""
-    paid = (
+def _moved_for_orders(reason: Reason):
+    """Per order, the transactions of this reason about it (`order_id`): how many, and the
+    money they moved (the sum of their positive entries)."""
+    return (
         sa.select(
-            LedgerTransaction.idempotency_key.label("key"),
-            sa.func.sum(sa.case((LedgerEntry.amount > 0, LedgerEntry.amount), else_=0)).label(
-                "amount"
-            ),
-        )
-        .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
-        .where(LedgerTransaction.reason == Reason.PURCHASE)
-        .group_by(LedgerTransaction.id, LedgerTransaction.idempotency_key)
-        .subquery()
-    )
-    order_key = sa.literal("purchase:") + Order.purchase_key
-    problems = [
-        f"order {order_id}: price {price} but {'no purchase' if amount is None else amount} paid"
-        for order_id, price, amount in db.session.execute(
-            sa.select(Order.id, Order.price, paid.c.amount)
-            .outerjoin(paid, paid.c.key == order_key)
-            .where(sa.or_(paid.c.amount.is_(None), paid.c.amount != Order.price))
-            .order_by(Order.id)
-        )
-    ]
-    orphans = db.session.execute(
-        sa.select(LedgerTransaction.id, LedgerTransaction.reference)
-        .outerjoin(Order, LedgerTransaction.idempotency_key == order_key)
-        .where(
-            LedgerTransaction.reason == Reason.PURCHASE,
-            LedgerTransaction.idempotency_key.like("purchase:%"),
-            Order.id.is_(None),
-        )
-        .order_by(LedgerTransaction.id)
-    ).all()
-    problems += [
-        f"transaction {tid} ({reference}): a purchase without an order"
-        for tid, reference in orphans
-    ]
-    return problems + _refund_problems()
-
-
-def _refund_problems() -> list[str]:
-    """Refunds: a refunded order has exactly one refund of its price; no other order has any.
-
-    A refund is a REFUND transaction with reference ``order:<order id>`` (and idempotency
-    key ``refund:<order id>``).
-    """
-    refunds = (
-        sa.select(
-            LedgerTransaction.reference.label("reference"),
+            LedgerTransaction.order_id.label("order_id"),
             sa.func.count(sa.distinct(LedgerTransaction.id)).label("count"),
             sa.func.sum(sa.case((LedgerEntry.amount > 0, LedgerEntry.amount), else_=0)).label(
                 "amount"
             ),
         )
         .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
-        .where(LedgerTransaction.reason == Reason.REFUND)
-        .group_by(LedgerTransaction.reference)
+        .where(LedgerTransaction.reason == reason, LedgerTransaction.order_id.is_not(None))
+        .group_by(LedgerTransaction.order_id)
         .subquery()
     )
-    order_reference = sa.literal("order:") + sa.cast(Order.id, sa.String)
+
+
+def _without_order(reason: Reason, *where, what: str) -> list[str]:
+    """Transactions of this reason (and `where`) that name no order (`order_id` empty)."""
+    return [
+        f"transaction {tid} ({reference}): {what}"
+        for tid, reference in db.session.execute(
+            sa.select(LedgerTransaction.id, LedgerTransaction.reference)
+            .where(LedgerTransaction.reason == reason, LedgerTransaction.order_id.is_(None), *where)
+            .order_by(LedgerTransaction.id)
+        )
+    ]
+
+
+def _order_problems() -> list[str]:
+    """Orders without exactly one purchase of their price, and purchases without an order.
+
+    A purchase is a PURCHASE transaction whose `order_id` is the order; a checkout's
+    purchase (idempotency key ``purchase:`` + the order's one-time key) must name one.
+    """
+    paid = _moved_for_orders(Reason.PURCHASE)
+    problems = []
+    for order_id, price, count, amount in db.session.execute(
+        sa.select(Order.id, Order.price, paid.c.count, paid.c.amount)
+        .outerjoin(paid, paid.c.order_id == Order.id)
+        .where(sa.or_(paid.c.count.is_(None), paid.c.count != 1, paid.c.amount != Order.price))
+        .order_by(Order.id)
+    ):
+        if count is None:
+            problems.append(f"order {order_id}: price {price} but no purchase paid")
+        elif count != 1:
+            problems.append(f"order {order_id}: paid by {count} purchases")
+        else:
+            problems.append(f"order {order_id}: price {price} but {amount} paid")
+    problems += _without_order(
+        Reason.PURCHASE,
+        LedgerTransaction.idempotency_key.like("purchase:%"),
+        what="a purchase without an order",
+    )
+    return problems + _refund_problems()
+
+
+def _refund_problems() -> list[str]:
+    """Refunds: a refunded order has exactly one refund of its price; no other order has any.
+
+    A refund is a REFUND transaction whose `order_id` is the order (and whose idempotency
+    key is ``refund:<order id>``).
+    """
+    refunds = _moved_for_orders(Reason.REFUND)
     problems = []
     for order_id, status, price, count, amount in db.session.execute(
         sa.select(Order.id, Order.status, Order.price, refunds.c.count, refunds.c.amount)
-        .outerjoin(refunds, refunds.c.reference == order_reference)
+        .outerjoin(refunds, refunds.c.order_id == Order.id)
         .where(
             sa.or_(
                 sa.and_(
@@ -456,16 +467,7 @@ def _refund_problems() -> list[str]:
             problems.append(f"order {order_id}: refunded {count} times")
         else:
             problems.append(f"order {order_id}: price {price} but {amount} refunded")
-    orphans = db.session.execute(
-        sa.select(LedgerTransaction.id, LedgerTransaction.reference)
-        .outerjoin(Order, LedgerTransaction.reference == order_reference)
-        .where(LedgerTransaction.reason == Reason.REFUND, Order.id.is_(None))
-        .order_by(LedgerTransaction.id)
-    ).all()
-    problems += [
-        f"transaction {tid} ({reference}): a refund without an order" for tid, reference in orphans
-    ]
-    return problems
+    return problems + _without_order(Reason.REFUND, what="a refund without an order")
 
 
 def size() -> tuple[int, int]:

@@ -99,10 +99,14 @@ class LedgerTransaction(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reason: Mapped[Reason] = mapped_column(enum_column(Reason))
-    # What it is about ("card:12", "order:40"); with the reason, unique where a movement
-    # must happen once (a card is issued once, expires once).
+    # What it is about, for people reading the books ("card:12", "APBN 2020"); the code
+    # reads the foreign keys below, never this text.
     reference: Mapped[str] = mapped_column(sa.String(60), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
+    # The order a purchase or a refund moved money for.
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course_order.id"), index=True)
+    # The card an issue or an expiry moved money for.
+    card_id: Mapped[int | None] = mapped_column(sa.ForeignKey("card.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     entries = relationship("LedgerEntry", back_populates="transaction")

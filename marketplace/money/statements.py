@@ -11,11 +11,9 @@ Nothing here writes. Money moves only in money/ledger.py; this module reads what
 - `accounts_page(kind, sort, page)`: the individual accounts, a page at a time;
 - `check_books()`: `ledger.verify()`, its problems counted and the first few kept.
 
-How a movement names its order: a purchase's transaction has the idempotency key
-``purchase:<Order.purchase_key>``; a refund's has the reference ``order:<order id>`` (and
-the key ``refund:<order id>``). Both are worked out in SQL from the transaction's columns
-and joined to the order by its unique key, for the rows of one page only, in the same query
-that reads the page: no query per line.
+How a movement names its order: a purchase's or a refund's transaction points at it by its
+foreign key `order_id`, joined for the rows of one page only, in the same query that reads
+the page: no query per line.
 
 Lines are newest first in the order the entries were written, and the balance after each
 is worked back from the account's balance (see `_statement_page`): a page costs the same on
@@ -28,10 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from marketplace.catalogue.models import Course
 from marketplace.core import N_, DomainError
+from marketplace.core.paging import MAX_PAGE
 from marketplace.extensions import db
 from marketplace.money import ledger
 from marketplace.money.models import (
@@ -45,10 +43,6 @@ from marketplace.money.models import (
 from marketplace.orders.models import Order
 
 PER_PAGE = 50
-MAX_PAGE = 100_000  # a larger page number would only make the OFFSET overflow or crawl
-PURCHASE_PREFIX = "purchase:"
-REFUND_PREFIX = "order:"
-MAX_ID_DIGITS = 18  # fits a BIGINT; an order id is far shorter
 # The order in which the kinds of account are shown.
 KINDS = (
     AccountKind.BUDGET,
@@ -224,42 +218,6 @@ def _checked_page(page: int) -> int:
     return page
 
 
-def _order_links():
-    """(purchase key, refunded order id) of a transaction, worked out in SQL; else NULL.
-
-    The refund's reference is read as a number only when it is ``order:`` and digits, so a
-    reference of any other shape is never cast (PostgreSQL would refuse the cast).
-    """
-    key = LedgerTransaction.idempotency_key
-    reference = LedgerTransaction.reference
-    purchase_key = sa.case(
-        (
-            sa.and_(
-                LedgerTransaction.reason == Reason.PURCHASE,
-                key.like(PURCHASE_PREFIX + "%"),
-            ),
-            sa.func.substr(key, len(PURCHASE_PREFIX) + 1),
-        ),
-        else_=sa.null(),
-    )
-    digits = sa.func.substr(reference, len(REFUND_PREFIX) + 1)
-    refunded_order_id = sa.case(
-        (
-            sa.and_(
-                LedgerTransaction.reason == Reason.REFUND,
-                reference.like(REFUND_PREFIX + "%"),
-                sa.func.length(reference).between(
-                    len(REFUND_PREFIX) + 1, len(REFUND_PREFIX) + MAX_ID_DIGITS
-                ),
-                sa.func.ltrim(digits, "0123456789") == "",
-            ),
-            sa.cast(digits, sa.BigInteger),
-        ),
-        else_=sa.null(),
-    )
-    return purchase_key, refunded_order_id
-
-
 def _statement_page(account_id: int, page: int, per_page: int) -> Page:
     """A page of the account's movements, newest first, each with the balance after it.
 
@@ -317,9 +275,6 @@ def _statement_page(account_id: int, page: int, per_page: int) -> Page:
         .offset(offset)
         .subquery("shown")
     )
-    purchase_key, refunded_order_id = _order_links()
-    bought = aliased(Order, name="bought")
-    refunded = aliased(Order, name="refunded")
     rows = db.session.execute(
         sa.select(
             shown.c.entry_id,
@@ -328,14 +283,13 @@ def _statement_page(account_id: int, page: int, per_page: int) -> Page:
             LedgerTransaction.reference,
             shown.c.amount,
             shown.c.balance_after,
-            sa.func.coalesce(bought.id, refunded.id).label("order_id"),
+            LedgerTransaction.order_id,
             Course.title,
         )
         .select_from(shown)
         .join(LedgerTransaction, LedgerTransaction.id == shown.c.transaction_id)
-        .outerjoin(bought, bought.purchase_key == purchase_key)
-        .outerjoin(refunded, refunded.id == refunded_order_id)
-        .outerjoin(Course, Course.id == sa.func.coalesce(bought.course_id, refunded.course_id))
+        .outerjoin(Order, Order.id == LedgerTransaction.order_id)
+        .outerjoin(Course, Course.id == Order.course_id)
         .order_by(shown.c.entry_id.desc())
     ).all()
     items = [

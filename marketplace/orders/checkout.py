@@ -29,8 +29,8 @@ Why one purchase, however often the form is sent and however many requests race:
   idempotency key ``purchase:<purchase_key>``; the seat is taken by ONE conditional UPDATE
   (``seats_taken < capacity``) checked by its row count.
 
-Services flush and never commit; see `confirm` for the one case where the caller must
-commit after an error.
+Services flush and never commit; see `confirm` for the one refusal whose writes are kept
+(a wrong code is counted: `core.database.keep_despite_refusal`).
 """
 
 import hashlib
@@ -45,7 +45,8 @@ from sqlalchemy.orm import joinedload
 from marketplace.catalogue.models import Course, CourseSession, CourseStatus, Method, SessionStatus
 from marketplace.core import N_, DomainError, audit, mail
 from marketplace.core.base import LARGEST_ID
-from marketplace.core.database import lock_for_writing
+from marketplace.core.database import keep_despite_refusal, lock_for_writing
+from marketplace.core.indonesia import rupiah
 from marketplace.core.inputs import whole_number
 from marketplace.extensions import db
 from marketplace.money import cards, ledger
@@ -71,7 +72,8 @@ class PurchaseNotFound(DomainError):
 
 class WrongCode(DomainError):
     """The code was wrong. The count of wrong codes HAS been written (and the purchase
-    voided at the fifth): the caller commits before showing the message."""
+    voided at the fifth), and the transaction is marked `keep_despite_refusal`: the
+    request's boundary keeps the count although the request is refused."""
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -237,16 +239,16 @@ def _check_rules(
     if scheme.max_course_price is not None and course.price > scheme.max_course_price:
         raise DomainError(
             N_("This course costs %(price)s, more than the %(limit)s allowed for one course."),
-            price=ledger.rupiah(course.price),
-            limit=ledger.rupiah(scheme.max_course_price),
+            price=rupiah(course.price),
+            limit=rupiah(scheme.max_course_price),
         )
     if balance is None:
         balance = _card_balance(card)
     if balance < course.price:
         raise DomainError(
             N_("Your balance of %(balance)s is not enough for this course, which costs %(price)s."),
-            balance=ledger.rupiah(balance),
-            price=ledger.rupiah(course.price),
+            balance=rupiah(balance),
+            price=rupiah(course.price),
         )
     return card
 
@@ -309,7 +311,7 @@ def begin(
         ],
         name=participant.full_name,
         course=course.title,
-        price=ledger.rupiah(course.price),
+        price=rupiah(course.price),
         code=code,
     )
     audit.record(
@@ -336,7 +338,8 @@ def _new_code(prefix: str) -> str:
 
 
 def _count_wrong_code(row: PurchaseCode, now: datetime, participant: Participant) -> None:
-    """Add one wrong code (one UPDATE) and void the purchase at the fifth; then raise."""
+    """Add one wrong code (one UPDATE) and void the purchase at the fifth; then raise,
+    the transaction marked to be kept despite the refusal."""
     db.session.execute(
         sa.update(PurchaseCode)
         .where(PurchaseCode.id == row.id, PurchaseCode.voided_at.is_(None))
@@ -363,6 +366,7 @@ def _count_wrong_code(row: PurchaseCode, now: datetime, participant: Participant
         attempts=row.attempts,
         voided=voided,
     )
+    keep_despite_refusal()  # the count is the point of the refusal: see core/database.py
     if voided:
         raise WrongCode(N_("Too many wrong codes: start the purchase again."), field="code")
     raise WrongCode(
@@ -380,8 +384,9 @@ def confirm(participant: Participant, purchase_key: str, code: str, now: datetim
       racing this one), that order is returned and nothing else happens.
     - A voided or expired purchase is refused (start again).
     - A wrong code raises WrongCode AFTER counting it (the fifth voids the purchase).
-      The count is written in the caller's transaction, so THE CALLER MUST COMMIT when it
-      catches WrongCode (and roll back for any other DomainError as usual).
+      The count is written in the caller's transaction, marked `keep_despite_refusal`:
+      a request's boundary commits it although the request is refused (any other
+      DomainError is rolled back as usual). A caller outside a request commits it.
     - The right code makes the purchase in a SAVEPOINT: the rules are checked again, the
       price moves card → provider payable, a session seat is taken, the order is stored with
       its voucher (and, for a session, redeem) code, the code is marked used, and the card's
@@ -498,6 +503,7 @@ def _purchase(
             course.price,
             idempotency_key=f"purchase:{purchase_key}",
             own_savepoint=False,  # this SAVEPOINT, after the order's unique key, is enough
+            order_id=order.id,
         )
         if session is not None:
             _take_seat(session, now)

@@ -1,6 +1,7 @@
 """What a training provider's desk reads: its sessions, a session's roster, a refund's size.
 
-Reads only; the changes of state are `redemption.redeem` and `refunds.cancel_session`.
+Reads only; the changes of state are `redemption.redeem` and `refunds.cancel_session`
+(whose rule, `refunds.why_not_cancellable`, the pages show before any button).
 Every function takes the provider, so a provider sees its own sessions and orders only.
 """
 
@@ -10,20 +11,15 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from marketplace.catalogue.models import Course, CourseSession, Provider, SessionStatus
-from marketplace.core import N_
+from marketplace.catalogue.models import Course, CourseSession, Provider
+from marketplace.core.paging import MAX_PAGE
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.refunds import REFUNDABLE
 from marketplace.people.models import Participant
 
 PER_PAGE = 20
-MAX_PAGE = 100_000  # a huge page number must not overflow the OFFSET
 PAST_DAYS = 30  # how far back the list of sessions goes
-
-# The same messages refunds.cancel_session refuses with.
-ALREADY_CANCELLED = N_("This session has already been cancelled.")
-ALREADY_STARTED = N_("A session that has started can't be cancelled.")
 
 
 @dataclass(frozen=True)
@@ -89,15 +85,6 @@ def refund_preview(session: CourseSession) -> RefundPreview:
         )
     ).one()
     return RefundPreview(int(orders), int(total))
-
-
-def why_not_cancellable(session: CourseSession, now: datetime) -> str | None:
-    """None when the provider may cancel the session now, else the reason (a message id)."""
-    if session.status is SessionStatus.CANCELLED:
-        return ALREADY_CANCELLED
-    if session.starts_at <= now:
-        return ALREADY_STARTED
-    return None
 
 
 def redeemed_order(provider: Provider, order_id: int) -> Order | None:

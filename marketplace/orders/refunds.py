@@ -28,6 +28,7 @@ import sqlalchemy as sa
 
 from marketplace.catalogue.models import CourseSession, SessionStatus
 from marketplace.core import N_, DomainError, audit, mail
+from marketplace.core.indonesia import rupiah
 from marketplace.extensions import db
 from marketplace.money import cards, ledger
 from marketplace.money.models import Card, LedgerAccount, Reason
@@ -36,6 +37,24 @@ from marketplace.people.models import Role, User
 
 REFUNDABLE = (OrderStatus.PAID, OrderStatus.REDEEMED)
 LONGEST_REASON = 200
+ALREADY_CANCELLED = N_("This session has already been cancelled.")
+ALREADY_STARTED = N_("A session that has started can't be cancelled.")
+
+
+def cancellable(now: datetime):
+    """The rule "a session can be cancelled while it is scheduled and has not started", as
+    a SQL condition on CourseSession: `cancel_session`'s UPDATE checks it."""
+    return sa.and_(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > now)
+
+
+def why_not_cancellable(session: CourseSession, now: datetime) -> str | None:
+    """None when the session may be cancelled at `now` (the rule of `cancellable`), else why
+    not: the message `cancel_session` refuses with, for pages to show before any button."""
+    if session.status is SessionStatus.CANCELLED:
+        return ALREADY_CANCELLED
+    if session.status is not SessionStatus.SCHEDULED or session.starts_at <= now:
+        return ALREADY_STARTED
+    return None
 
 
 def _reason(text: str | None) -> str:
@@ -136,6 +155,7 @@ def _refund(order: Order, reason: str, now: datetime, actor: User | None, releas
         card.account,
         order.price,
         idempotency_key=f"refund:{order.id}",
+        order_id=order.id,
     )
     if release_seat and order.session_id is not None:
         db.session.execute(
@@ -164,7 +184,7 @@ def _refund(order: Order, reason: str, now: datetime, actor: User | None, releas
         ],
         name=participant.full_name,
         course=order.course.title,
-        price=ledger.rupiah(order.price),
+        price=rupiah(order.price),
         reason=reason,
     )
     audit.record(
@@ -214,19 +234,13 @@ def cancel_session(session: CourseSession, reason: str, now: datetime, actor: Us
     _lock_before_cancelling(session)
     cancelled = db.session.execute(
         sa.update(CourseSession)
-        .where(
-            CourseSession.id == session.id,
-            CourseSession.status == SessionStatus.SCHEDULED,
-            CourseSession.starts_at > now,
-        )
+        .where(CourseSession.id == session.id, cancellable(now))
         .values(status=SessionStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(session)
     if not cancelled:
-        if session.status is SessionStatus.CANCELLED:
-            raise DomainError(N_("This session has already been cancelled."))
-        raise DomainError(N_("A session that has started can't be cancelled."))
+        raise DomainError(why_not_cancellable(session, now) or ALREADY_STARTED)
     orders = list(
         db.session.scalars(
             sa.select(Order)

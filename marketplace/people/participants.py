@@ -27,14 +27,14 @@ NIK and KK numbers never go into an error parameter, the audit log or a log line
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.core import N_, DomainError, audit
+from marketplace.core.indonesia import jakarta_today
 from marketplace.core.models import Province
 from marketplace.extensions import db
 from marketplace.money.models import Card
@@ -46,7 +46,6 @@ MAX_AGE = 64  # … until the day before the 65th
 FEMALE_DAY_OFFSET = 40
 NAME_LENGTH = (2, 120)
 CITY_LENGTH = (2, 80)
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 # The message shown when another account already holds the NIK; a view answers it with 409.
 NIK_TAKEN = N_(
@@ -102,23 +101,6 @@ class CheckedProfile:
     facts: NikFacts
     age: int
     eligible: bool
-
-
-class ProfileRefused(DomainError):
-    """Several answers refused at once; `errors` holds one DomainError per answer.
-
-    It is itself the first of them, so code that shows one DomainError still works.
-    """
-
-    def __init__(self, errors: list[DomainError]):
-        first = errors[0]
-        super().__init__(first.message, field=first.field, **first.params)
-        self.errors = errors
-
-
-def jakarta_today() -> date:
-    """Today's date in Western Indonesia Time, the programme's calendar."""
-    return datetime.now(JAKARTA).date()
 
 
 def age_on(birth_date: date, on: date) -> int:
@@ -351,7 +333,7 @@ def check_profile(
 
     For a participant who already has a profile, `nik` or `kk` None (or blank) keeps the
     current number, and `full_name`, `birth_date` or `sex` None keeps the current value.
-    Raises ProfileRefused (a DomainError) listing every refused answer, one message each.
+    Raises a DomainError listing every refused answer in `errors` (`DomainError.several`).
     """
     if user.role != Role.PARTICIPANT:
         raise DomainError(N_("Only participant accounts have a participant profile."))
@@ -449,7 +431,7 @@ def check_profile(
         if not unchanged:
             errors.append(DomainError(IDENTITY_LOCKED))
     if errors:
-        raise ProfileRefused(errors)
+        raise DomainError.several(errors)
 
     age = age_on(birth_date, today)
     return CheckedProfile(

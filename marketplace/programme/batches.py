@@ -35,8 +35,7 @@ may not join again.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import format_datetime
@@ -44,7 +43,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from marketplace.core import N_, DomainError, audit, mail
+from marketplace.core.indonesia import jakarta_date, rupiah
+from marketplace.core.inputs import read_number
 from marketplace.core.models import Province
+from marketplace.core.paging import MAX_PAGE
 from marketplace.extensions import db
 from marketplace.money import cards, ledger
 from marketplace.money.models import Card, LedgerAccount
@@ -59,9 +61,7 @@ from marketplace.programme.models import (
     TestAttempt,
 )
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 MAX_REJECTIONS = 3
-MAX_PAGE = 100_000
 KK_LIMIT = 2  # accepted participants per family card (KK), across all batches
 EMPLOYMENT_PRIORITY = (
     Employment.LAID_OFF,
@@ -100,28 +100,11 @@ SCHEMES = (
 )
 
 
-class BatchRefused(DomainError):
-    """Several answers of the batch form refused at once; `errors` holds each.
-
-    It is itself the first of them, so code that shows one DomainError still works.
-    """
-
-    def __init__(self, errors: list[DomainError]):
-        first = errors[0]
-        super().__init__(first.message, field=first.field, **first.params)
-        self.errors = errors
-
-
 class SelectionAlreadyRun(DomainError):
     """Selection of this batch has already run (a conflict: show it as 409)."""
 
 
 # --- reading -------------------------------------------------------------------------------
-
-
-def jakarta_date(moment: datetime) -> date:
-    """The Jakarta calendar day of a naive UTC time."""
-    return moment.replace(tzinfo=UTC).astimezone(JAKARTA).date()
 
 
 def ensure_schemes() -> dict[str, Scheme]:
@@ -252,7 +235,8 @@ def read_province_quotas(text: str | None) -> dict[int, int]:
         if not line:
             continue
         code, separator, value = (part.strip() for part in line.partition("="))
-        if not separator or not value.isascii() or not value.isdigit() or len(value) > 9:
+        quota = read_number(value, max_digits=9)
+        if not separator or quota is None:
             raise DomainError(
                 N_(
                     "Line %(line)s: write a province code, an equals sign and a number, "
@@ -276,7 +260,7 @@ def read_province_quotas(text: str | None) -> dict[int, int]:
                 line=number,
                 code=code,
             )
-        quotas[province_id] = int(value)
+        quotas[province_id] = quota
     return quotas
 
 
@@ -296,7 +280,7 @@ def create_batch(
     province_quotas: dict[int, int] | None,
     actor: User | None,
 ) -> Batch:
-    """Create a batch (times in naive UTC). Refuses, field by field (BatchRefused):
+    """Create a batch (times in naive UTC). Refuses, field by field (`DomainError.several`):
 
     a number below 1 or already used, a closing time not after the opening, a window that
     overlaps another batch's, a quota below 1, an unknown scheme, a province quota below 0
@@ -353,7 +337,7 @@ def create_batch(
                 )
             )
     if errors:
-        raise BatchRefused(errors)
+        raise DomainError.several(errors)
     batch = Batch(
         number=number, opens_at=opens_at, closes_at=closes_at, quota=quota, scheme_id=scheme.id
     )
@@ -366,7 +350,7 @@ def create_batch(
                     BatchProvinceQuota(batch_id=batch.id, province_id=province_id, quota=value)
                 )
     except IntegrityError:
-        raise BatchRefused(
+        raise DomainError.several(
             [DomainError(N_("Batch %(number)s already exists."), field="number", number=number)]
         ) from None
     audit.record(
@@ -679,9 +663,9 @@ def _check_fund(batch: Batch, report: SelectionReport) -> None:
                 "The programme fund holds %(available)s, but the %(count)s participants "
                 "selected need %(needed)s. Allocate budget to the programme first."
             ),
-            available=ledger.rupiah(available),
+            available=rupiah(available),
             count=report.accepted,
-            needed=ledger.rupiah(needed),
+            needed=rupiah(needed),
         )
 
 

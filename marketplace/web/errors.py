@@ -3,7 +3,6 @@
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from marketplace.extensions import db
 from marketplace.web.i18n import lazy_gettext as _l
 
 TITLES = {
@@ -54,5 +53,5 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_error):
-        db.session.rollback()
+        # The transaction was rolled back already (web/transaction.py).
         return _render(500)

@@ -1,30 +1,22 @@
 """Template filters: money as Rp1.000.000, dates as 17 Agustus 2025, times in WIB."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Flask, g, request, url_for
 from flask_babel import format_date
 
+from marketplace.core import indonesia
+from marketplace.core.indonesia import in_jakarta
 from marketplace.web.i18n import gettext, page_locale
 from marketplace.web.security import safe_next
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
-
 
 def rupiah(amount: int | None) -> str:
-    """Whole rupiah the Indonesian way in every language: Rp1.000.000 (as Babel writes it).
-
-    Plain string formatting: the catalogue shows dozens of prices per page and Babel's
-    general formatter costs far more; tests hold the two equal.
-    """
-    if amount is None:
-        return ""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(int(amount)):,}".replace(",", ".")
+    """Whole rupiah in every language, Rp1.000.000 (`core.indonesia.rupiah`); nothing for None."""
+    return "" if amount is None else indonesia.rupiah(amount)
 
 
 @lru_cache(maxsize=16)
@@ -38,21 +30,15 @@ def long_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = _to_jakarta(value).date()
+        value = in_jakarta(value).date()
     return format_date(value, "long")
-
-
-def _to_jakarta(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(JAKARTA)
 
 
 def wib(value: datetime | None, with_date: bool = True) -> str:
     """A UTC time shown in Jakarta time with the zone named: 17 Agustus 2025, 09.00 WIB."""
     if value is None:
         return ""
-    local = _to_jakarta(value)
+    local = in_jakarta(value)
     clock = f"{local:%H}.{local:%M}" if page_locale() == "id" else f"{local:%H}:{local:%M}"
     if not with_date:
         return f"{clock} WIB"

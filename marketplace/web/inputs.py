@@ -17,6 +17,7 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, ValidationError
 from wtforms import IntegerField
+from wtforms.validators import StopValidation
 
 from marketplace.core.base import LARGEST_ID
 from marketplace.core.inputs import control_character, whole_number
@@ -44,8 +45,8 @@ class RowId(BaseConverter):
 class WholeNumberField(IntegerField):
     """An integer field that reads ASCII digits only, at most as many as `highest` has.
 
-    Anything else leaves `data` as None with the field's `message`, which the field's
-    InputRequired/NumberRange validators then report in the page's language.
+    Anything else leaves `data` as None and the field's `message` as its only error (the
+    other validators don't run on a value that could not be read).
     """
 
     def __init__(self, label=None, validators=None, *, highest: int, message=None, **kwargs):
@@ -59,6 +60,11 @@ class WholeNumberField(IntegerField):
         self.data = whole_number(str(valuelist[0]), lowest=0, highest=10 ** len(str(self.highest)))
         if self.data is None:
             raise ValueError(self.message or _l("Enter a whole number, like 2"))
+
+    def pre_validate(self, form):
+        """Stop here when the value could not be read: its message says all there is."""
+        if self.process_errors:
+            raise StopValidation()
 
 
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})

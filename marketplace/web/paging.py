@@ -7,11 +7,12 @@ page's language; a page past the last is a 404 that names the last page.
 from werkzeug.exceptions import BadRequest, NotFound
 
 from marketplace.core.inputs import read_number
+from marketplace.core.paging import MAX_PAGE
 from marketplace.money import statements
 from marketplace.web.formatting import error_message, number
 from marketplace.web.i18n import gettext
 
-MAX_PAGE_DIGITS = len(str(statements.MAX_PAGE))
+MAX_PAGE_DIGITS = len(str(MAX_PAGE))
 
 
 def read_page(raw: str | None) -> tuple[int | None, str | None]:
@@ -22,12 +23,12 @@ def read_page(raw: str | None) -> tuple[int | None, str | None]:
     value = read_number(raw, max_digits=MAX_PAGE_DIGITS + 1)
     if value is None:
         if raw.strip().isascii() and raw.strip().isdigit():
-            value = statements.MAX_PAGE + 1  # too many digits to read: too large
+            value = MAX_PAGE + 1  # too many digits to read: too large
         else:
             return None, gettext("The page number must be a whole number, like 2")
-    if value > statements.MAX_PAGE:
+    if value > MAX_PAGE:
         return None, gettext(
-            "The page number can be at most %(most)s", most=number(statements.MAX_PAGE)
+            "The page number can be at most %(most)s", most=number(MAX_PAGE)
         )
     if value < 1:
         return None, gettext("The page number must be 1 or more")

@@ -2,38 +2,24 @@
 the code read from the outbox, the receipt with the voucher code and the new balance."""
 
 import re
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
-from support.programme_rows import fund, make_participant, open_batch_row
+from support.factories import PASSWORD
 from test_phone import NO_SIDEWAYS_SCROLL
 
 from marketplace.catalogue.models import Method
 from marketplace.core.base import utcnow
 from marketplace.core.models import OutboxMail
 from marketplace.extensions import db
-from marketplace.money import cards
 from marketplace.orders.models import Order
-from marketplace.people.models import Role, User
-
-PASSWORD = "Prakerja2020!"  # tests/conftest.py's factory password
 
 
 @pytest.fixture
 def buyer(app, factory):
     """A participant (English mail) holding a 2020 card of Rp1.000.000; their email."""
-    now = utcnow()
-    email = factory.user(role=Role.PARTICIPANT).email
-    with app.app_context():
-        fund(5_000_000)
-        batch = open_batch_row(1, opens=now - timedelta(days=20), closes=now - timedelta(days=12))
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        user.locale = "en"
-        cards.issue(make_participant(user=user), batch, now)
-        db.session.commit()
-    return email
+    return factory.card_holder(utcnow()).user.email
 
 
 @pytest.mark.browser

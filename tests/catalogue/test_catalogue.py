@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from marketplace.catalogue.models import CourseSession, CourseStatus, Method
+from marketplace.catalogue.models import CourseStatus, Method
 from marketplace.core.base import utcnow
 from marketplace.extensions import db
 
@@ -301,20 +301,9 @@ def test_course_page_shows_everything(client, shelf):
     assert "Sisa kursi" in html or "Seats left" in html
 
 
-def test_course_page_hides_past_and_cancelled_sessions(app, client, shelf):
+def test_course_page_hides_past_and_cancelled_sessions(client, factory, shelf):
     course = shelf["kafe"]
-    with app.app_context():
-        start = utcnow() - timedelta(days=1)
-        db.session.add(
-            CourseSession(
-                course_id=course.id,
-                starts_at=start,
-                ends_at=start + timedelta(hours=2),
-                place="Aula Lama",
-                capacity=10,
-            )
-        )
-        db.session.commit()
+    factory.session(course, utcnow() - timedelta(days=1), hours=2, place="Aula Lama", capacity=10)
     html = titles(client.get(f"/courses/{course.slug}"))
     assert "Aula Lama" not in html
 

@@ -1,4 +1,8 @@
-"""Mail: the outbox always, SMTP after commit when MAIL_SERVER is set, failures noted."""
+"""Mail: the outbox always, SMTP after commit when MAIL_SERVER is set, failures noted.
+
+The suite runs the task queue in immediate mode (TESTING), so the delivery task runs as it
+is enqueued, right after the commit; tests/core/test_mail_queue.py uses a real queue.
+"""
 
 import logging
 

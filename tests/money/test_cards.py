@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from support.programme_rows import NOW, fund, make_participant, open_batch_row
 
 from marketplace.core import DomainError
+from marketplace.core.indonesia import rupiah
 from marketplace.core.models import AuditEvent, OutboxMail
 from marketplace.extensions import db
 from marketplace.money import cards, ledger
@@ -95,7 +96,7 @@ def test_issue_loads_the_scheme_balance_from_the_fund(ctx, scheme, balance, days
     assert ledger.verify() == []
     (message,) = outbox(participant.user.email)
     assert card.masked_number in message.body and card.number not in message.body
-    assert ledger.rupiah(balance) in message.body
+    assert rupiah(balance) in message.body
     assert "Siti Aminah" in message.body
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "card.issued"))
     assert event.subject == f"card:{card.id}"

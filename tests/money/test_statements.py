@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from support.programme_rows import PASSWORD, fund, make_participant, open_batch_row
+from support.factories import PASSWORD
+from support.programme_rows import fund
 
 from marketplace.core.base import utcnow
 from marketplace.extensions import db
@@ -21,7 +22,7 @@ from marketplace.money.models import (
 )
 from marketplace.orders import checkout
 from marketplace.orders.models import OrderStatus
-from marketplace.people.models import Participant, Role, User
+from marketplace.people.models import Participant, User
 
 FUNDED = 5_000_000
 BALANCE = 1_000_000  # the 2020 scheme's training balance
@@ -30,23 +31,6 @@ SECOND_PRICE = 200_000
 
 
 # --- rows ----------------------------------------------------------------------------------
-
-
-def _holder(app, factory, batch_number: int, issued_at, locale: str | None = "en") -> int:
-    """A participant who can sign in, with a 2020 card issued at `issued_at`; their id."""
-    email = factory.user(role=Role.PARTICIPANT).email
-    with app.app_context():
-        batch = open_batch_row(
-            batch_number,
-            opens=issued_at - timedelta(days=10),
-            closes=issued_at - timedelta(days=2),
-        )
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        user.locale = locale
-        participant = make_participant(user=user)
-        cards.issue(participant, batch, issued_at)
-        db.session.commit()
-        return participant.id
 
 
 def _card(participant_id: int) -> Card:
@@ -62,7 +46,7 @@ def _buy(participant_id: int, course_id: int, now):
 
 
 def _refund(order, provider_id: int, now) -> None:
-    """A refund as orders/refunds.py writes it: provider → card, keyed by the order."""
+    """A refund as orders/refunds.py writes it: provider → card, about the order."""
     order.status = OrderStatus.REFUNDED
     order.refunded_at = now
     ledger.transfer(
@@ -72,6 +56,7 @@ def _refund(order, provider_id: int, now) -> None:
         ledger.card_code(order.card_id),
         order.price,
         idempotency_key=f"refund:{order.id}",
+        order_id=order.id,
     )
 
 
@@ -86,8 +71,8 @@ def books(app, factory):
     with app.app_context():
         fund(FUNDED)
         db.session.commit()
-    buyer = _holder(app, factory, 1, now)
-    lapsed = _holder(app, factory, 2, now - timedelta(days=40))
+    buyer = factory.card_holder(now, funded=False).id
+    lapsed = factory.card_holder(now - timedelta(days=40), funded=False).id
     with app.app_context():
         bought_first = _buy(buyer, first.id, now)
         _refund(bought_first, provider.id, now)
@@ -219,10 +204,12 @@ def test_the_statement_is_two_queries_however_many_lines(books, ctx):
     assert len(lines) == 4 and len(seen) == 2  # the count for the page links, then the page
 
 
-def test_a_refund_with_an_odd_reference_is_listed_without_an_order(books, ctx):
+def test_a_refund_names_its_order_by_key_not_by_its_reference(books, ctx):
     card = _card(books.buyer)
+    bought = statements.card_statement(card).items[0].order_id
+    assert bought is not None
     ledger.transfer(
-        Reason.REFUND, "order:12abc", f"provider:{books.provider_id}", card.account, 1000
+        Reason.REFUND, f"order:{bought}", f"provider:{books.provider_id}", card.account, 1000
     )
     ledger.transfer(Reason.REFUND, "order:", f"provider:{books.provider_id}", card.account, 1000)
     newest = statements.card_statement(card).items[:2]

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from support.checkout_rows import (
     PRICE,
     begin,
@@ -19,6 +20,7 @@ from support.checkout_rows import (
 
 from marketplace.catalogue.models import CourseSession, CourseStatus, SessionStatus
 from marketplace.core import DomainError
+from marketplace.core.database import kept_despite_refusal
 from marketplace.core.models import AuditEvent, OutboxMail
 from marketplace.extensions import db
 from marketplace.money import cards, ledger
@@ -252,7 +254,8 @@ def test_five_wrong_codes_void_the_purchase(shop, ctx):
     for attempt in range(1, 6):
         with pytest.raises(checkout.WrongCode) as error:
             checkout.confirm(who, row.purchase_key, wrong, shop.now)
-        db.session.commit()  # as the view does after a wrong code
+        assert kept_despite_refusal()  # a request's boundary keeps the count
+        db.session.commit()  # as the boundary does for a refusal so marked
         assert row.attempts == attempt
         if attempt < 5:
             assert error.value.params == {"left": 5 - attempt} and row.voided_at is None
@@ -268,6 +271,7 @@ def test_a_malformed_code_is_refused_without_counting(shop, ctx):
     for bad in ["", "12345", "1234567", "abcdef", "１２３４５６"]:
         with pytest.raises(DomainError, match="6-digit"):
             checkout.confirm(participant(shop.buyer), row.purchase_key, bad, shop.now)
+        assert not kept_despite_refusal()  # refused as usual: rolled back
     assert row.attempts == 0
 
 
@@ -382,9 +386,7 @@ def test_ten_confirms_racing_with_one_key_make_one_order(app, shop):
         assert ledger.verify() == []
 
 
-def test_ledger_verify_finds_an_order_without_its_purchase_and_a_purchase_without_order(
-    shop, ctx
-):
+def test_ledger_verify_finds_an_order_without_its_purchase_and_a_purchase_without_order(shop, ctx):
     order = buy(shop, shop.self_paced)
     db.session.commit()
     assert ledger.verify() == []
@@ -393,9 +395,16 @@ def test_ledger_verify_finds_an_order_without_its_purchase_and_a_purchase_withou
     db.session.flush()
     assert any(f"order {order.id}: price" in problem for problem in ledger.verify())
     order.price -= 1
-    # … and a purchase whose order is gone.
-    db.session.delete(order)
     db.session.flush()
+    # The purchase points at its order by a foreign key: the order can't go while it stands.
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(sa.delete(Order).where(Order.id == order.id))
+    # … and a checkout's purchase that names no order.
+    db.session.execute(
+        sa.update(LedgerTransaction)
+        .where(LedgerTransaction.order_id == order.id)
+        .values(order_id=None)
+    )
     orphaned = ledger.verify()
     assert any("a purchase without an order" in problem for problem in orphaned), orphaned
     db.session.rollback()

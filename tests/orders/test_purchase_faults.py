@@ -123,21 +123,12 @@ def _build(app, factory):
     self_paced = [course(400_000), course(700_000), course(900_000)]
     roomy = course(500_000, Method.WEBINAR)
     tight = course(600_000, Method.WEBINAR)
+    sessions = {
+        webinar.id: factory.session(webinar, now + timedelta(days=7), capacity=capacity)
+        for webinar, capacity in ((roomy, 30), (tight, 6))
+    }
     with app.app_context():
         db.session().expire_on_commit = False
-        sessions = {}
-        for webinar, capacity in ((roomy, 30), (tight, 6)):
-            row = CourseSession(
-                course_id=webinar.id,
-                starts_at=now + timedelta(days=7),
-                ends_at=now + timedelta(days=7, hours=3),
-                place="Zoom Meeting",
-                capacity=capacity,
-                seats_taken=0,
-            )
-            db.session.add(row)
-            db.session.flush()
-            sessions[webinar.id] = row
         fund(PARTICIPANTS * BALANCE + BALANCE)
         batch = open_batch_row(
             1, scheme="2023", opens=now - timedelta(days=20), closes=now - timedelta(days=12)
@@ -162,10 +153,11 @@ def _build(app, factory):
         purchases = []
         cookies = {person.id: _session_cookie(app, person.user) for person in people}
         for person, item in wanted:
+            session = sessions.get(item.id)
             row, code = checkout.begin(
                 db.session.get(Participant, person.id),
                 db.session.get(Course, item.id),
-                sessions.get(item.id),
+                db.session.get(CourseSession, session.id) if session else None,
                 utcnow(),
                 rng=draws,
             )

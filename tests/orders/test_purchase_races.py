@@ -6,46 +6,23 @@ card spent to Rp0 stays "in use". Each test runs several rounds, each on a new 2
 (Rp3.500.000), because one round of threads may happen to run one after the other.
 """
 
-from datetime import timedelta
-
 import sqlalchemy as sa
-from support.checkout_rows import begin, buy, card_of, participant, race
-from support.programme_rows import fund, make_participant, make_user, open_batch_row
+from support.checkout_rows import begin, buy, card_holders, card_of, participant, race
+from support.programme_rows import make_user
 
 from marketplace.catalogue.models import CourseSession, Method, SessionStatus
 from marketplace.core import DomainError
 from marketplace.extensions import db
-from marketplace.money import cards, ledger
+from marketplace.money import ledger
 from marketplace.money.models import CardStatus
 from marketplace.orders import checkout, refunds
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.people.models import Role, User
-from marketplace.programme.models import Batch
 
 BALANCE = 3_500_000  # the 2023 scheme's training balance
 ROUNDS = 6
 # The rule check's refusals (not the ledger's "The balance is not enough: …").
 RULE_REFUSALS = ("Your balance of", "Your Kartu Prakerja's training balance has been spent.")
-
-
-def holders_2023(app, count: int, now) -> list[int]:
-    """`count` participants, each with a 2023 card (Rp3.500.000) issued at `now`; their ids."""
-    with app.app_context():
-        fund(count * BALANCE)
-        number = (db.session.scalar(sa.select(sa.func.max(Batch.number))) or 0) + 1
-        batch = open_batch_row(
-            number,
-            scheme="2023",
-            opens=now - timedelta(days=10 * number + 10),
-            closes=now - timedelta(days=10 * number + 2),
-        )
-        ids = []
-        for _ in range(count):
-            holder = make_participant()
-            cards.issue(holder, batch, now)
-            ids.append(holder.id)
-        db.session.commit()
-        return ids
 
 
 def _confirm_work(participant_id, key, code, now):
@@ -77,7 +54,7 @@ def _refusals(outcomes: list) -> list[str]:
 def test_confirms_racing_to_spend_a_card_to_rp0_leave_it_exhausted(app, shop):
     prices = [1_000_000, 1_000_000, 1_000_000, 500_000]  # exactly the balance
     course_ids = [shop.course(price=price).id for price in prices]
-    holders = holders_2023(app, ROUNDS, shop.now)
+    holders = card_holders(app, ROUNDS, shop.now, scheme="2023")
 
     for holder in holders:
         outcomes = _race_round(app, shop, holder, course_ids)
@@ -96,7 +73,7 @@ def test_confirms_racing_to_spend_a_card_to_rp0_leave_it_exhausted(app, shop):
 def test_confirms_racing_past_the_balance_are_refused_by_the_rule_check(app, shop):
     prices = [1_000_000, 1_000_000, 1_000_000, 1_000_000, 500_000]  # Rp1.000.000 too much
     course_ids = [shop.course(price=price).id for price in prices]
-    holders = holders_2023(app, ROUNDS, shop.now)
+    holders = card_holders(app, ROUNDS, shop.now, scheme="2023")
 
     for holder in holders:
         outcomes = _race_round(app, shop, holder, course_ids)
@@ -160,7 +137,7 @@ def test_an_office_refund_racing_a_purchase_on_the_same_card_does_not_deadlock(a
     # change its status, which a purchase holding that lock never lets happen, so this race
     # did not deadlock then either: it guards the rule. The two below did deadlock.
     admin_id = _office_id(app)
-    holders = holders_2023(app, LOCK_ROUNDS, shop.now)
+    holders = card_holders(app, LOCK_ROUNDS, shop.now, scheme="2023")
     # The refunded order holds a seat (the refund frees it); the purchase spends the rest of
     # the balance, so the card reaches Rp0 unless the refund comes first.
     webinar = shop.course(method=Method.WEBINAR, sessions=1, price=1_000_000).id
@@ -197,7 +174,7 @@ def test_an_office_refund_racing_a_purchase_on_the_same_card_does_not_deadlock(a
 def test_a_cancelled_session_racing_purchases_of_its_seats_does_not_deadlock(app, shop):
     admin_id = _office_id(app)
     # Per round: two holders with a seat already, two buying one as the session is cancelled.
-    holders = holders_2023(app, 4 * LOCK_ROUNDS, shop.now)
+    holders = card_holders(app, 4 * LOCK_ROUNDS, shop.now, scheme="2023")
 
     for round_ in range(LOCK_ROUNDS):
         booked, buying = holders[4 * round_ : 4 * round_ + 2], holders[4 * round_ + 2 :][:2]
@@ -236,7 +213,7 @@ def test_a_cancelled_session_racing_purchases_of_its_seats_does_not_deadlock(app
 
 def test_a_cancelled_session_racing_an_office_refund_of_its_order_does_not_deadlock(app, shop):
     admin_id = _office_id(app)
-    holders = holders_2023(app, 3 * LOCK_ROUNDS, shop.now)
+    holders = card_holders(app, 3 * LOCK_ROUNDS, shop.now, scheme="2023")
 
     for round_ in range(LOCK_ROUNDS):
         booked = holders[3 * round_ : 3 * round_ + 3]

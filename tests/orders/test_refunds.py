@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from support.checkout_rows import PRICE, buy, card_holders, card_of, race, session_row
 from support.programme_rows import make_user
 
-from marketplace.catalogue.models import Course, SessionStatus
+from marketplace.catalogue.models import Course, CourseSession, SessionStatus
 from marketplace.core import DomainError
 from marketplace.core.models import AuditEvent, OutboxMail
 from marketplace.extensions import db
@@ -35,7 +35,7 @@ def refunds_of(order_id: int) -> int:
     return db.session.scalar(
         sa.select(sa.func.count(LedgerTransaction.id)).where(
             LedgerTransaction.reason == Reason.REFUND,
-            LedgerTransaction.reference == f"order:{order_id}",
+            LedgerTransaction.order_id == order_id,
         )
     )
 
@@ -271,6 +271,7 @@ def test_verify_finds_a_refund_of_an_order_not_refunded(shop, ctx):
         ledger.provider_code(shop.provider_id),
         order.card.account,
         PRICE,
+        order_id=order.id,
     )
     assert ledger.verify() == [f"order {order.id}: paid but refunded {PRICE}"]
 
@@ -278,7 +279,7 @@ def test_verify_finds_a_refund_of_an_order_not_refunded(shop, ctx):
 def test_verify_finds_an_order_refunded_twice(shop, ctx):
     order = buy(shop, shop.self_paced)
     refunds.refund_order(order, "Once", shop.now, office())
-    fund = ledger.programme_fund()
+    fund = ledger.budget()  # a top-up from outside the programme fund
     ledger.transfer(
         Reason.PURCHASE, "top-up", fund, ledger.provider_payable(shop.provider_id), PRICE
     )
@@ -288,19 +289,53 @@ def test_verify_finds_an_order_refunded_twice(shop, ctx):
         ledger.provider_code(shop.provider_id),
         order.card.account,
         PRICE,
+        order_id=order.id,
     )
     assert f"order {order.id}: refunded 2 times" in ledger.verify()
 
 
 def test_verify_finds_a_refund_without_an_order(shop, ctx):
-    buy(shop, shop.self_paced)
+    order = buy(shop, shop.self_paced)
     transaction = ledger.transfer(
         Reason.REFUND,
-        "order:999999",
+        f"order:{order.id}",  # the text names an order, but no foreign key does
         ledger.provider_code(shop.provider_id),
         ledger.programme_fund(),
         1,
     )
     assert (
-        f"transaction {transaction.id} (order:999999): a refund without an order" in ledger.verify()
+        f"transaction {transaction.id} (order:{order.id}): a refund without an order"
+        in ledger.verify()
     )
+
+
+def test_the_cancel_rule_is_one_rule_for_the_page_and_the_update(shop, ctx):
+    """`why_not_cancellable` (what the pages show) and `cancellable` (what cancel_session's
+    UPDATE checks) agree: before the start, at it, after it, and once cancelled."""
+    session = session_row(shop.webinar_session)
+    start = session.starts_at
+
+    def allowed_by_sql(now) -> bool:
+        return (
+            db.session.scalar(
+                sa.select(sa.func.count(CourseSession.id)).where(
+                    CourseSession.id == session.id, refunds.cancellable(now)
+                )
+            )
+            == 1
+        )
+
+    cases = {
+        start - timedelta(seconds=1): None,
+        start: refunds.ALREADY_STARTED,
+        start + timedelta(hours=1): refunds.ALREADY_STARTED,
+    }
+    for now, why in cases.items():
+        assert refunds.why_not_cancellable(session, now) == why
+        assert allowed_by_sql(now) is (why is None)
+    refunds.cancel_session(session, "The trainer is ill", shop.now, desk(shop.provider_id))
+    assert refunds.why_not_cancellable(session, shop.now) == refunds.ALREADY_CANCELLED
+    assert not allowed_by_sql(shop.now)
+    with pytest.raises(DomainError) as refused:
+        refunds.cancel_session(session, "Again", shop.now, desk(shop.provider_id))
+    assert refused.value.message == refunds.ALREADY_CANCELLED

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import get_locale
 from support import smtp
+from support.factories import PASSWORD
 
 from marketplace.core import DomainError, mail
 from marketplace.core.base import utcnow
@@ -16,7 +17,6 @@ from marketplace.extensions import db
 from marketplace.people import accounts, passwords
 from marketplace.people.models import Role, User
 
-PASSWORD = "Prakerja2020!"
 NEW_PASSWORD = "kopi pagi di teras"
 smtp_server = smtp.smtp_server  # the fixture: a LoopbackSMTP running for one test
 LINK = re.compile(r"https?://[^/\s]+(/\S+)")

@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from support.factories import PASSWORD
 from support.programme_rows import (
     AFTER_CLOSE,
     CLOSES,
     NOW,
-    PASSWORD,
     applicant,
     fund,
     make_attempt,
@@ -79,7 +79,7 @@ def refused_fields(**changes) -> set[str]:
         "actor": None,
     }
     values.update(changes)
-    with pytest.raises(batches.BatchRefused) as refused:
+    with pytest.raises(DomainError) as refused:
         batches.create_batch(**values)
     return {error.field for error in refused.value.errors}
 
@@ -631,11 +631,12 @@ def test_admin_creates_a_batch_in_wib(app, admin_client):
         ({"number": ""}, "Enter the batch number"),
         ({"number": "abc"}, "Enter the batch number as a whole number, like 3"),
         ({"number": "²"}, "Enter the batch number as a whole number, like 3"),
-        ({"quota": "9" * 400}, "The quota must be 1 or more"),
+        ({"number": "100001"}, "The batch number must be from 1 to 100.000"),
+        ({"quota": "9" * 400}, "Enter the quota as a whole number, like 1000"),
+        ({"quota": "0"}, "The quota must be from 1 to 10.000.000"),
         ({"closes_date": "2026-03-01"}, "The batch must close after it opens."),
         ({"opens_date": "2026-13-45"}, "Not a valid date value."),
         ({"opens_time": "25:00"}, "Enter a time like 09:00"),
-        ({"quota": "0"}, "The quota must be 1 or more"),
         ({"scheme": "1999"}, "Not a valid choice."),
         ({"province_quotas": "32=banyak"}, "Line 1: write a province code"),
         ({"province_quotas": "99=1"}, "Line 1: 99 is not a province code."),
@@ -681,7 +682,7 @@ def test_admin_batch_page_masks_niks_and_states_the_ranking(app, admin_client):
     assert masked in html and nik not in html
     assert "laid off first" in html
     assert admin_client.get("/admin/batches/99999").status_code == 404
-    assert admin_client.get(f"/admin/batches/{batch_id}?page=abc").status_code == 200
+    assert admin_client.get(f"/admin/batches/{batch_id}?page=abc").status_code == 400
 
 
 def test_admin_runs_selection_after_checking_the_answers(app, admin_client):

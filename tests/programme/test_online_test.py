@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from support.factories import PASSWORD
 
 from marketplace.core import DomainError
 from marketplace.core.base import utcnow
@@ -21,7 +22,6 @@ from marketplace.programme.models import TestAttempt as Attempt
 from marketplace.programme.models import TestQuestion as Question
 from marketplace.seed_data.test_questions import QUESTIONS
 
-PASSWORD = "Prakerja2020!"
 _nik = itertools.count(1)
 
 ORDERINGS = {", ".join(order) for order in itertools.permutations("ABCD")}

@@ -5,7 +5,6 @@ tests/conftest.py builds a provider's courses and a card holder with these).
 """
 
 import threading
-from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -16,8 +15,7 @@ from marketplace.money import cards
 from marketplace.money.models import Card
 from marketplace.orders import checkout
 from marketplace.people.models import Participant
-from marketplace.programme.models import Batch
-from support.programme_rows import fund, make_participant, open_batch_row
+from support.programme_rows import closed_batch, fund, make_participant
 
 PRICE = 300_000
 
@@ -25,16 +23,13 @@ PRICE = 300_000
 # --- rows ----------------------------------------------------------------------------------
 
 
-def card_holders(app, count: int, now) -> list[int]:
-    """`count` participants, each with a 2020 card (Rp1.000.000) issued at `now`; their ids."""
+def card_holders(app, count: int, now, scheme: str = "2020") -> list[int]:
+    """`count` participants, each with a card of `scheme` (2020: Rp1.000.000, 2023:
+    Rp3.500.000) issued at `now`, from one batch that closed before; their ids. The programme
+    fund is topped up by their balances and one more, which tests of the books spend."""
     with app.app_context():
-        fund(count * 1_000_000 + 1_000_000)
-        number = (db.session.scalar(sa.select(sa.func.max(Batch.number))) or 0) + 1
-        batch = open_batch_row(
-            number,
-            opens=now - timedelta(days=10 * number + 10),
-            closes=now - timedelta(days=10 * number + 2),
-        )
+        batch = closed_batch(now, scheme)
+        fund((count + 1) * batch.scheme.training_balance)
         ids = []
         for _ in range(count):
             participant = make_participant()

@@ -21,7 +21,6 @@ NOW = datetime(2026, 3, 10, 3, 0)
 CLOSES = NOW + timedelta(days=7)
 AFTER_CLOSE = CLOSES + timedelta(days=1)
 
-PASSWORD = "Prakerja2020!"  # the password of users made by tests/conftest.py's factory
 
 _serial = itertools.count(1)
 
@@ -124,6 +123,18 @@ def open_batch_row(
         scheme,
         province_quotas,
         actor=None,
+    )
+
+
+def closed_batch(before: datetime, scheme: str = "2020") -> Batch:
+    """A batch of `scheme` numbered after the last one, which opened and closed before
+    `before` (cards of it are issued then); schemes inserted when missing."""
+    number = (db.session.scalar(sa.select(sa.func.max(Batch.number))) or 0) + 1
+    return open_batch_row(
+        number,
+        scheme=scheme,
+        opens=before - timedelta(days=10 * number + 10),
+        closes=before - timedelta(days=10 * number + 2),
     )
 
 

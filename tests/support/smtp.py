@@ -25,8 +25,14 @@ As a fixture (a fresh server per test), with conftest's `app_config` pointing th
 `server.refuse("x@example.com")` makes the server answer 550 to that recipient; sending
 after `server.stop()` tests an unreachable server. `received.body` is the decoded text
 part with line ends as "\n".
+
+`LoopbackSMTP(delay=2.0)` answers each message's DATA only after two seconds (a slow
+server); `server.greetings` counts the clients that said EHLO or HELO, so a test can tell
+that nobody talked to the server, and `server.data_started` is set when a message's DATA
+has arrived and the server is still to answer it.
 """
 
+import asyncio
 import socket
 import threading
 from collections.abc import Iterator
@@ -65,7 +71,20 @@ class _Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        session.host_name = hostname
+        self.server._greet()
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):  # noqa: N802
+        session.host_name = hostname
+        self.server._greet()
+        return f"250 {server.hostname}"
+
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.server.data_started.set()
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)
         message = message_from_bytes(envelope.content, policy=default_policy)
         part = message.get_body(preferencelist=("plain",))
         body = part.get_content().replace("\r\n", "\n") if part is not None else ""
@@ -91,10 +110,13 @@ def free_port(host: str = HOST) -> int:
 class LoopbackSMTP:
     """An SMTP server on 127.0.0.1 and a free port, in a thread; a context manager."""
 
-    def __init__(self, host: str = HOST) -> None:
+    def __init__(self, host: str = HOST, *, delay: float = 0.0) -> None:
         self.host = host
         self.port = 0
+        self.delay = delay
         self.refused: set[str] = set()
+        self.greetings = 0
+        self.data_started = threading.Event()
         self._messages: list[ReceivedMail] = []
         self._arrived = threading.Condition()
         self._controller: Controller | None = None
@@ -151,6 +173,12 @@ class LoopbackSMTP:
     def clear(self) -> None:
         with self._arrived:
             self._messages.clear()
+            self.greetings = 0
+        self.data_started.clear()
+
+    def _greet(self) -> None:
+        with self._arrived:
+            self.greetings += 1
 
     def _receive(self, mail: ReceivedMail) -> None:
         with self._arrived:

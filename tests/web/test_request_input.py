@@ -50,12 +50,16 @@ def test_read_number_reads_signs_and_thousands_only_when_asked():
     assert read_number("1" * 13, max_digits=12) is None
 
 
-@pytest.mark.parametrize("text", ["a\x00b", "\x1b[31m", "x\x7f", "\x85", "\x0b"])
+@pytest.mark.parametrize(
+    "text", ["a\x00b", "\x1b[31m", "x\x7f", "\x85", "\x0b", "Budi\u202eoknaS", "\u2066x\u2069"]
+)
 def test_control_characters_are_found(text):
     assert control_character(text) is not None
 
 
-@pytest.mark.parametrize("text", ["Budi Santoso", "baris satu\r\nbaris dua\tkolom", "😀 中文"])
+@pytest.mark.parametrize(
+    "text", ["Budi Santoso", "baris satu\r\nbaris dua\tkolom", "😀 中文", "👨\u200d👩\u200d👧"]
+)
 def test_tab_newline_and_any_script_are_not_control_characters(text):
     assert control_character(text) is None
 
@@ -131,7 +135,9 @@ def test_a_batch_number_of_400_digits_is_a_message(app, admin_client):
     response = admin_client.post("/admin/batches", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Enter the batch number as a whole number" in page or "1 or more" in page
+    assert "Enter the batch number as a whole number" in page
+    assert "Enter the quota as a whole number" in page
+    assert "must be from 1 to" not in page  # one message a field, the one that says why
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Batch.id))) == 0
 

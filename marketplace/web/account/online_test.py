@@ -4,7 +4,8 @@ Addresses: /account/test (explains the test; POST starts or resumes it),
 /account/test/<attempt>/<n> (question n of 18), /account/test/<attempt>/submit (check your
 answers; POST submits), /account/test/<attempt>/result. An attempt is shown only to its
 owner: anyone else gets a 404, so attempt ids reveal nothing. An attempt whose 25 minutes
-have passed is scored when its result page is opened (every other page of it leads there).
+have passed is scored when its result page is opened (every other page of it leads there):
+the one GET in the site that writes, marked `writes_on_get` (see docs/architecture.md).
 """
 
 import math
@@ -12,7 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, ValidationError
 from wtforms.validators import InputRequired
@@ -21,10 +22,11 @@ from marketplace.core import DomainError
 from marketplace.core.base import utcnow
 from marketplace.core.database import writes_on_get
 from marketplace.extensions import db
-from marketplace.people.models import Participant, Role
+from marketplace.people.models import Participant
 from marketplace.programme import online_test
 from marketplace.programme.batches import open_batch
 from marketplace.programme.models import TestAttempt, TestQuestion
+from marketplace.web.access import participant_required
 from marketplace.web.account import bp
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext, ngettext, page_locale
@@ -56,9 +58,7 @@ class AnswerForm(FlaskForm):
 
 
 def _participant() -> Participant | None:
-    """The signed-in participant's profile (None if not filled in); 403 for other roles."""
-    if current_user.role is not Role.PARTICIPANT:
-        abort(403)
+    """The signed-in participant's profile (None if not filled in)."""
     return db.session.scalar(sa.select(Participant).where(Participant.user_id == current_user.id))
 
 
@@ -110,7 +110,7 @@ def _time_is_up() -> None:
 
 
 @bp.route("/account/test", methods=["GET", "POST"])
-@login_required
+@participant_required
 def test():
     """What the test is; POST starts it (or resumes the attempt already running)."""
     participant = _participant()
@@ -139,7 +139,6 @@ def test():
                 flash(error_message(error), "error")
                 status = 409 if online_test.attempt_for(participant, batch) else 400
             else:
-                db.session.commit()
                 return redirect(url_for("account.test_question", attempt_id=attempt.id, n=1))
     attempt = None
     if participant is not None and batch is not None:
@@ -161,7 +160,7 @@ def test():
 
 
 @bp.route("/account/test/<id:attempt_id>/<id:n>", methods=["GET", "POST"])
-@login_required
+@participant_required
 def test_question(attempt_id: int, n: int):
     """Question n of the attempt: its radios, the time left, previous and next."""
     attempt = _own_attempt(attempt_id)
@@ -190,7 +189,6 @@ def test_question(attempt_id: int, n: int):
                     return redirect(url_for("account.test_result", attempt_id=attempt.id))
                 form.choice.errors.append(error_message(error))
             else:
-                db.session.commit()
                 if n < count:
                     return redirect(
                         url_for("account.test_question", attempt_id=attempt.id, n=n + 1)
@@ -216,7 +214,7 @@ def test_question(attempt_id: int, n: int):
 
 
 @bp.route("/account/test/<id:attempt_id>/submit", methods=["GET", "POST"])
-@login_required
+@participant_required
 def test_submit(attempt_id: int):
     """Check your answers (answered and not) before submitting; POST submits the test."""
     attempt = _own_attempt(attempt_id)
@@ -228,7 +226,6 @@ def test_submit(attempt_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             online_test.submit(attempt, now)
-            db.session.commit()
             if attempt.submitted_at < now:
                 _time_is_up()
             else:
@@ -259,16 +256,20 @@ def test_submit(attempt_id: int):
 
 @bp.route("/account/test/<id:attempt_id>/result")
 @writes_on_get
-@login_required
+@participant_required
 def test_result(attempt_id: int):
-    """The score; an attempt whose time is up is scored here when it is first opened."""
+    """The score; an attempt whose time is up is scored here when it is first opened.
+
+    The named exception to "a GET writes nothing" (`writes_on_get`): until it is scored,
+    the attempt counts for nothing (joining a batch needs a submitted attempt), and a
+    participant whose time ran out ends up here from every page of the test.
+    """
     attempt = _own_attempt(attempt_id)
     now = utcnow()
     if attempt.submitted_at is None:
         if not online_test.is_over(attempt, now):
             return redirect(url_for("account.test_submit", attempt_id=attempt.id))
-        online_test.submit(attempt, now)
-        db.session.commit()
+        online_test.submit(attempt, now)  # kept: the one GET that writes (`writes_on_get`)
     return render_template(
         "account/test_result.html",
         attempt=attempt,

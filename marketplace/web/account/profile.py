@@ -9,15 +9,19 @@ into a URL, a redirect, a flash message or a log line; once saved, pages show it
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from marketplace.core import DomainError
-from marketplace.extensions import db, limiter
+from marketplace.core.base import LARGEST_ID
+from marketplace.core.indonesia import jakarta_today
+from marketplace.core.inputs import read_number, whole_number
+from marketplace.extensions import limiter
 from marketplace.people import participants
-from marketplace.people.models import Education, Employment, Participant, Role, Sex, mask_number
+from marketplace.people.models import Education, Employment, Participant, Sex, mask_number
+from marketplace.web.access import participant_required
 from marketplace.web.account import bp
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext
@@ -84,9 +88,7 @@ def _options() -> dict:
 
 
 def _participant_user():
-    """The signed-in participant account (403 for other roles)."""
-    if current_user.role is not Role.PARTICIPANT:
-        abort(403)
+    """The signed-in participant account (the views are `participant_required`)."""
     return current_user._get_current_object()
 
 
@@ -130,20 +132,17 @@ def _birth_date(form: ProfileForm) -> tuple[date | None, str | None]:
         empty = (not day, not month, not year)
         return None, str(MISSING_DATE_PARTS.get(empty, MISSING_DATE))
     not_a_date = gettext("Your date of birth must be a real date, like 17 8 1995")
-    typed = f"{day}{month}{year}"
-    if not (typed.isascii() and typed.isdigit() and len(day) <= 2 and len(month) <= 2):
-        return None, not_a_date
-    if len(year) != 4:
+    parts = (
+        read_number(day, max_digits=2),
+        read_number(month, max_digits=2),
+        read_number(year, max_digits=4) if len(year) == 4 else None,
+    )
+    if None in parts:
         return None, not_a_date
     try:
-        return date(int(year), int(month), int(day)), None
+        return date(parts[2], parts[1], parts[0]), None
     except ValueError:
         return None, not_a_date
-
-
-def _is_id(text: str) -> bool:
-    """Whether a submitted value can be a row id (digits, small enough for any database)."""
-    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 def _answers(form: ProfileForm) -> tuple[dict, dict]:
@@ -162,11 +161,11 @@ def _answers(form: ProfileForm) -> tuple[dict, dict]:
         "birth_date": birth_date,
         "sex": _choice(Sex, form.sex.data) if "sex" in request.form else None,
         "phone": form.phone.data,
-        "province_id": int(province) if _is_id(province) else None,
+        "province_id": whole_number(province, lowest=1, highest=LARGEST_ID),
         "city": form.city.data,
         "education": _choice(Education, form.education.data),
         "employment": _choice(Employment, form.employment.data),
-        "today": participants.jakarta_today(),
+        "today": jakarta_today(),
     }
     return answers, errors
 
@@ -177,7 +176,7 @@ def _show_errors(form: ProfileForm, errors: dict, refused: DomainError | None) -
         form[name].errors = [message]
     if refused is None:
         return
-    for error in getattr(refused, "errors", [refused]):
+    for error in refused.errors:
         name = FORM_FIELD.get(error.field, error.field)
         if name in form and name != "csrf_token":
             if not form[name].errors:
@@ -219,7 +218,7 @@ NIK_CHECKS = "20 per minute;200 per day"
 
 @bp.route("/account/profile", methods=["GET", "POST"])
 @limiter.limit(NIK_CHECKS, key_func=_user_key, methods=["POST"])
-@login_required
+@participant_required
 def profile():
     """The profile form; a POST checks the answers and shows them for confirmation."""
     user = _participant_user()
@@ -289,7 +288,7 @@ def _hidden_answers(
 
 @bp.route("/account/profile/confirm", methods=["POST"])
 @limiter.limit(NIK_CHECKS, key_func=_user_key, methods=["POST"])
-@login_required
+@participant_required
 def profile_confirm():
     """Save the confirmed answers, checked again (they came back from the page)."""
     user = _participant_user()
@@ -304,10 +303,8 @@ def profile_confirm():
     try:
         participants.save_profile(user, **answers)
     except DomainError as error:
-        db.session.rollback()
         participant = participants.participant_of(user)
         _show_errors(form, {}, error)
         return _render_form(form, participant, _status(error))
-    db.session.commit()
     flash(gettext("Your profile is saved."), "success")
     return redirect(url_for("account.index"))

@@ -6,22 +6,20 @@ blueprint's `after_request` keeps the page out of every cache (Cache-Control: no
 """
 
 from flask import abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from marketplace.money import statements
 from marketplace.orders import checkout
-from marketplace.people.models import Role
 from marketplace.people.participants import participant_of
+from marketplace.web.access import participant_required
 from marketplace.web.account import bp
 from marketplace.web.paging import page_not_found, page_or_400
 
 
 @bp.route("/account/statement")
-@login_required
+@participant_required
 def statement():
     """The card's masked number and balance, and its movements with the balance after each."""
-    if current_user.role is not Role.PARTICIPANT:
-        abort(403)
     page = page_or_400(request.args.get("page"))
     participant = participant_of(current_user)
     card = checkout.card_of(participant) if participant is not None else None

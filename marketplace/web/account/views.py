@@ -8,24 +8,13 @@ from marketplace.orders import checkout
 from marketplace.people.models import Role
 from marketplace.programme.standing import participant_standing
 from marketplace.web.account import bp
-from marketplace.web.account.batches import REASONS
-from marketplace.web.checkout.views import ORDER_STATUSES, ORDER_TAGS
-from marketplace.web.i18n import lazy_gettext as _l
-
-CARD_STATUSES = {
-    "active": _l("Active"),
-    "in_use": _l("In use"),
-    "exhausted": _l("Balance used up"),
-    "revoked": _l("Revoked"),
-    "frozen": _l("Frozen"),
-}
-CARD_TAGS = {
-    "active": "tag--green",
-    "in_use": "tag--green",
-    "exhausted": "tag--grey",
-    "revoked": "tag--red",
-    "frozen": "tag--yellow",
-}
+from marketplace.web.labels import (
+    CARD_STATUSES,
+    CARD_TAGS,
+    NOT_SELECTED,
+    ORDER_STATUSES,
+    ORDER_TAGS,
+)
 
 
 @bp.route("/account")
@@ -48,5 +37,5 @@ def index():
         now=now,
         card_statuses=CARD_STATUSES,
         card_tags=CARD_TAGS,
-        reasons=REASONS,
+        reasons=NOT_SELECTED,
     )

@@ -1,25 +1,22 @@
 """The programme office's batches: list and create them, see applicants, run selection."""
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.core import N_, DomainError
 from marketplace.core.base import utcnow
-from marketplace.core.inputs import whole_number
-from marketplace.extensions import db
+from marketplace.core.indonesia import utc_from_jakarta
 from marketplace.money import ledger
 from marketplace.programme import batches as batch_service
+from marketplace.web.access import admin_required
 from marketplace.web.admin import bp
-from marketplace.web.admin.access import admin_required
 from marketplace.web.admin.forms import BatchForm, ConfirmForm
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext
-from marketplace.web.i18n import lazy_gettext as _l
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
+from marketplace.web.labels import BATCH_OUTCOMES, OFFICE_EMPLOYMENT, OFFICE_NOT_SELECTED
+from marketplace.web.paging import page_or_400
 
 # Where a service's refusal about a batch is shown on the form.
 FIELD_FOR = {
@@ -31,21 +28,6 @@ FIELD_FOR = {
     "quota": "quota",
     "scheme": "scheme",
     "province_quotas": "province_quotas",
-}
-REASONS = {
-    "quota": _l("Quota filled"),
-    "province_quota": _l("Province quota filled"),
-    "age": _l("Not 18 to 64 years old"),
-    "kk_limit": _l("Two from the same family card (KK) already accepted"),
-    "has_card": _l("Already has a card"),
-    "blocked": _l("Blocked by the programme office"),
-}
-OUTCOMES = {"joined": _l("Waiting"), "accepted": _l("Accepted"), "rejected": _l("Not selected")}
-EMPLOYMENT = {
-    "laid_off": _l("Laid off"),
-    "job_seeker": _l("Job seeker"),
-    "business_owner": _l("Business owner"),
-    "worker": _l("Worker"),
 }
 
 
@@ -60,12 +42,11 @@ def _utc(day: date, clock: str, field=None) -> datetime:
             field=field.name if field is not None else None,
         )
     hours, minutes = (int(part) for part in clock.replace(".", ":").split(":"))
-    local = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=JAKARTA)
-    return local.astimezone(UTC).replace(tzinfo=None)
+    return utc_from_jakarta(day, hours, minutes)
 
 
 def _show_refusal(form: BatchForm, error: DomainError) -> None:
-    for each in getattr(error, "errors", [error]):
+    for each in error.errors:
         field = form[FIELD_FOR.get(each.field, "number")]
         field.errors = [*field.errors, error_message(each)]
 
@@ -90,9 +71,7 @@ def batches():
                 form.province_quota_ids,
                 actor=current_user,
             )
-            db.session.commit()
         except DomainError as error:
-            db.session.rollback()
             _show_refusal(form, error)
             status = 400
         else:
@@ -120,8 +99,7 @@ def _batch_or_404(batch_id: int):
 def batch(batch_id: int):
     """One batch: its counts, the ranking rule and its applications (NIKs masked)."""
     batch = _batch_or_404(batch_id)
-    # Lenient: a page number that can't be read is page 1; past the last, an empty page.
-    page = whole_number(request.args.get("page"), lowest=1, highest=batch_service.MAX_PAGE) or 1
+    page = page_or_400(request.args.get("page"))  # past the last page: an empty page
     results = batch_service.applications(batch, page=page)
     return render_template(
         "admin/batch.html",
@@ -129,9 +107,9 @@ def batch(batch_id: int):
         tally=batch_service.counts([batch.id])[batch.id],
         results=results,
         now=utcnow(),
-        reasons=REASONS,
-        outcomes=OUTCOMES,
-        employment=EMPLOYMENT,
+        reasons=OFFICE_NOT_SELECTED,
+        outcomes=BATCH_OUTCOMES,
+        employment=OFFICE_EMPLOYMENT,
     )
 
 
@@ -146,12 +124,9 @@ def select_batch(batch_id: int):
     if form.validate_on_submit():
         try:
             report = batch_service.select(batch, utcnow(), actor=current_user)
-            db.session.commit()
         except batch_service.SelectionAlreadyRun as error:
-            db.session.rollback()
             problem, status = error_message(error), 409
         except DomainError as error:
-            db.session.rollback()
             problem, status = error_message(error), 400
         else:
             flash(

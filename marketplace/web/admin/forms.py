@@ -22,7 +22,9 @@ class BatchForm(FlaskForm):
         message=_l("Enter the batch number as a whole number, like 3"),
         validators=[
             InputRequired(_l("Enter the batch number")),
-            NumberRange(min=1, max=100_000, message=_l("The batch number must be 1 or more")),
+            NumberRange(
+                min=1, max=100_000, message=_l("The batch number must be from 1 to 100.000")
+            ),
         ],
     )
     opens_date = DateField(
@@ -57,7 +59,9 @@ class BatchForm(FlaskForm):
         message=_l("Enter the quota as a whole number, like 1000"),
         validators=[
             InputRequired(_l("Enter the quota")),
-            NumberRange(min=1, max=10_000_000, message=_l("The quota must be 1 or more")),
+            NumberRange(
+                min=1, max=10_000_000, message=_l("The quota must be from 1 to 10.000.000")
+            ),
         ],
     )
     scheme = SelectField(_l("Scheme"), validators=[InputRequired(_l("Choose the scheme"))])

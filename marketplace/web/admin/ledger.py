@@ -17,8 +17,8 @@ from wtforms.validators import AnyOf, ValidationError
 
 from marketplace.money import statements
 from marketplace.money.models import AccountKind
+from marketplace.web.access import admin_required
 from marketplace.web.admin import bp
-from marketplace.web.admin.access import admin_required
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.paging import page_not_found, page_or_400, read_page

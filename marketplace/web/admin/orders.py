@@ -5,14 +5,13 @@ from flask_login import current_user
 
 from marketplace.core import DomainError
 from marketplace.core.base import utcnow
-from marketplace.extensions import db
 from marketplace.orders import checkout, redemption, refunds
+from marketplace.web.access import admin_required
 from marketplace.web.admin import bp
-from marketplace.web.admin.access import admin_required
 from marketplace.web.admin.forms import OrderSearchForm, RefundForm
-from marketplace.web.checkout.views import ORDER_STATUSES, ORDER_TAGS
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext
+from marketplace.web.labels import ORDER_STATUSES, ORDER_TAGS
 from marketplace.web.paging import page_or_400
 
 
@@ -74,9 +73,7 @@ def refund_order(order_id: int):
         return _order_page(found, form, 400)
     try:
         refunds.refund_order(found, form.reason.data, utcnow(), actor=current_user)
-        db.session.commit()
     except DomainError as error:
-        db.session.rollback()
         form.reason.errors = [*form.reason.errors, error_message(error)]
         return _order_page(_order_or_404(order_id), form, 409 if error.field is None else 400)
     flash(

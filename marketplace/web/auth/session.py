@@ -3,6 +3,8 @@
 from flask import session
 from flask_login import current_user
 
+from marketplace.core.base import LARGEST_ID
+from marketplace.core.inputs import whole_number
 from marketplace.extensions import db
 from marketplace.people.models import User
 
@@ -10,10 +12,12 @@ from marketplace.people.models import User
 def load_user(session_id: str) -> User | None:
     """The user for a session id, or None when it is malformed or from an older session."""
     user_part, _, version_part = session_id.partition(":")
-    if not (user_part.isdigit() and version_part.isdigit()):
+    user_id = whole_number(user_part, lowest=1, highest=LARGEST_ID)
+    version = whole_number(version_part, lowest=1, highest=LARGEST_ID)
+    if user_id is None or version is None:
         return None
-    user = db.session.get(User, int(user_part))
-    if user is None or user.session_version != int(version_part):
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version:
         return None
     return user
 

@@ -24,7 +24,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.core import DomainError
-from marketplace.extensions import db, limiter
+from marketplace.extensions import limiter
 from marketplace.people import accounts
 from marketplace.people.models import Role
 from marketplace.web.auth.forms import (
@@ -164,7 +164,6 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
             session.clear()  # a new session on every sign-in
             login_user(user)
             flash(gettext("You are signed in."), "success")
@@ -198,16 +197,16 @@ def logout_page():
 
 
 @bp.post("/logout")
-@login_required
 def logout():
     """Sign out (a POST with a CSRF token, so a link elsewhere can't sign anyone out).
 
     The session lives in a signed cookie, so the account's session version changes too:
     a copy of the old cookie no longer signs anyone in (this signs out the account's other
-    browsers as well).
+    browsers as well). Someone already signed out is shown the page that says so.
     """
+    if signed_in_user() is None:
+        return redirect(url_for("auth.logout_page"))
     accounts.end_sessions(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     session.clear()
     flash(gettext("You are signed out."), "success")
@@ -235,13 +234,11 @@ def register():
                 locale=page_locale(),
             )
         except DomainError as error:
-            db.session.rollback()
             _show_error(form, error)
             status = 400
         else:
             session.clear()
-            login_user(user)  # before the commit, which would expire the user's loaded columns
-            db.session.commit()
+            login_user(user)
             return redirect(url_for("auth.check_email"))
     elif request.method == "POST":
         status = 400
@@ -269,7 +266,6 @@ def verify_email(token: str):
     try:
         if form.validate_on_submit():
             found = accounts.verify_email(token)
-            db.session.commit()
             if found.already_verified:
                 flash(gettext("Your email address was already confirmed."), "info")
             else:
@@ -280,7 +276,6 @@ def verify_email(token: str):
             return redirect(url_for("auth.login"))
         found = accounts.check_verification_token(token)
     except DomainError as error:
-        db.session.rollback()
         return _link_problem(error, next_step="verification")
     return _private(
         render_template(
@@ -308,7 +303,6 @@ def resend_verification():
             accounts.resend_verification(user, _verification_link)
         else:
             accounts.resend_verification_to(form.email.data, _verification_link)
-        db.session.commit()
         if user is not None:
             flash(gettext("We have sent a new link to %(email)s.", email=user.email), "success")
             return redirect(url_for("auth.check_email"))
@@ -328,7 +322,6 @@ def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data, _reset_link)
-        db.session.commit()
         return render_template("auth/forgot_sent.html", email=form.email.data)
     status = 400 if request.method == "POST" else 200
     return render_template("auth/forgot.html", form=form), status
@@ -350,13 +343,11 @@ def reset_password(token: str):
                 token, form.password.data, forgot_link=_external("auth.forgot_password")
             )
         except DomainError as error:
-            db.session.rollback()
             if error.field == "token":
                 return _link_problem(error, next_step="reset")
             _show_error(form, error)
             status = 400
         else:
-            db.session.commit()
             logout_user()
             session.clear()
             flash(
@@ -386,11 +377,9 @@ def change_password():
                 forgot_link=_external("auth.forgot_password"),
             )
         except DomainError as error:
-            db.session.rollback()
             _show_error(form, error)
             status = 400
         else:
-            db.session.commit()
             login_user(user)  # this browser goes on with the new session version
             flash(gettext("Your password has been changed."), "success")
             return redirect(_account_home())

@@ -1,107 +1,69 @@
-"""Course cards: the catalogue's result rows as the list of cards the page shows.
+"""Course cards: the catalogue's result rows as the cards the page shows.
 
-The catalogue shows up to twenty cards on every page, the busiest page of the site. A
-card is a dozen values in a fixed piece of markup; writing it here, in one Python loop
-with the page's translations fetched once and every value escaped, costs a fraction of a
-template loop that looks up and escapes each value through Jinja. The markup follows the
-site's card pattern (static/css/site.css, `.course-card`).
+A card is the `course_card` macro (templates/_macros/course.html). The catalogue shows up
+to twenty on every page, the busiest page of the site, and the same popular courses come
+back on page after page; so each rendered card is kept, keyed by the page's language, the
+site's path root and the whole result row the card is drawn from (catalogue.listing's
+`ListedCourse`: title, price, rating, seats taken, provider, category...). That row is read
+from the database on every request, so a course edited, rated or bought shows at once in
+every worker: its row, and so its key, is different, and the old card is never looked up
+again (the oldest cards are dropped once the store is full).
 """
 
-import re
-from html import escape
-from typing import NamedTuple
-from urllib.parse import quote
+from collections import OrderedDict
+from threading import Lock
 
-from flask import request, url_for
+from flask import current_app, get_template_attribute, request
 from markupsafe import Markup
 
-from marketplace.web.catalogue.query import METHODS
-from marketplace.web.formatting import number_symbols, rupiah
-from marketplace.web.i18n import gettext, ngettext, page_locale
+from marketplace.web.i18n import page_locale
 
-_PLAIN_SLUG = re.compile(r"[a-z0-9-]+\Z")
-_course_paths: dict[str, str] = {}
+CARDS_KEPT = 4000  # about 2 KB each: some 8 MB per worker at most
 
 
-def _course_path() -> str:
-    """The path of a course page without its slug (kept per script root)."""
-    root = request.script_root
-    path = _course_paths.get(root)
-    if path is None:
-        path = _course_paths[root] = url_for("catalogue.course", slug="-")[:-1]
-    return path
+class RenderedCards:
+    """Rendered cards of one app, the least recently shown dropped first when full."""
+
+    def __init__(self, size: int = CARDS_KEPT) -> None:
+        self.size = size
+        self.cards: OrderedDict = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, key) -> Markup | None:
+        """The card kept under `key`, or None."""
+        with self.lock:
+            card = self.cards.get(key)
+            if card is not None:
+                self.cards.move_to_end(key)
+            return card
+
+    def put(self, key, card: Markup) -> None:
+        """Keep a card, dropping the least recently shown one when the store is full."""
+        with self.lock:
+            self.cards[key] = card
+            if len(self.cards) > self.size:
+                self.cards.popitem(last=False)
 
 
-class _CardTexts(NamedTuple):
-    """The fixed texts of a card in one language, escaped, `{}` where a value goes."""
-
-    methods: dict
-    hours: str
-    ratings: tuple  # (one, other)
-    no_ratings: str
-    group: str  # the digit group separator
-    decimal: str
+def rendered_cards() -> RenderedCards:
+    """The current app's store of rendered cards (made on first use)."""
+    return current_app.extensions.setdefault("marketplace.course_cards", RenderedCards())
 
 
-_texts: dict[str, _CardTexts] = {}
-
-
-def _card_texts(language: str) -> _CardTexts:
-    """The fixed texts of the current language, translated once per process."""
-    texts = _texts.get(language)
-    if texts is None:
-
-        def slot(text: str) -> str:
-            return escape(text).replace("\x00", "{}")
-
-        group, decimal = number_symbols(language)
-        texts = _texts[language] = _CardTexts(
-            methods={value: escape(str(label)) for value, label in METHODS},
-            hours=slot(gettext("%(hours)s hours", hours="\x00")),
-            # Both languages of the site have at most two forms: one, and other.
-            ratings=tuple(
-                slot(ngettext("%(num)s rating", "%(num)s ratings", n, num="\x00")) for n in (1, 2)
-            ),
-            no_ratings=escape(gettext("No ratings yet")),
-            group=group,
-            decimal=decimal,
-        )
-    return texts
-
-
-def course_list(rows) -> Markup:
-    """The <ul> of cards for catalogue result rows (see catalogue.listing.list_courses)."""
+def course_cards(rows) -> list[Markup]:
+    """The rendered card of each catalogue result row, in order."""
+    store = rendered_cards()
     language = page_locale()
-    english = language == "en"
-    course_path = _course_path()
-    texts = _card_texts(language)
-    methods, hours_text, ratings_text = texts.methods, texts.hours, texts.ratings
-    html = ['<ul class="course-list">']
+    root = request.script_root
+    card_macro = None
+    cards = []
     for row in rows:
-        slug = row.slug if _PLAIN_SLUG.match(row.slug) else quote(row.slug)
-        count = row.rating_count
-        if count:
-            average = f"{row.rating_avg:.1f}".replace(".", texts.decimal)
-            count_text = ratings_text[count != 1].format(f"{count:,}".replace(",", texts.group))
-            rating = (
-                '<span class="rating"><span class="rating__stars" aria-hidden="true">★</span> '
-                f'<strong>{average}</strong> <span class="muted">({count_text})</span></span>'
-            )
-        else:
-            rating = f'<span class="rating muted">{texts.no_ratings}</span>'
-        city = f" · <span>{escape(row.city)}</span>" if row.city else ""
-        category = row.category_name_en if english else row.category_name
-        html.append(
-            '<li class="course-card">'
-            f'<h3 class="course-card__title"><a href="{course_path}{escape(slug)}">'
-            f"{escape(row.title)}</a></h3>"
-            f'<p class="course-card__provider">{escape(row.provider_name)} · '
-            f"{escape(row.platform_name)}</p>"
-            f'<p class="course-card__meta"><span class="badge badge--{row.method}">'
-            f"{methods[row.method]}</span> <span>{escape(category)}</span>{city} · "
-            f"<span>{hours_text.format(row.hours)}</span></p>"
-            f'<p class="course-card__foot"><span class="price">{rupiah(row.price)}</span> '
-            f"{rating}</p></li>"
-        )
-    html.append("</ul>")
-    return Markup("\n".join(html))  # noqa: S704  # nosec B704  # every value above is escaped
+        key = (language, root, row)
+        card = store.get(key)
+        if card is None:
+            if card_macro is None:
+                card_macro = get_template_attribute("_macros/course.html", "course_card")
+            card = card_macro(row).strip()  # Markup: the macro's output is autoescaped
+            store.put(key, card)
+        cards.append(card)
+    return cards

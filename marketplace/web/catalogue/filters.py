@@ -1,15 +1,20 @@
 """The catalogue's filter fields: the search form turned into what each field shows.
 
-The filter form is on every catalogue page, the busiest page of the site. Its ten fields
-are prepared here in one Python loop, as the course cards are: the <option> tags of each
-list are rendered once per set of reference data and language and kept, and the template
-(catalogue/_filters.html) only lays the fields out.
+The filter form is on every catalogue page, the busiest page of the site, and its lists are
+long (some 150 providers, 38 provinces). Each list's `<option>` tags are rendered by the
+`select_options` macro (templates/_macros/filters.html) once per set of reference data,
+language and chosen value, and kept with that set of reference data
+(`catalogue.listing.filter_options`): when the reference data is read again, a new set
+comes with no rendered lists, and the old set's go with it. The template
+(catalogue/_filters.html) lays the fields out.
 """
 
+from threading import Lock
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
-from markupsafe import Markup, escape
+from flask import get_template_attribute
+from markupsafe import Markup
 
 from marketplace.catalogue.listing import FilterOptions
 from marketplace.web.catalogue.query import LABELS, METHODS, RATINGS, SORT_LABELS, CatalogueQuery
@@ -40,14 +45,15 @@ _SELECTS = {
 }
 _TEXTS = {"q": "search", "min_price": "price", "max_price": "price"}
 
+# Rendered option lists, per set of reference data: {(field, language, chosen): Markup}
 _rendered: WeakKeyDictionary = WeakKeyDictionary()
+_rendered_lock = Lock()
 _labels: dict[str, dict[str, str]] = {}  # the fields' labels, per language
 
 
 def filter_fields(query: CatalogueQuery, options: FilterOptions) -> list[FilterField]:
     """The filter form's fields in page order (the page number is not one of them)."""
     language = page_locale()
-    rendered = _rendered.setdefault(options, {})
     labels = _labels.get(language)
     if labels is None:
         labels = _labels[language] = {name: str(label) for name, label in LABELS.items()}
@@ -59,29 +65,31 @@ def filter_fields(query: CatalogueQuery, options: FilterOptions) -> list[FilterF
             value = field.raw
             fields.append(FilterField(name, labels[name], _TEXTS[name], None, value, field.errors))
             continue
-        tags = rendered.get((name, language))
-        if tags is None:
-            tags = rendered[(name, language)] = _option_tags(options, name, language)
-        if field.data:
-            tag = f'<option value="{escape(field.data)}">'
-            tags = tags.replace(tag, tag[:-1] + " selected>", 1)
-        fields.append(
-            FilterField(name, labels[name], "select", Markup(tags), None, field.errors)  # noqa: S704  # nosec B704  # option tags of escaped values
-        )
+        tags = option_tags(options, name, language, field.data or "")
+        fields.append(FilterField(name, labels[name], "select", tags, None, field.errors))
     return fields
 
 
-def _option_tags(options: FilterOptions, name: str, language: str) -> str:
-    """A select's <option> tags, the "any" option first, every value and label escaped."""
-    offered, any_label = _SELECTS[name]
-    if isinstance(offered, str):
-        english = language == "en"
-        pairs = [
-            (slug, option.name_en if english else option.name)
-            for slug, option in getattr(options, offered).items()
-        ]
-    else:
-        pairs = [(value, str(label)) for value, label in offered]
-    tags = [f'<option value="">{escape(str(any_label))}</option>']
-    tags += [f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in pairs]
-    return "".join(tags)
+def option_tags(options: FilterOptions, name: str, language: str, chosen: str) -> Markup:
+    """A select's <option> tags with `chosen` selected, rendered once and kept.
+
+    `chosen` is a checked value (one of the list's, or ""), so what is kept is bounded by
+    the reference data.
+    """
+    with _rendered_lock:
+        rendered = _rendered.setdefault(options, {})
+    key = (name, language, chosen)
+    tags = rendered.get(key)
+    if tags is None:
+        offered, any_label = _SELECTS[name]
+        if isinstance(offered, str):
+            english = language == "en"
+            choices = [
+                (slug, option.name_en if english else option.name)
+                for slug, option in getattr(options, offered).items()
+            ]
+        else:
+            choices = [(value, str(label)) for value, label in offered]
+        select_options = get_template_attribute("_macros/filters.html", "select_options")
+        tags = rendered[key] = select_options(str(any_label), choices, chosen).strip()
+    return tags

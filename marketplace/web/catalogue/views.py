@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from marketplace.catalogue import listing
-from marketplace.web.catalogue.cards import course_list
+from marketplace.web.catalogue.cards import course_cards
 from marketplace.web.catalogue.filters import filter_fields
 from marketplace.web.catalogue.query import METHODS, SORT_LABELS, CatalogueQuery
 
@@ -24,7 +24,7 @@ def page_context(
         "sort_labels": SORT_NAMES,
         "results": results,
         "criteria": criteria,
-        "course_list": course_list(results.items) if results is not None else "",
+        "course_cards": course_cards(results.items) if results is not None else [],
     }
 
 

@@ -8,7 +8,7 @@ in a hidden form field, never in a URL. An order is shown only to its owner (404
 
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import InputRequired, Length
@@ -19,14 +19,15 @@ from marketplace.core import N_, DomainError
 from marketplace.core.base import LARGEST_ID, utcnow
 from marketplace.core.database import reads_first
 from marketplace.core.inputs import whole_number
-from marketplace.extensions import db
 from marketplace.money.models import CardStatus
 from marketplace.orders import checkout, redemption
-from marketplace.people.models import Participant, Role
+from marketplace.people.models import Participant
 from marketplace.people.participants import participant_of
+from marketplace.web.access import participant_required
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
+from marketplace.web.labels import ORDER_STATUSES, ORDER_TAGS
 from marketplace.web.security import not_cached
 
 bp = Blueprint("checkout", __name__)
@@ -37,18 +38,6 @@ bp.after_request(not_cached)
 
 NO_CARD = N_("You don't have a Kartu Prakerja yet. You can buy a course once it is issued.")
 
-ORDER_STATUSES = {
-    "paid": _l("Paid"),
-    "redeemed": _l("Redeemed"),
-    "completed": _l("Completed"),
-    "refunded": _l("Refunded"),
-}
-ORDER_TAGS = {
-    "paid": "tag--green",
-    "redeemed": "tag--green",
-    "completed": "tag--grey",
-    "refunded": "tag--yellow",
-}
 
 
 class SendCodeForm(FlaskForm):
@@ -72,9 +61,7 @@ class ConfirmCodeForm(FlaskForm):
 
 
 def _participant() -> Participant | None:
-    """The signed-in participant's profile (None if not filled in); 403 for other roles."""
-    if current_user.role is not Role.PARTICIPANT:
-        abort(403)
+    """The signed-in participant's profile (None if not filled in)."""
     return participant_of(current_user)
 
 
@@ -146,7 +133,7 @@ def _code_page(form: ConfirmCodeForm, course: Course | None, expires_at=None, st
 
 
 @bp.route("/checkout/<slug>", methods=["GET", "POST"])
-@login_required
+@participant_required
 def course(slug: str):
     """Check the purchase (price, balance before and after, rules); POST mails the code."""
     participant = _participant()
@@ -162,20 +149,18 @@ def course(slug: str):
     try:
         row, _code = checkout.begin(participant, course, _chosen_session(course, form), utcnow())
     except DomainError as error:
-        db.session.rollback()
         if error.field == "session":
             form.session.errors = [error_message(error)]
         else:
             flash(error_message(error), "error")
         return _check_page(course, participant, form, 400)
-    db.session.commit()
     code_form = ConfirmCodeForm(formdata=None, purchase_key=row.purchase_key, course=course.slug)
     return _code_page(code_form, course, row.expires_at)
 
 
 @bp.route("/checkout/confirm", methods=["POST"])
 @reads_first
-@login_required
+@participant_required
 def confirm():
     """The code from the email: one order for the purchase key, then its receipt."""
     participant = _participant()
@@ -188,23 +173,20 @@ def confirm():
     try:
         order = checkout.confirm(participant, key, form.code.data, utcnow())
     except checkout.PurchaseNotFound:
-        db.session.rollback()
         abort(404)
     except checkout.WrongCode as error:
-        db.session.commit()  # the wrong code is counted (the fifth voids the purchase)
+        # Refused, yet the wrong code stays counted (the fifth voids the purchase): the
+        # service marked its transaction `keep_despite_refusal`.
         form.code.errors = [error_message(error)]
         return _code_page(form, _course_named(form), status=400)
     except DomainError as error:
-        db.session.rollback()
         if error.field == "code":
             form.code.errors = [error_message(error)]
         else:
             flash(error_message(error), "error")
         return _code_page(form, _course_named(form), status=400)
-    order_id = order.id  # read before the commit expires it
-    db.session.commit()
     flash(gettext("Your purchase is complete."), "success")
-    return redirect(url_for("checkout.order", order_id=order_id))
+    return redirect(url_for("checkout.order", order_id=order.id))
 
 
 def _course_named(form: ConfirmCodeForm) -> Course | None:
@@ -214,7 +196,7 @@ def _course_named(form: ConfirmCodeForm) -> Course | None:
 
 
 @bp.route("/account/orders/<id:order_id>")
-@login_required
+@participant_required
 def order(order_id: int):
     """The receipt: the course, its session, the price, the voucher and redeem codes."""
     participant = _participant()

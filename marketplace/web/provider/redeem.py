@@ -11,12 +11,12 @@ from flask_login import current_user
 from marketplace.core import DomainError
 from marketplace.core.base import LARGEST_ID, utcnow
 from marketplace.core.inputs import whole_number
-from marketplace.extensions import db, limiter
+from marketplace.extensions import limiter
 from marketplace.orders import provider_sessions, redemption
+from marketplace.web.access import provider_required
 from marketplace.web.auth.session import signed_in_user
 from marketplace.web.formatting import error_message
 from marketplace.web.provider import bp
-from marketplace.web.provider.access import provider_required
 from marketplace.web.provider.forms import RedeemForm
 
 # A desk types a code a participant shows; guessing codes by the thousand is not allowed.
@@ -64,8 +64,6 @@ def redeem():
             current_user.provider, form.code.data, utcnow(), actor=current_user
         )
     except DomainError as error:
-        db.session.rollback()
         form.code.errors = [error_message(error)]
         return _page(form, status=400)
-    db.session.commit()
     return redirect(url_for("provider.redeem", done=order.id))

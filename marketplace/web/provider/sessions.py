@@ -7,14 +7,13 @@ from flask_login import current_user
 from marketplace.catalogue.models import CourseSession
 from marketplace.core import DomainError
 from marketplace.core.base import utcnow
-from marketplace.core.inputs import whole_number
-from marketplace.extensions import db
 from marketplace.orders import provider_sessions, redemption, refunds
-from marketplace.web.checkout.views import ORDER_STATUSES, ORDER_TAGS
+from marketplace.web.access import provider_required
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext, ngettext
+from marketplace.web.labels import ORDER_STATUSES, ORDER_TAGS
+from marketplace.web.paging import page_or_400
 from marketplace.web.provider import bp
-from marketplace.web.provider.access import provider_required
 from marketplace.web.provider.forms import CancelSessionForm
 
 
@@ -32,7 +31,7 @@ def _session_or_404(session_id: int) -> CourseSession:
 def index():
     """The provider's sessions: upcoming ones first, then those of the last 30 days."""
     now = utcnow()
-    page = whole_number(request.args.get("page"), lowest=1, highest=provider_sessions.MAX_PAGE) or 1
+    page = page_or_400(request.args.get("page"))  # past the last page: an empty page
     results = provider_sessions.sessions_of(current_user.provider, now, page)
     return render_template(
         "provider/index.html",
@@ -51,7 +50,7 @@ def session(session_id: int):
     """One session: when and where, its seats, and who bought a seat (names, never NIKs)."""
     course_session = _session_or_404(session_id)
     now = utcnow()
-    blocked = provider_sessions.why_not_cancellable(course_session, now)
+    blocked = refunds.why_not_cancellable(course_session, now)
     return render_template(
         "provider/session.html",
         session=course_session,
@@ -73,7 +72,7 @@ def _cancel_page(course_session: CourseSession, form, problem=None, status: int 
             session=course_session,
             course=course_session.course,
             preview=provider_sessions.refund_preview(course_session),
-            cancellable=provider_sessions.why_not_cancellable(course_session, utcnow()) is None,
+            cancellable=refunds.why_not_cancellable(course_session, utcnow()) is None,
             limit=refunds.LONGEST_REASON,
             problem=problem,
         ),
@@ -88,7 +87,7 @@ def cancel_session(session_id: int):
     course_session = _session_or_404(session_id)
     form = CancelSessionForm()
     if request.method == "GET":
-        if provider_sessions.why_not_cancellable(course_session, utcnow()):
+        if refunds.why_not_cancellable(course_session, utcnow()):
             return redirect(url_for("provider.session", session_id=course_session.id))
         return _cancel_page(course_session, form)
     if not form.validate_on_submit():
@@ -98,13 +97,11 @@ def cancel_session(session_id: int):
             course_session, form.reason.data, utcnow(), actor=current_user
         )
     except DomainError as error:
-        db.session.rollback()
         if error.field == "reason":
             form.reason.errors = [error_message(error)]
             return _cancel_page(course_session, form, status=400)
         # Cancelled already, or started: the state of the session, not what was typed.
         return _cancel_page(course_session, form, problem=error_message(error), status=409)
-    db.session.commit()
     if orders:
         message = ngettext(
             "The session has been cancelled. %(num)s participant has been refunded and told "

@@ -41,6 +41,5 @@ def healthz():
     try:
         db.session.execute(sa.text("SELECT 1")).scalar_one()
     except SQLAlchemyError:
-        db.session.rollback()
         return {"status": "error", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from support.programme_rows import PASSWORD, make_attempt, make_participant, make_user
+from support.factories import PASSWORD
+from support.programme_rows import make_attempt, make_participant, make_user
 
 from marketplace.core.base import utcnow
 from marketplace.extensions import db

@@ -3,10 +3,9 @@
 import re
 
 import pytest
+from support.factories import PASSWORD
 
 from marketplace.people.models import Role
-
-PASSWORD = "Prakerja2020!"  # the factory's users' password
 
 CSRF_ON = pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}], ids=["csrf-on"])
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -105,6 +104,7 @@ def test_an_anonymous_visitor_is_told_they_are_signed_out(client, language, head
     assert 'href="/login"' in html
 
 
-def test_an_anonymous_post_goes_to_sign_in(client):
+def test_an_anonymous_post_is_shown_that_nobody_is_signed_in(client):
     response = client.post("/logout")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert response.status_code == 302 and response.headers["Location"].endswith("/logout")
+    assert "sudah keluar" in text(client.get("/logout"))

@@ -1,42 +1,28 @@
 """Checkout pages: the purchase check, the code page, the confirmation, the receipt."""
 
 import re
-from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from support.programme_rows import PASSWORD, fund, make_participant, open_batch_row
+from support.factories import PASSWORD
 
 from marketplace.catalogue.models import Course, CourseSession, Method
 from marketplace.core.base import utcnow
 from marketplace.core.models import OutboxMail
 from marketplace.extensions import db
-from marketplace.money import cards
 from marketplace.money.models import LedgerTransaction, Reason
 from marketplace.orders.models import Order, PurchaseCode
-from marketplace.people.models import Role, User
+from marketplace.people.models import Role
 
 PRICE = 300_000
 CODE = re.compile(r"is (\d{6})\.")
 
 
-def _card_holder(app, factory, now, batch_number: int = 1) -> SimpleNamespace:
+def _card_holder(factory, now) -> SimpleNamespace:
     """A participant (signed-in-able, English) with a 2020 card of Rp1.000.000."""
-    email = factory.user(role=Role.PARTICIPANT).email
-    with app.app_context():
-        fund(5_000_000)
-        batch = open_batch_row(
-            batch_number,
-            opens=now - timedelta(days=10 * batch_number + 10),
-            closes=now - timedelta(days=10 * batch_number + 2),
-        )
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        user.locale = "en"
-        participant = make_participant(user=user)
-        cards.issue(participant, batch, now)
-        db.session.commit()
-        return SimpleNamespace(email=email, participant_id=participant.id)
+    holder = factory.card_holder(now)
+    return SimpleNamespace(email=holder.user.email, participant_id=holder.id)
 
 
 def _sign_in(app, email: str):
@@ -58,7 +44,7 @@ def shop(app, factory):
     webinar = factory.course(
         provider=provider, category=category, price=PRICE, method=Method.WEBINAR, sessions=2
     )
-    buyer = _card_holder(app, factory, now)
+    buyer = _card_holder(factory, now)
     with app.app_context():
         session_id = db.session.scalar(
             sa.select(CourseSession.id)
@@ -253,7 +239,7 @@ def test_a_double_submit_makes_one_order(app, shop):
 
 def test_another_participants_order_and_purchase_are_not_found(app, factory, shop):
     key = _start(shop, shop.self_paced)
-    other = _card_holder(app, factory, shop.now, batch_number=2)
+    other = _card_holder(factory, shop.now)
     stranger = _sign_in(app, other.email)
     # The stranger can't use the buyer's key, even with the right code.
     response = stranger.post(

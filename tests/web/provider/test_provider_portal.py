@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 from support.checkout_rows import card_holders
-from support.programme_rows import PASSWORD
+from support.factories import PASSWORD
 
 from marketplace.catalogue.models import Course, CourseSession, Method, SessionStatus
 from marketplace.core.base import utcnow
@@ -49,21 +49,6 @@ def _sign_in(app, email: str, english: bool = False):
     return client
 
 
-def _add_session(app, course_id: int, starts_at, hours: int = 3, **fields) -> int:
-    with app.app_context():
-        row = CourseSession(
-            course_id=course_id,
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=hours),
-            place=fields.pop("place", "Zoom Meeting"),
-            capacity=fields.pop("capacity", 30),
-            **fields,
-        )
-        db.session.add(row)
-        db.session.commit()
-        return row.id
-
-
 @pytest.fixture
 def desk(app, factory):
     """A provider with a self-paced course and a webinar (one session in a week, one starting
@@ -93,7 +78,7 @@ def desk(app, factory):
         method=Method.WEBINAR,
         sessions=1,
     )
-    soon = _add_session(app, webinar.id, now + timedelta(minutes=30), place="Ruang Pelatihan A")
+    soon = factory.session(webinar, now + timedelta(minutes=30), place="Ruang Pelatihan A").id
     with app.app_context():
         later = db.session.scalar(
             sa.select(CourseSession.id).where(
@@ -106,6 +91,7 @@ def desk(app, factory):
     staff = factory.user(role=Role.PROVIDER, provider=provider).email
     return SimpleNamespace(
         app=app,
+        factory=factory,
         now=now,
         provider_id=provider.id,
         self_paced=self_paced.id,
@@ -213,16 +199,16 @@ def test_the_portal_pages_are_not_cached(desk):
 
 
 def test_the_list_shows_upcoming_sessions_first_then_the_last_30_days(desk):
-    ended = _add_session(desk.app, desk.webinar, desk.now - timedelta(days=2), place="Aula Lama")
-    _add_session(desk.app, desk.webinar, desk.now - timedelta(days=40), place="Aula Kuno")
-    cancelled = _add_session(
-        desk.app,
+    session = desk.factory.session
+    ended = session(desk.webinar, desk.now - timedelta(days=2), place="Aula Lama").id
+    session(desk.webinar, desk.now - timedelta(days=40), place="Aula Kuno")
+    cancelled = session(
         desk.webinar,
         desk.now + timedelta(days=3),
         place="Ruang Batal",
         status=SessionStatus.CANCELLED,
-    )
-    under_way = _add_session(desk.app, desk.webinar, desk.now - timedelta(hours=1), place="Aula")
+    ).id
+    under_way = session(desk.webinar, desk.now - timedelta(hours=1), place="Aula").id
 
     response = desk.client.get("/provider")
 
@@ -239,13 +225,15 @@ def test_the_list_shows_upcoming_sessions_first_then_the_last_30_days(desk):
 
 def test_the_list_has_pages_of_20(desk):
     for day in range(25):
-        _add_session(desk.app, desk.webinar, desk.now + timedelta(days=10 + day))
+        desk.factory.session(desk.webinar, desk.now + timedelta(days=10 + day))
     first = text(desk.client.get("/provider"))
     assert len(re.findall(r'href="/provider/sessions/\d+"', first)) == 20
     assert 'href="/provider?page=2"' in first
     second = text(desk.client.get("/provider?page=2"))
     assert len(re.findall(r'href="/provider/sessions/\d+"', second)) == 7
-    assert desk.client.get("/provider?page=" + "9" * 30).status_code == 200
+    assert desk.client.get("/provider?page=100000").status_code == 200  # past the last: empty
+    for bad in ("9" * 30, "100001", "0", "-1", "dua", "2.5"):
+        assert desk.client.get("/provider?page=" + bad).status_code == 400, bad
 
 
 def test_a_provider_without_sessions_sees_an_empty_state(app, factory):
@@ -556,7 +544,7 @@ def test_a_second_cancel_is_refused(booked):
 
 
 def test_a_session_that_has_started_cannot_be_cancelled(desk):
-    started = _add_session(desk.app, desk.webinar, desk.now - timedelta(minutes=10))
+    started = desk.factory.session(desk.webinar, desk.now - timedelta(minutes=10)).id
     page = text(desk.client.get(f"/provider/sessions/{started}"))
     assert "Jadwal yang sudah dimulai tidak dapat dibatalkan." in page
     assert f"/provider/sessions/{started}/cancel" not in page

@@ -1,0 +1,67 @@
+"""What the pages call the states of things: order and card statuses with their tag colours,
+application outcomes and the reasons an application was not selected.
+
+Labels are lazy translations (shown in the page's language); tags are CSS classes. Every
+page that shows one of these states reads it from here, keyed by the enum's value.
+"""
+
+from marketplace.web.i18n import lazy_gettext as _l
+
+ORDER_STATUSES = {
+    "paid": _l("Paid"),
+    "redeemed": _l("Redeemed"),
+    "completed": _l("Completed"),
+    "refunded": _l("Refunded"),
+}
+ORDER_TAGS = {
+    "paid": "tag--green",
+    "redeemed": "tag--green",
+    "completed": "tag--grey",
+    "refunded": "tag--yellow",
+}
+
+CARD_STATUSES = {
+    "active": _l("Active"),
+    "in_use": _l("In use"),
+    "exhausted": _l("Balance used up"),
+    "revoked": _l("Revoked"),
+    "frozen": _l("Frozen"),
+}
+CARD_TAGS = {
+    "active": "tag--green",
+    "in_use": "tag--green",
+    "exhausted": "tag--grey",
+    "revoked": "tag--red",
+    "frozen": "tag--yellow",
+}
+
+# Why an application was not selected, in the participant's words.
+NOT_SELECTED = {
+    "quota": _l("There were more applicants than places."),
+    "province_quota": _l("There were more applicants from your province than places."),
+    "age": _l("Participants must be 18 to 64 years old on the day of selection."),
+    "kk_limit": _l("Two members of your family card (KK) have already been accepted."),
+    "has_card": _l("You already have a card."),
+    "blocked": _l("Your account is blocked by the programme office."),
+}
+
+# The office's words for the same, and what it sees of an application and an applicant.
+OFFICE_NOT_SELECTED = {
+    "quota": _l("Quota filled"),
+    "province_quota": _l("Province quota filled"),
+    "age": _l("Not 18 to 64 years old"),
+    "kk_limit": _l("Two from the same family card (KK) already accepted"),
+    "has_card": _l("Already has a card"),
+    "blocked": _l("Blocked by the programme office"),
+}
+BATCH_OUTCOMES = {
+    "joined": _l("Waiting"),
+    "accepted": _l("Accepted"),
+    "rejected": _l("Not selected"),
+}
+OFFICE_EMPLOYMENT = {
+    "laid_off": _l("Laid off"),
+    "job_seeker": _l("Job seeker"),
+    "business_owner": _l("Business owner"),
+    "worker": _l("Worker"),
+}
