@@ -226,3 +226,15 @@ def shop(app, factory):
         no_card=no_card,
         course=course,
     )
+
+
+@pytest.fixture
+def demo(app):
+    """The demo seeded small (`flask seed --courses 40`): every role has pages, orders,
+    sessions and batches. tests/support/demo_world.py reads it."""
+    from marketplace.demo import seeding
+
+    with app.app_context():
+        seeding.seed(courses=40)
+        db.session.commit()
+    return app

@@ -18,17 +18,13 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import pytest
 import sqlalchemy as sa
+from support import demo_world
+from support.demo_world import fill, path_template, signed_in
 
-from marketplace.catalogue.models import Course, CourseSession, Method, Provider
 from marketplace.core.models import Province
-from marketplace.demo import seeding
 from marketplace.extensions import db
-from marketplace.money.models import LedgerAccount
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.people.models import Education, Employment, Participant, Role, Sex, User
-from marketplace.programme.models import Batch
-from marketplace.programme.models import TestAttempt as Attempt
-from marketplace.seed_data import DEMO_PASSWORD
 
 HOSTILE = (
     "²",
@@ -178,58 +174,12 @@ class Walk:
         return response
 
 
-def _world(app) -> dict:
-    """Real values for the path variables, from the seeded demo."""
+def _refundable_order(app) -> int:
+    """A paid order (the office's refund form is walked on its page)."""
     with app.app_context():
-        demo = db.session.scalar(
-            sa.select(Participant).join(User).where(User.email == "peserta@example.com")
+        return db.session.scalar(
+            sa.select(Order.id).order_by(Order.status != OrderStatus.PAID, Order.id).limit(1)
         )
-        provider = db.session.scalar(
-            sa.select(Provider).join(User, User.provider_id == Provider.id).where(
-                User.email == "lembaga@example.com"
-            )
-        )
-        webinar = db.session.execute(
-            sa.text(
-                "SELECT course.slug FROM course JOIN course_session s ON s.course_id = course.id "
-                "WHERE course.method = :method AND course.status = 'approved' LIMIT 1"
-            ),
-            {"method": Method.WEBINAR.value},
-        ).scalar()
-        return {
-            "slug": webinar,
-            "order_id": db.session.scalar(
-                sa.select(Order.id).order_by(Order.status != OrderStatus.PAID, Order.id).limit(1)
-            ),
-            "batch_id": db.session.scalar(sa.select(Batch.id).order_by(Batch.id)),
-            "session_id": db.session.scalar(
-                sa.select(CourseSession.id)
-                .join(Course, Course.id == CourseSession.course_id)
-                .where(Course.provider_id == provider.id)
-                .limit(1)
-            ),
-            "attempt_id": db.session.scalar(
-                sa.select(Attempt.id).where(Attempt.participant_id == demo.id).limit(1)
-            ),
-            "n": 1,
-            "code": db.session.scalar(sa.select(LedgerAccount.code).limit(1)),
-            "token": "not-a-token",
-        }
-
-
-def _paths(rule) -> tuple[str, list[tuple[str, str]]]:
-    """The rule's path with `{name}` holes, and its variables' names."""
-    names = []
-
-    def hole(match):
-        names.append(match.group(1))
-        return "{" + match.group(1) + "}"
-
-    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", hole, rule.rule), names
-
-
-def _fill(template: str, values: dict) -> str:
-    return template.format(**{name: quote(str(value), safe="") for name, value in values.items()})
 
 
 def _walk_forms(walk: Walk, forms: list[Form], seen: set, depth: int = 0) -> None:
@@ -289,19 +239,19 @@ def _walk_headers(walk: Walk) -> None:
 
 def _walk(app, client, role: str) -> Walk:
     walk = Walk(client, role)
-    world = _world(app)
+    world = {**demo_world.world(app), "order_id": _refundable_order(app)}
     seen_forms: set = set()
     _walk_headers(walk)
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
     for rule in rules:
-        template, names = _paths(rule)
-        url = _fill(template, {name: world.get(name, "1") for name in names})
+        template, names = path_template(rule)
+        url = fill(template, {name: world.get(name, "1") for name in names})
         if any(url.startswith(skipped) for skipped in SKIPPED_ACTIONS):
             continue
         for name in names:  # hostile path variables
             for value in SHARP:
                 for method in sorted(rule.methods & {"GET", "POST"}):
-                    walk.send(method, _fill(template, {**world, name: value}))
+                    walk.send(method, fill(template, {**world, name: value}))
         if "GET" not in rule.methods:
             for name in GENERIC_QUERY_NAMES:
                 walk.send("POST", url, data={name: "²"})
@@ -318,22 +268,6 @@ def _walk(app, client, role: str) -> Walk:
                 walk.send("GET", f"{url}?{urlencode({name: value})}")
         _walk_forms(walk, reader.forms, seen_forms)
     return walk
-
-
-@pytest.fixture
-def demo(app):
-    """The demo seeded small: every role has pages, orders, sessions and batches."""
-    with app.app_context():
-        seeding.seed(courses=40)
-        db.session.commit()
-    return app
-
-
-def _signed_in(app, email: str):
-    client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def _applicant(app, factory):
@@ -359,7 +293,7 @@ def _applicant(app, factory):
             )
         )
         db.session.commit()
-    return _signed_in(app, email)
+    return signed_in(app, email)
 
 
 ROLES = {
@@ -388,11 +322,11 @@ def test_no_input_makes_a_server_error(demo, factory, role):
     if role == "anonymous":
         client = demo.test_client()
     elif role == "newcomer":
-        client = _signed_in(demo, factory.user(role=Role.PARTICIPANT).email)
+        client = signed_in(demo, factory.user(role=Role.PARTICIPANT).email)
     elif role == "applicant":
         client = _applicant(demo, factory)
     else:
-        client = _signed_in(demo, ROLES[role])
+        client = signed_in(demo, ROLES[role])
     posted = set()
     for language in ("id", "en"):
         client.set_cookie("lang", language)

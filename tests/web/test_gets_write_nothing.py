@@ -18,17 +18,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import sqlalchemy as sa
+from support.demo_world import signed_in
 from support.programme_rows import make_participant
 from werkzeug.exceptions import HTTPException
 
 from marketplace.core.base import utcnow
-from marketplace.demo import seeding
 from marketplace.extensions import db
 from marketplace.people.models import Role, User
 from marketplace.programme import online_test
 from marketplace.programme.batches import open_batch
 from marketplace.programme.models import TestAttempt as Attempt
-from marketplace.seed_data import DEMO_PASSWORD
 
 # The views allowed to write on a GET, and why (docs/architecture.md, "One transaction
 # boundary").
@@ -51,15 +50,6 @@ REACHED = {
     "provider": ("/provider/sessions/", "/provider/redeem"),
     "admin": ("/admin/batches/", "/admin/orders/", "/admin/ledger/"),
 }
-
-
-@pytest.fixture
-def demo(app):
-    """The demo seeded small: every role has pages, orders, sessions and batches."""
-    with app.app_context():
-        seeding.seed(courses=40)
-        db.session.commit()
-    return app
 
 
 def fingerprint(app) -> dict[str, tuple[int, str]]:
@@ -178,11 +168,10 @@ def changed_by_crawl(app, client) -> tuple[list[str], set[str]]:
 def test_a_get_of_every_reachable_page_changes_nothing(demo, factory, role):
     if role == "test-taker":
         client, _attempt = _test_taker(demo, factory, started=timedelta(minutes=5))
+    elif ROLES[role]:
+        client = signed_in(demo, ROLES[role])
     else:
         client = demo.test_client()
-    if ROLES[role]:
-        response = client.post("/login", data={"email": ROLES[role], "password": DEMO_PASSWORD})
-        assert response.status_code == 302
     changed, opened = changed_by_crawl(demo, client)
     assert changed == [], f"{role}: GETs changed {changed}"
     for prefix in REACHED[role]:

@@ -13,21 +13,13 @@ data, Indonesian in both UIs, and are not messages of the catalogue, so they nev
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-import sqlalchemy as sa
 from babel.messages.pofile import read_po
+from support import demo_world
+from support.demo_world import fill, path_template, signed_in
 
-from marketplace.catalogue.models import Course, CourseSession, Method, Provider
-from marketplace.demo import seeding
-from marketplace.extensions import db
-from marketplace.money.models import LedgerAccount
-from marketplace.orders.models import Order
-from marketplace.people.models import Participant, Role, User
-from marketplace.programme.models import Batch
-from marketplace.programme.models import TestAttempt as Attempt
-from marketplace.seed_data import DEMO_PASSWORD
+from marketplace.people.models import Role
 
 CATALOGUE = (
     Path(__file__).resolve().parents[2] / "marketplace/translations/id/LC_MESSAGES/messages.po"
@@ -131,53 +123,14 @@ class TextReader(HTMLParser):
             self.texts.extend((tag, part.strip()) for part in text.split(" · ") if part.strip())
 
 
-def _world(app) -> dict:
-    """Real values for the path variables, from the seeded demo."""
-    with app.app_context():
-        demo = db.session.scalar(
-            sa.select(Participant).join(User).where(User.email == "peserta@example.com")
-        )
-        provider_id = db.session.scalar(
-            sa.select(User.provider_id).where(User.email == "lembaga@example.com")
-        )
-        return {
-            "slug": db.session.scalar(
-                sa.select(Course.slug)
-                .join(CourseSession, CourseSession.course_id == Course.id)
-                .where(Course.method == Method.WEBINAR, Course.status == "approved")
-                .limit(1)
-            ),
-            "order_id": db.session.scalar(
-                sa.select(Order.id).where(Order.participant_id == demo.id).limit(1)
-            ),
-            "batch_id": db.session.scalar(sa.select(Batch.id).order_by(Batch.id)),
-            "session_id": db.session.scalar(
-                sa.select(CourseSession.id)
-                .join(Course, Course.id == CourseSession.course_id)
-                .join(Provider, Provider.id == Course.provider_id)
-                .where(Provider.id == provider_id)
-                .limit(1)
-            ),
-            "attempt_id": db.session.scalar(
-                sa.select(Attempt.id).where(Attempt.participant_id == demo.id).limit(1)
-            ),
-            "n": 1,
-            "code": db.session.scalar(sa.select(LedgerAccount.code).limit(1)),
-            "token": "not-a-token",
-        }
-
-
 def _pages(app, world: dict) -> list[str]:
     """Every GET rule of the app with its path variables filled, plus a few catalogue queries."""
     paths = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or "GET" not in rule.methods:
             continue
-        path = re.sub(
-            r"<(?:[^:<>]+:)?([^<>]+)>",
-            lambda match: quote(str(world.get(match.group(1), 1)), safe=""),
-            rule.rule,
-        )
+        template, names = path_template(rule)
+        path = fill(template, {name: world.get(name, 1) for name in names})
         if path.startswith("/logout"):
             continue
         paths.append(path)
@@ -189,32 +142,12 @@ def messages() -> Messages:
     return Messages()
 
 
-@pytest.fixture
-def demo(app):
-    """The demo seeded small: every role has pages, orders, sessions and batches."""
-    with app.app_context():
-        seeding.seed(courses=40)
-        db.session.commit()
-    return app
-
-
 def _client(app, factory, role: str):
-    client = app.test_client()
     if role == "anonymous":
-        return client
-    email = {
-        "newcomer": None,
-        "participant": "peserta@example.com",
-        "provider": "lembaga@example.com",
-        "admin": "admin@example.com",
-    }[role]
-    password = DEMO_PASSWORD
-    if email is None:  # verified, no profile yet
-        email = factory.user(role=Role.PARTICIPANT).email
-        password = "Prakerja2020!"
-    response = client.post("/login", data={"email": email, "password": password})
-    assert response.status_code == 302
-    return client
+        return app.test_client()
+    if role == "newcomer":  # verified, no profile yet
+        return signed_in(app, factory.user(role=Role.PARTICIPANT).email)
+    return signed_in(app, demo_world.DEMO_ACCOUNTS[role])
 
 
 def test_the_catalogue_of_messages_is_read(messages):
@@ -227,7 +160,7 @@ def test_the_catalogue_of_messages_is_read(messages):
 @pytest.mark.parametrize("role", ["anonymous", "newcomer", "participant", "provider", "admin"])
 def test_every_page_speaks_the_page_language(demo, factory, messages, role):
     client = _client(demo, factory, role)
-    pages = _pages(demo, _world(demo))
+    pages = _pages(demo, demo_world.world(demo))
     other = {"id": "en", "en": "id"}
     read, problems = 0, []
     for language in ("id", "en"):

@@ -1,0 +1,85 @@
+"""The seeded demo as the site-wide walks see it: real values for every path variable, the
+demo accounts, and signing in as one of them (tests/test_hostile_input.py,
+tests/web/test_page_language.py, tests/web/test_gets_write_nothing.py)."""
+
+import re
+from urllib.parse import quote
+
+import sqlalchemy as sa
+
+from marketplace.catalogue.models import Course, CourseSession, Method
+from marketplace.extensions import db
+from marketplace.money.models import LedgerAccount
+from marketplace.orders.models import Order
+from marketplace.people.models import Participant, User
+from marketplace.programme.models import Batch
+from marketplace.programme.models import TestAttempt as Attempt
+from marketplace.seed_data import DEMO_PASSWORD
+
+DEMO_ACCOUNTS = {
+    "participant": "peserta@example.com",
+    "provider": "lembaga@example.com",
+    "admin": "admin@example.com",
+}
+_PATH_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def world(app) -> dict:
+    """Real values for the path variables of every rule, from the seeded demo: a webinar
+    course, the demo participant's order and test attempt, a batch, a session of the demo
+    provider, a ledger account."""
+    with app.app_context():
+        demo = db.session.scalar(
+            sa.select(Participant).join(User).where(User.email == DEMO_ACCOUNTS["participant"])
+        )
+        provider_id = db.session.scalar(
+            sa.select(User.provider_id).where(User.email == DEMO_ACCOUNTS["provider"])
+        )
+        return {
+            "slug": db.session.scalar(
+                sa.select(Course.slug)
+                .join(CourseSession, CourseSession.course_id == Course.id)
+                .where(Course.method == Method.WEBINAR, Course.status == "approved")
+                .limit(1)
+            ),
+            "order_id": db.session.scalar(
+                sa.select(Order.id).where(Order.participant_id == demo.id).limit(1)
+            ),
+            "batch_id": db.session.scalar(sa.select(Batch.id).order_by(Batch.id)),
+            "session_id": db.session.scalar(
+                sa.select(CourseSession.id)
+                .join(Course, Course.id == CourseSession.course_id)
+                .where(Course.provider_id == provider_id)
+                .limit(1)
+            ),
+            "attempt_id": db.session.scalar(
+                sa.select(Attempt.id).where(Attempt.participant_id == demo.id).limit(1)
+            ),
+            "n": 1,
+            "code": db.session.scalar(sa.select(LedgerAccount.code).limit(1)),
+            "token": "not-a-token",
+        }
+
+
+def path_template(rule) -> tuple[str, list[str]]:
+    """The rule's path with `{name}` holes, and its variables' names."""
+    names = []
+
+    def hole(match):
+        names.append(match.group(1))
+        return "{" + match.group(1) + "}"
+
+    return _PATH_VARIABLE.sub(hole, rule.rule), names
+
+
+def fill(template: str, values: dict) -> str:
+    """A path template with its holes filled, each value quoted as a path segment."""
+    return template.format(**{name: quote(str(value), safe="") for name, value in values.items()})
+
+
+def signed_in(app, email: str, password: str = DEMO_PASSWORD):
+    """A test client signed in as `email` (a demo account, by default)."""
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return client
