@@ -178,6 +178,10 @@ def fake_venv(tmp_path) -> Path:
         "#!/bin/sh\n"
         f'echo "$* PUBLIC_URL=$PUBLIC_URL" >> "{tmp_path}/flask.log"\n'
         '[ "$1" = is-empty ] && exit 1\n'  # "not empty": no seeding
+        # A server runs until stopped: this one runs until the worker beside it has started
+        # (at most 10 s), else make's trap could stop the worker before it wrote its line.
+        'if [ "$1" = run ]; then i=0; while [ $i -lt 100 ] && '
+        f'! grep -q "^worker" "{tmp_path}/flask.log"; do sleep 0.1; i=$((i+1)); done; fi\n'
         "exit 0\n"
     )
     for script in bin_dir.iterdir():
