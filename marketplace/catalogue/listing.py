@@ -26,7 +26,6 @@ from marketplace.extensions import db
 
 SORTS = ("relevance", "popular", "rating", "price_asc", "price_desc", "newest")
 PAGE_SIZE = 20
-MAX_PAGE = 10_000
 OPTIONS_TTL_SECONDS = 60.0
 
 

@@ -135,13 +135,17 @@ class TaskQueue:
                     raise
             return result
 
+        # Huey names a task "<its function's module>.<name>": the job's own module and
+        # name, so the worker's log says "marketplace.core.mail.deliver_message".
+        run.__module__ = declared_job.function.__module__
+        name = declared_job.function.__qualname__
         if declared_job.schedule is not None:
-            return self.huey.periodic_task(declared_job.schedule, name=declared_job.name)(run)
+            return self.huey.periodic_task(declared_job.schedule, name=name)(run)
         return self.huey.task(
             retries=declared_job.retries,
             retry_delay=declared_job.retry_delay,
             retry_backoff=declared_job.retry_backoff,
-            name=declared_job.name,
+            name=name,
         )(run)
 
 

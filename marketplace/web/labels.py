@@ -1,10 +1,12 @@
 """What the pages call the states of things: order and card statuses with their tag colours,
-application outcomes and the reasons an application was not selected.
+application outcomes and the reasons an application was not selected, and a participant's
+sex, education and employment.
 
 Labels are lazy translations (shown in the page's language); tags are CSS classes. Every
 page that shows one of these states reads it from here, keyed by the enum's value.
 """
 
+from marketplace.people.models import Education, Employment, Sex
 from marketplace.web.i18n import lazy_gettext as _l
 
 ORDER_STATUSES = {
@@ -64,4 +66,21 @@ OFFICE_EMPLOYMENT = {
     "job_seeker": _l("Job seeker"),
     "business_owner": _l("Business owner"),
     "worker": _l("Worker"),
+}
+# A participant's profile, in the words the profile form and its check step use.
+SEX_LABELS = {Sex.MALE: _l("Male"), Sex.FEMALE: _l("Female")}
+EDUCATION_LABELS = {
+    Education.NONE: _l("No formal schooling"),
+    Education.SD: _l("Primary school (SD or equivalent)"),
+    Education.SMP: _l("Junior high school (SMP or equivalent)"),
+    Education.SMA: _l("Senior high or vocational school (SMA, SMK or equivalent)"),
+    Education.DIPLOMA: _l("Diploma (D1 to D4)"),
+    Education.BACHELOR: _l("Bachelor's degree (S1)"),
+    Education.POSTGRADUATE: _l("Master's degree or doctorate (S2 or S3)"),
+}
+EMPLOYMENT_LABELS = {
+    Employment.JOB_SEEKER: _l("Looking for work"),
+    Employment.LAID_OFF: _l("Laid off (PHK)"),
+    Employment.WORKER: _l("Working, and need new skills"),
+    Employment.BUSINESS_OWNER: _l("Running a micro or small business"),
 }

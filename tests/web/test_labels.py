@@ -21,3 +21,11 @@ def test_every_outcome_and_employment_has_the_offices_label():
     assert set(labels.OFFICE_EMPLOYMENT) == {item.value for item in Employment}
     assert set(labels.NOT_SELECTED) == set(labels.OFFICE_NOT_SELECTED)
 
+
+
+def test_every_answer_of_the_profile_has_the_participants_label():
+    from marketplace.people.models import Education, Sex
+
+    assert set(labels.SEX_LABELS) == set(Sex)
+    assert set(labels.EDUCATION_LABELS) == set(Education)
+    assert set(labels.EMPLOYMENT_LABELS) == set(Employment)

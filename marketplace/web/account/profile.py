@@ -26,23 +26,8 @@ from marketplace.web.account import bp
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
+from marketplace.web.labels import EDUCATION_LABELS, EMPLOYMENT_LABELS, SEX_LABELS
 
-SEX_LABELS = {Sex.MALE: _l("Male"), Sex.FEMALE: _l("Female")}
-EDUCATION_LABELS = {
-    Education.NONE: _l("No formal schooling"),
-    Education.SD: _l("Primary school (SD or equivalent)"),
-    Education.SMP: _l("Junior high school (SMP or equivalent)"),
-    Education.SMA: _l("Senior high or vocational school (SMA, SMK or equivalent)"),
-    Education.DIPLOMA: _l("Diploma (D1 to D4)"),
-    Education.BACHELOR: _l("Bachelor's degree (S1)"),
-    Education.POSTGRADUATE: _l("Master's degree or doctorate (S2 or S3)"),
-}
-EMPLOYMENT_LABELS = {
-    Employment.JOB_SEEKER: _l("Looking for work"),
-    Employment.LAID_OFF: _l("Laid off (PHK)"),
-    Employment.WORKER: _l("Working, and need new skills"),
-    Employment.BUSINESS_OWNER: _l("Running a micro or small business"),
-}
 # What to say when some of the three date boxes are empty, by the boxes left empty.
 MISSING_DATE_PARTS = {
     (True, False, False): _l("Your date of birth must include a day"),
