@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from support.servers import answers_healthz
 
 REPO = Path(__file__).resolve().parent.parent
 HTTP = "https://prakerja.example"
@@ -77,14 +78,8 @@ def wait_for(port: int, process: subprocess.Popen, log: Path, timeout: float = 3
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, f"exited {process.returncode}:\n{log.read_text()}"
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            connection = http.client.HTTPConnection(HOST, port, timeout=5)
-            try:
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    return
-            finally:
-                connection.close()
+        if answers_healthz(HOST, port):
+            return
         time.sleep(0.1)
     raise AssertionError(f"no answer on port {port} in {timeout} s:\n{log.read_text()}")
 

@@ -45,6 +45,7 @@ import sqlalchemy as sa
 from flask import session as flask_session
 from flask_login import login_user
 from support.programme_rows import fund, make_participant, open_batch_row
+from support.servers import answers_healthz
 
 from marketplace.catalogue.models import Course, CourseSession, Method
 from marketplace.core.base import utcnow
@@ -240,15 +241,8 @@ class Gunicorn:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"gunicorn exited:\n{self.log_tail()}"
-            if len(self.workers()) == WORKERS:
-                with contextlib.suppress(OSError, http.client.HTTPException):
-                    connection = http.client.HTTPConnection(HOST, self.port, timeout=5)
-                    try:
-                        connection.request("GET", "/healthz")
-                        if connection.getresponse().status == 200:
-                            return
-                    finally:
-                        connection.close()
+            if len(self.workers()) == WORKERS and answers_healthz(HOST, self.port):
+                return
             time.sleep(0.1)
         raise AssertionError(f"gunicorn did not answer /healthz in {timeout} s:\n{self.log_tail()}")
 
