@@ -41,9 +41,10 @@ def main() -> None:
 
     from marketplace import create_app
     from marketplace.catalogue import listing
-    from marketplace.web.catalogue.cards import course_cards, rendered_cards
+    from marketplace.web.catalogue.cards import course_cards
     from marketplace.web.catalogue.query import CatalogueQuery
     from marketplace.web.catalogue.views import page_context
+    from marketplace.web.fragments import rendered_parts
 
     app = create_app()
     page_bytes: list[int] = [0]
@@ -82,7 +83,7 @@ def main() -> None:
             ),
             (
                 f"  cards: {len(results.items)} results, rendered",
-                best(lambda: (rendered_cards().cards.clear(), course_cards(results.items))),
+                best(lambda: (rendered_parts("course_cards").clear(), course_cards(results.items))),
             ),
             (
                 "  template: catalogue/index.html",

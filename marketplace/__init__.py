@@ -130,6 +130,9 @@ def trust_proxies(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
+    from flask_babel import gettext
+
+    from marketplace.core import N_
     from marketplace.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -141,6 +144,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app, add_context_processor=False)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    # Shown when a page needs signing in: in the page's language, and saying what to do.
+    login_manager.login_message = N_(
+        "Sign in to see this page. After signing in you come back here."
+    )
+    login_manager.localize_callback = gettext
     login_manager.session_protection = "basic"
 
     from marketplace.web.auth.session import load_user, signed_in_user
@@ -229,10 +237,13 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Filters and globals for money, dates and times shown the Indonesian way."""
+    """Filters and globals for money, dates and times shown the Indonesian way, and the
+    `kept` block for page parts drawn once (web/fragments.py)."""
+    from marketplace.web import fragments
     from marketplace.web.formatting import register
 
     register(app)
+    fragments.install(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -190,7 +190,7 @@ _RANGE_CONDITIONS = {
     "max_price": "c.price <= :max_price",
     "min_rating": "c.rating_avg >= :min_rating",
 }
-_statements: dict[tuple, tuple[sa.TextClause, sa.TextClause]] = {}
+_statements: dict[tuple, tuple[sa.TextClause, sa.TextualSelect]] = {}
 
 
 class ListedCourse(NamedTuple):
@@ -214,9 +214,16 @@ class ListedCourse(NamedTuple):
     platform_name: str
 
 
+def _listing_columns(statement: sa.TextClause) -> sa.TextualSelect:
+    """A listing page statement with its result columns named in `ListedCourse` order:
+    SQLAlchemy then builds the description of its results once, with the statement, rather
+    than from the driver's on every execution."""
+    return statement.columns(*(sa.column(name) for name in ListedCourse._fields))
+
+
 def _listing_statements(
     dialect: str, searching: bool, facets: tuple[str, ...], ranges: tuple[str, ...], sort: str
-) -> tuple[sa.TextClause, sa.TextClause]:
+) -> tuple[sa.TextClause, sa.TextualSelect]:
     """(count, page) statements for one shape of request, built once and reused."""
     key = (dialect, searching, facets, ranges, sort)
     cached = _statements.get(key)
@@ -236,9 +243,11 @@ def _listing_statements(
         source = count_source = "course c "
     where = ("WHERE " + " AND ".join(conditions) + " ") if conditions else ""
     count = sa.text(f"SELECT count(*) FROM {count_source}{where}")  # noqa: S608  # nosec B608  # constant fragments only; values are bound
-    page = sa.text(
-        f"{_LISTING_SELECT}FROM {source}{_LISTING_JOINS}{where}"  # noqa: S608
-        f"ORDER BY {_ORDERINGS[sort]} LIMIT :limit OFFSET :offset",
+    page = _listing_columns(
+        sa.text(
+            f"{_LISTING_SELECT}FROM {source}{_LISTING_JOINS}{where}"  # noqa: S608
+            f"ORDER BY {_ORDERINGS[sort]} LIMIT :limit OFFSET :offset",
+        )
     )
     _statements[key] = (count, page)
     return count, page
@@ -299,10 +308,12 @@ def _ranked_page(connection, dialect: str, params: dict, page_number: int) -> Re
         count = sa.text(
             f"SELECT count(*) FROM ({search.MATCHES_SQL[dialect]}) AS m",  # noqa: S608  # nosec B608  # constant SQL; the match is bound
         )
-        page = sa.text(
-            f"{_LISTING_SELECT}FROM ({search.RANKED_PAGE_SQL[dialect]}) AS m "  # noqa: S608
-            f"JOIN course c ON c.id = m.course_id {_LISTING_JOINS}"
-            "ORDER BY m.rank, c.id DESC",
+        page = _listing_columns(
+            sa.text(
+                f"{_LISTING_SELECT}FROM ({search.RANKED_PAGE_SQL[dialect]}) AS m "  # noqa: S608
+                f"JOIN course c ON c.id = m.course_id {_LISTING_JOINS}"
+                "ORDER BY m.rank, c.id DESC",
+            )
         )
         _statements[(dialect, "ranked")] = (count, page)
     page_params = {**params, "limit": PAGE_SIZE, "offset": (page_number - 1) * PAGE_SIZE}

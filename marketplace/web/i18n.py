@@ -4,11 +4,11 @@ The language is the `lang` cookie, then the user's setting, then Bahasa Indonesi
 Flask-Babel calls `select_locale` once per request and keeps the result; everything else
 goes through its public API (`get_locale`, `gettext`, `lazy_gettext`, `ngettext`,
 `force_locale`), so a forced locale (mail in the recipient's language) and the page agree.
-Templates use `_`, `gettext` and `ngettext` from Jinja's i18n extension in its "newstyle"
-form (variables are escaped, the message is not), with the callables below installed through
-the extension's public `install_gettext_callables`: the catalogue of the current locale is
-looked up in one step rather than through Flask-Babel's several context look-ups per
-message, which on the catalogue page's forty-odd messages was a large share of its time.
+Templates use `_`, `gettext` and `ngettext` as the i18n extension's "newstyle" form has
+them (variables are escaped, the message is not), from the callables below, set as template
+globals: the catalogue of the current locale is looked up in one step rather than through
+Flask-Babel's several context look-ups per message, and each message is one template call,
+which on the catalogue page's forty-odd messages was a large share of its time.
 """
 
 from functools import lru_cache
@@ -16,6 +16,8 @@ from functools import lru_cache
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale, get_translations, gettext, lazy_gettext, ngettext
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from marketplace.web.auth.session import signed_in_user
 
@@ -75,17 +77,36 @@ def current_catalogue():
     return catalogue
 
 
-def template_gettext(message: str) -> str:
-    """The translation of a template's message in the current locale."""
-    return current_catalogue().ugettext(message)
+@pass_eval_context
+def template_gettext(eval_context, message: str, /, **variables) -> str:
+    """`_()`/`gettext()` in a template: the message in the current locale, formatted with
+    `variables`. In an autoescaped template the message is markup and the variables are
+    escaped into it; the message is always a format string ("%%" is a percent sign), as
+    with the i18n extension's newstyle gettext."""
+    text = current_catalogue().ugettext(message)
+    if eval_context.autoescape:
+        text = Markup(text)  # noqa: S704  # nosec B704  # a message of the catalogue; values are escaped
+    return text % variables
 
 
-def template_ngettext(singular: str, plural: str, n: int) -> str:
-    """The singular or plural translation of a template's message for `n`."""
-    return current_catalogue().ungettext(singular, plural, n)
+@pass_eval_context
+def template_ngettext(eval_context, singular: str, plural: str, n: int, /, **variables) -> str:
+    """`ngettext()` in a template: the singular or plural message for `n`, which is also
+    the message's `num` unless given."""
+    variables.setdefault("num", n)
+    text = current_catalogue().ungettext(singular, plural, n)
+    if eval_context.autoescape:
+        text = Markup(text)  # noqa: S704  # nosec B704  # a message of the catalogue; values are escaped
+    return text % variables
 
 
 def install_template_callables(app: Flask) -> None:
-    """Template translations through the current catalogue, and `page_locale()`."""
-    app.jinja_env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)
+    """`_`, `gettext` and `ngettext` for templates, and `page_locale()`.
+
+    Set as plain template globals: one call each, where the i18n extension's newstyle
+    wrappers (which Flask-Babel installs) call through the template context twice per
+    message. Templates use no `{% trans %}` block."""
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
+    )
     app.add_template_global(page_locale)

@@ -1,13 +1,14 @@
 """Every page a role can reach speaks the page's language: its title, headings, buttons and
 labels hold no message of the other language.
 
-Nothing here lists the site's pages: the test walks `app.url_map` (path variables filled
-with real ids of the seeded demo), for every role, in both languages, and reads each HTML
-answer's `<title>`, `<h1>`–`<h3>`, buttons, labels and legends. In the Indonesian UI none of
-their texts may be an English message of the catalogue whose Indonesian translation differs
-(a message with values, like "Batch %(number)s", is matched as a pattern); in the English
-UI none may be such an Indonesian translation. Course titles, provider names and the like are
-data, Indonesian in both UIs, and are not messages of the catalogue, so they never match.
+Nothing here lists the site's pages: the test walks `app.url_map` (path variables filled with
+real ids of the seeded demo), for every role, in both languages, and reads each HTML answer's
+`<title>`, `<h1>`–`<h3>`, buttons, labels, legends and flash messages. In the Indonesian UI
+none of their texts may be an English message of the catalogue whose Indonesian translation
+differs (a message with values, like "Batch %(number)s", is matched as a pattern); in the
+English UI none may be such an Indonesian translation. Course titles, provider names and the
+like are data, Indonesian in both UIs, and are not messages of the catalogue, so they never
+match.
 """
 
 import re
@@ -98,13 +99,15 @@ class TextReader(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in CHECKED_TAGS:
             self.open.append([tag, []])
+        elif tag == "div" and "notice" in (dict(attrs).get("class") or "").split():
+            self.open.append([tag, []])  # a flash message: what a redirect came to tell
         elif tag == "input":
             attrs = dict(attrs)
             if (attrs.get("type") or "").lower() == "submit" and attrs.get("value"):
                 self._add("input", attrs["value"])
 
     def handle_endtag(self, tag):
-        if tag in CHECKED_TAGS and self.open and self.open[-1][0] == tag:
+        if (tag in CHECKED_TAGS or tag == "div") and self.open and self.open[-1][0] == tag:
             name, pieces = self.open.pop()
             self._add(name, "".join(pieces))
 

@@ -5,8 +5,10 @@ long (some 150 providers, 38 provinces). Each list's `<option>` tags are rendere
 `select_options` macro (templates/_macros/filters.html) once per set of reference data,
 language and chosen value, and kept with that set of reference data
 (`catalogue.listing.filter_options`): when the reference data is read again, a new set
-comes with no rendered lists, and the old set's go with it. The template
-(catalogue/_filters.html) lays the fields out.
+comes with no rendered lists, and the old set's go with it.
+
+The `filter_form` macro lays the fields out; the whole rendered form of a query without
+errors is kept too (web/catalogue/pages.py).
 """
 
 from threading import Lock
@@ -17,6 +19,7 @@ from flask import get_template_attribute
 from markupsafe import Markup
 
 from marketplace.catalogue.listing import FilterOptions
+from marketplace.web.catalogue.pages import kept_form
 from marketplace.web.catalogue.query import LABELS, METHODS, RATINGS, SORT_LABELS, CatalogueQuery
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.i18n import page_locale
@@ -49,6 +52,17 @@ _TEXTS = {"q": "search", "min_price": "price", "max_price": "price"}
 _rendered: WeakKeyDictionary = WeakKeyDictionary()
 _rendered_lock = Lock()
 _labels: dict[str, dict[str, str]] = {}  # the fields' labels, per language
+
+
+def filter_form(query: CatalogueQuery, options: FilterOptions) -> Markup:
+    """The catalogue's rendered search-and-filter form for `query`."""
+    form_macro = get_template_attribute("_macros/filters.html", "filter_form")
+    if query.errors:
+        return form_macro(filter_fields(query, options), query.page.errors)
+    typed = tuple(field.raw for name, field in query.fields.items() if name != "page")
+    return kept_form(
+        options, typed, lambda: form_macro(filter_fields(query, options), []).strip()
+    )
 
 
 def filter_fields(query: CatalogueQuery, options: FilterOptions) -> list[FilterField]:

@@ -6,7 +6,8 @@ from werkzeug.exceptions import NotFound
 
 from marketplace.catalogue import listing
 from marketplace.web.catalogue.cards import course_cards
-from marketplace.web.catalogue.filters import filter_fields
+from marketplace.web.catalogue.filters import filter_form
+from marketplace.web.catalogue.pages import kept_page
 from marketplace.web.catalogue.query import METHODS, SORT_LABELS, CatalogueQuery
 
 bp = Blueprint("catalogue", __name__)
@@ -20,7 +21,7 @@ def page_context(
     return {
         "form": query,
         "keep": query.current_choices(),
-        "filter_fields": filter_fields(query, options),
+        "filter_form": filter_form(query, options),
         "sort_labels": SORT_NAMES,
         "results": results,
         "criteria": criteria,
@@ -45,8 +46,12 @@ def index():
             pages=error.pages,
         )
         raise not_found from None
-    return render_template(
-        "catalogue/index.html", **page_context(query, options, results, criteria)
+    return kept_page(
+        options,
+        results,
+        lambda: render_template(
+            "catalogue/index.html", **page_context(query, options, results, criteria)
+        ),
     )
 
 

@@ -14,7 +14,7 @@ from marketplace import create_app
 from marketplace.catalogue import listing
 from marketplace.catalogue.models import Category, Course, Provider
 from marketplace.extensions import db
-from marketplace.web.catalogue.cards import RenderedCards, rendered_cards
+from marketplace.web.fragments import RenderedParts, rendered_parts
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_seats_taken_keep_the_card_right(app, client, course):
 
 
 def test_the_store_drops_the_least_recently_shown_card():
-    store = RenderedCards(size=2)
+    store = RenderedParts(size=2)
     store.put("a", "A")
     store.put("b", "B")
     assert store.get("a") == "A"  # "a" shown again: "b" is now the oldest
@@ -106,7 +106,7 @@ def test_cards_are_kept_per_app(app, client, course):
     _card(client, "id")
     _card(client, "en")
     with app.app_context():
-        kept = rendered_cards().cards
+        kept = rendered_parts("course_cards").parts
         assert {key[0] for key in kept} == {"id", "en"}
 
 

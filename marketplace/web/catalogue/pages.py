@@ -1,0 +1,80 @@
+"""Catalogue pages and filter forms drawn once and kept, with the reference data they show.
+
+The catalogue (`/courses`) is the busiest page of the site and the most asked-for searches
+come back again and again. Two of its rendered parts are kept (web/fragments.py):
+
+- the search-and-filter form of a query without errors, under the language, the path root
+  and what was typed in each field;
+- for a visitor who is not signed in and has no session, the whole page, under the language,
+  the path root, the path and query string as sent, and the results it shows: their count,
+  page, order and every result row (catalogue.listing's `ListedCourse`, read from the
+  database on every request). A course edited, rated, bought or withdrawn changes the rows
+  (or the count), so the page is drawn again at once, in every worker; nothing else on the
+  page depends on the database except the filter lists.
+
+Both are kept with the set of reference data the filter lists come from
+(`catalogue.listing.filter_options`, read again every minute): a new set starts with nothing
+kept, and the old set's parts go with it. A page with errors in its query, or for a signed-in
+user (the header shows who they are), is always drawn afresh.
+"""
+
+from threading import Lock
+from weakref import WeakKeyDictionary
+
+from flask import Response, request
+from markupsafe import Markup
+
+from marketplace.catalogue.listing import FilterOptions, ResultPage
+from marketplace.web.fragments import RenderedParts, a_visitor_without_session, keeping_parts
+from marketplace.web.i18n import page_locale
+
+FORMS_KEPT = 500  # rendered filter forms per set of reference data (some 6 KB each)
+PAGES_KEPT = 300  # rendered pages per set of reference data (some 30 KB each)
+
+_kept: WeakKeyDictionary = WeakKeyDictionary()  # FilterOptions -> {kind: RenderedParts}
+_lock = Lock()
+
+
+def kept_with(options: FilterOptions, kind: str, size: int) -> RenderedParts:
+    """The store of one kind of rendered part kept with a set of reference data."""
+    with _lock:
+        stores = _kept.setdefault(options, {})
+        store = stores.get(kind)
+        if store is None:
+            store = stores[kind] = RenderedParts(size)
+    return store
+
+
+def kept_form(options: FilterOptions, typed: tuple, draw) -> Markup:
+    """The filter form for what was `typed` in its fields, drawn by `draw()` if not kept."""
+    if not keeping_parts():
+        return draw()
+    store = kept_with(options, "forms", FORMS_KEPT)
+    key = (page_locale(), request.script_root, typed)
+    form = store.get(key)
+    if form is None:
+        form = draw()
+        store.put(key, form)
+    return form
+
+
+def kept_page(options: FilterOptions, results: ResultPage, draw) -> str | Response:
+    """The catalogue page showing `results`, drawn by `draw()` if not kept for the visitor."""
+    if not keeping_parts() or not a_visitor_without_session():
+        return draw()
+    store = kept_with(options, "pages", PAGES_KEPT)
+    key = (
+        page_locale(),
+        request.script_root,
+        request.path,
+        request.query_string,
+        results.total,
+        results.page,
+        results.sort,
+        tuple(results.items),
+    )
+    page = store.get(key)
+    if page is None:
+        page = draw()
+        store.put(key, page)
+    return page

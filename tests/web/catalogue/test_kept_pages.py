@@ -1,0 +1,128 @@
+"""Kept catalogue pages and filter forms (web/catalogue/pages.py) are never shown stale or to
+the wrong person.
+
+A whole page is kept only for a visitor who is not signed in and has nothing in a session,
+under the language, the path and query string, and the result rows it shows; a second app on
+the same database stands for a second worker.
+"""
+
+import pytest
+import sqlalchemy as sa
+from flask import template_rendered
+
+from marketplace import create_app
+from marketplace.catalogue import listing, search
+from marketplace.catalogue.models import Course, CourseStatus
+from marketplace.extensions import db
+from marketplace.people.models import Role
+
+
+@pytest.fixture
+def courses(factory):
+    category = factory.category("Teknologi Informasi", "Information Technology")
+    provider = factory.provider("LPK Cahaya Mandiri")
+    return [
+        factory.course(title, provider=provider, category=category, price=price)
+        for title, price in (("Microsoft Excel untuk Kantor", 300_000), ("Excel Lanjutan", 450_000))
+    ]
+
+
+class Drawn:
+    """Counts the templates an app renders."""
+
+    def __init__(self, app):
+        self.count = 0
+        template_rendered.connect(self._seen, app)
+
+    def _seen(self, *_args, **_extra):
+        self.count += 1
+
+
+def _update(app, course_id: int, **values) -> None:
+    """A change committed by someone else (the office, a provider, a purchase)."""
+    with app.app_context():
+        db.session.execute(sa.update(Course).where(Course.id == course_id).values(**values))
+        db.session.commit()
+
+
+def _html(client, path: str = "/courses?q=excel") -> str:
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_visitor_gets_the_kept_page(app, client, courses):
+    drawn = Drawn(app)
+    first = _html(client)
+    assert drawn.count == 1
+    assert _html(client) == first and drawn.count == 1  # kept: nothing drawn again
+    assert "Excel Lanjutan" in first
+
+
+def test_a_changed_or_withdrawn_course_shows_at_once_in_every_worker(app, client, courses):
+    other_worker = create_app({**app.config}).test_client()
+    assert _html(client) == _html(other_worker)  # both keep the page
+    _update(app, courses[1].id, title="Excel Tingkat Mahir", price=500_000)
+    for worker in (client, other_worker):
+        page = _html(worker)
+        assert "Excel Tingkat Mahir" in page and "Rp500.000" in page
+        assert "Excel Lanjutan" not in page
+    _update(app, courses[1].id, status=CourseStatus.ARCHIVED)
+    with app.app_context():  # what taking a course off the catalogue does to the search index
+        search.index_courses([courses[1].id])
+        db.session.commit()
+    for worker in (client, other_worker):
+        assert "Excel Tingkat Mahir" not in _html(worker)
+
+
+def test_each_language_and_query_has_its_own_page(client, courses):
+    client.set_cookie("lang", "id")
+    indonesian = _html(client)
+    client.set_cookie("lang", "en")
+    english = _html(client)
+    assert 'lang="id"' in indonesian and 'lang="en"' in english
+    cheap = _html(client, "/courses?q=excel&max_price=400000")
+    assert "Excel Lanjutan" not in cheap and 'value="400000"' in cheap
+    assert "Excel Lanjutan" in _html(client, "/courses?q=excel")
+
+
+def test_a_signed_in_user_never_gets_a_kept_page(app, client, login, courses):
+    drawn = Drawn(app)
+    _html(client)
+    participant = login(Role.PARTICIPANT)
+    page = _html(participant)
+    assert drawn.count == 2  # drawn for them, not the visitor's page
+    assert "Keluar" in page and 'href="/login' not in page
+    _html(participant)
+    assert drawn.count == 3  # and their page is not kept either
+    assert 'href="/login' in _html(client)  # the visitor's page still is
+
+
+def test_a_waiting_message_is_shown_on_a_kept_page(app, client, courses):
+    _html(client)  # kept
+    client.get("/account")  # needs signing in: redirects with a message
+    page = _html(client)
+    assert "Masuk untuk melihat halaman ini" in page
+
+
+def test_new_reference_data_draws_the_page_and_form_again(app, client, factory, courses):
+    page = _html(client, "/courses")
+    assert "Desain Grafis" not in page
+    factory.category("Desain Grafis", "Graphic Design")
+    listing.forget_filter_options()  # the reference data is read again (every minute)
+    assert '<option value="desain-grafis">Desain Grafis</option>' in _html(client, "/courses")
+
+
+def test_the_filter_form_shows_what_was_typed(app, login, courses):
+    participant = login(Role.PARTICIPANT)  # signed in: the page is drawn, the form may be kept
+    first = _html(participant, "/courses?q=excel&min_price=100000")
+    second = _html(participant, "/courses?q=kantor&min_price=200000")
+    assert 'id="q" name="q" type="search" maxlength="200" value="excel"' in first
+    assert 'id="q" name="q" type="search" maxlength="200" value="kantor"' in second
+    assert 'value="100000"' in first and 'value="200000"' in second
+    wrong = _html_any(participant, "/courses?q=excel&min_price=abc")
+    assert 'value="abc"' in wrong and "form-group--error" in wrong
+
+
+def _html_any(client, path: str) -> str:
+    return client.get(path).get_data(as_text=True)
