@@ -74,8 +74,12 @@ def test_a_bad_page_of_applications_is_a_400_saying_why(app, admin_client):
         response = admin_client.get(f"/admin/batches/{batch_id}?page={page}")
         assert response.status_code == 400, page
         assert why in response.get_data(as_text=True)
-    # Past the last page but within the bounds: an empty page.
-    assert admin_client.get(f"/admin/batches/{batch_id}?page=7").status_code == 200
+    # Past the last page but within the bounds: a 404 naming the last page; the first page
+    # of an empty list is there, with its "nobody yet".
+    past = admin_client.get(f"/admin/batches/{batch_id}?page=7")
+    assert past.status_code == 404
+    assert "Halaman terakhir adalah halaman 1" in past.get_data(as_text=True)
+    assert admin_client.get(f"/admin/batches/{batch_id}?page=1").status_code == 200
 
 
 def test_account_pages_are_not_cached(participant_client):

@@ -45,6 +45,15 @@ def page_or_400(raw: str | None) -> int:
     return page
 
 
+def within_pages(results):
+    """A page of a list (`db.paginate`'s), or the 404 naming the last page when it is past
+    that. An empty list has one page: its first, empty, with the list's own "nothing yet"."""
+    last = max(results.pages, 1)
+    if results.page > last:
+        raise page_not_found(statements.PageOutOfRange(results.page, last))
+    return results
+
+
 def page_not_found(error: statements.PageOutOfRange) -> NotFound:
     """A 404 that says how many pages there are."""
     missing = NotFound()

@@ -16,7 +16,7 @@ from marketplace.web.admin.forms import BatchForm, ConfirmForm
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext
 from marketplace.web.labels import BATCH_OUTCOMES, OFFICE_EMPLOYMENT, OFFICE_NOT_SELECTED
-from marketplace.web.paging import page_or_400
+from marketplace.web.paging import page_or_400, within_pages
 
 # Where a service's refusal about a batch is shown on the form.
 FIELD_FOR = {
@@ -99,8 +99,8 @@ def _batch_or_404(batch_id: int):
 def batch(batch_id: int):
     """One batch: its counts, the ranking rule and its applications (NIKs masked)."""
     batch = _batch_or_404(batch_id)
-    page = page_or_400(request.args.get("page"))  # past the last page: an empty page
-    results = batch_service.applications(batch, page=page)
+    page = page_or_400(request.args.get("page"))
+    results = within_pages(batch_service.applications(batch, page=page))
     return render_template(
         "admin/batch.html",
         batch=batch,

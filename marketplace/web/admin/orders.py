@@ -12,7 +12,7 @@ from marketplace.web.admin.forms import OrderSearchForm, RefundForm
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext
 from marketplace.web.labels import ORDER_STATUSES, ORDER_TAGS
-from marketplace.web.paging import page_or_400
+from marketplace.web.paging import page_or_400, within_pages
 
 
 @bp.route("/orders")
@@ -25,7 +25,7 @@ def orders():
         return render_template(
             "admin/orders.html", form=form, results=None, statuses=ORDER_STATUSES, tags=ORDER_TAGS
         ), 400
-    results = checkout.find_orders(form.q.data or "", page=page)
+    results = within_pages(checkout.find_orders(form.q.data or "", page=page))
     return render_template(
         "admin/orders.html", form=form, results=results, statuses=ORDER_STATUSES, tags=ORDER_TAGS
     )

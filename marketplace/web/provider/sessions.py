@@ -12,7 +12,7 @@ from marketplace.web.access import provider_required
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext, ngettext
 from marketplace.web.labels import ORDER_STATUSES, ORDER_TAGS
-from marketplace.web.paging import page_or_400
+from marketplace.web.paging import page_or_400, within_pages
 from marketplace.web.provider import bp
 from marketplace.web.provider.forms import CancelSessionForm
 
@@ -31,8 +31,8 @@ def _session_or_404(session_id: int) -> CourseSession:
 def index():
     """The provider's sessions: upcoming ones first, then those of the last 30 days."""
     now = utcnow()
-    page = page_or_400(request.args.get("page"))  # past the last page: an empty page
-    results = provider_sessions.sessions_of(current_user.provider, now, page)
+    page = page_or_400(request.args.get("page"))
+    results = within_pages(provider_sessions.sessions_of(current_user.provider, now, page))
     return render_template(
         "provider/index.html",
         provider=current_user.provider,

@@ -231,7 +231,10 @@ def test_the_list_has_pages_of_20(desk):
     assert 'href="/provider?page=2"' in first
     second = text(desk.client.get("/provider?page=2"))
     assert len(re.findall(r'href="/provider/sessions/\d+"', second)) == 7
-    assert desk.client.get("/provider?page=100000").status_code == 200  # past the last: empty
+    past = desk.client.get("/provider?page=100000")
+    assert past.status_code == 404  # past the last page: it says which is the last
+    assert "Halaman terakhir adalah halaman 2" in past.get_data(as_text=True)
+    assert 'href="/provider?page=1"' in second
     for bad in ("9" * 30, "100001", "0", "-1", "dua", "2.5"):
         assert desk.client.get("/provider?page=" + bad).status_code == 400, bad
 
