@@ -7,6 +7,11 @@ the control of the registration benchmark.
 catalogue page being measured), built once at import. It goes through the same server, worker
 and Flask request handling as the real pages, so the ratio of a page's throughput to the
 control's says what the page itself costs, whatever the machine.
+
+BENCH_KEEP_PARTS ("1", the default, or "0") says whether the app keeps rendered parts of
+pages (course cards, filter forms, whole catalogue pages for visitors without a session; see
+marketplace/web/fragments.py). With "0" it is created with KEEP_RENDERED_PARTS off and draws
+every part afresh on every request: the cold server of bench/catalogue.py.
 """
 
 import os
@@ -21,7 +26,12 @@ CONTROL_BODY = control_document(int(os.environ.get("BENCH_CONTROL_BYTES") or 0))
 
 # The registration benchmark signs up thousands of people from one address: without this the
 # per-address limit on /register would answer 429 after the first few.
-app = create_app({"RATELIMIT_ENABLED": os.environ.get("BENCH_RATE_LIMITS", "1") == "1"})
+app = create_app(
+    {
+        "RATELIMIT_ENABLED": os.environ.get("BENCH_RATE_LIMITS", "1") == "1",
+        "KEEP_RENDERED_PARTS": os.environ.get("BENCH_KEEP_PARTS", "1") != "0",
+    }
+)
 
 
 @app.route("/_bench/control")

@@ -63,9 +63,7 @@ def fresh_database() -> Path:
     for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         stale.unlink(missing_ok=True)
     env = flask_env(path)
-    subprocess.run(
-        [sys.executable, "-m", "flask", "db", "upgrade"], cwd=REPO, env=env, check=True
-    )
+    subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=REPO, env=env, check=True)
     return path
 
 
