@@ -30,7 +30,7 @@ BENCH_ARGS ?=
 
 export FLASK_APP := wsgi.py
 
-.PHONY: help run venv install install-dev lock chromium redis postgres-binaries wrk translations \
+.PHONY: help run venv install install-dev lock chromium redis postgres-binaries wrk translations screenshots vendor-axe \
         messages test test-sqlite test-postgres contracts lint bench clean distclean
 
 help: ## list the targets
@@ -107,6 +107,16 @@ postgres-binaries: ## PostgreSQL server binaries for test-postgres (Debian's pos
 
 wrk: ## the wrk load generator for the benchmark (Debian's wrk)
 	@command -v wrk >/dev/null || scripts/apt-install.sh wrk
+
+screenshots: install translations chromium ## 360 px screenshots of the main pages into docs/screenshots (fresh demo database)
+	$(BIN)/python scripts/screenshots.py --out docs/screenshots
+
+AXE_VERSION ?= 4.14.1
+vendor-axe: ## fetch axe-core $(AXE_VERSION) with npm pack into tests/browser/vendor/axe-core (browser tests' accessibility check)
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz); \
+	cp "$$tmp/package/axe.min.js" "$$tmp/package/LICENSE" tests/browser/vendor/axe-core/; \
+	sha256sum tests/browser/vendor/axe-core/axe.min.js
 
 translations: $(INSTALL_STAMP) ## compile the message catalogues (.po -> .mo)
 	@scripts/compile-translations.sh $(BIN)/pybabel

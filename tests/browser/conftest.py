@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser import accessibility
 from werkzeug.serving import make_server
 
 from marketplace.catalogue.models import Course, Method
@@ -79,7 +80,10 @@ def live_server(app) -> Iterator[str]:
 
 @pytest.fixture
 def new_context(browser, live_server) -> Iterator[Callable]:
-    """new_context(**options) -> a fresh browser context (own cookies) on the live server."""
+    """new_context(**options) -> a fresh browser context (own cookies) on the live server.
+
+    Every page a context loads is checked with axe-core (tests/browser/accessibility.py):
+    the test fails at its end on any serious or critical violation."""
     contexts = []
 
     def _new(**options):
@@ -88,12 +92,16 @@ def new_context(browser, live_server) -> Iterator[Callable]:
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
-        contexts.append(context)
+        contexts.append((context, accessibility.watch(context)))
         return context
 
     yield _new
-    for context in contexts:
+    problems = []
+    for context, checked in contexts:
+        accessibility.finish(context)
+        problems += checked.problems()
         context.close()
+    assert not problems, "axe-core found serious or critical problems:\n" + "\n".join(problems)
 
 
 @pytest.fixture
