@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_pages(app)
     register_security_headers(app)
     register_template_helpers(app)
+    register_transfer(app)
     register_cli(app)
     return app
 
@@ -244,6 +245,18 @@ def register_template_helpers(app: Flask) -> None:
 
     register(app)
     fragments.install(app)
+
+
+def register_transfer(app: Flask) -> None:
+    """Text answers gzipped for clients that accept it (web/compression.py), and static files
+    at their current version kept by browsers for a year (web/formatting.py's static_url).
+    Registered last: Flask runs after-request functions in reverse order, so the compression
+    sees the body every other one has shaped (the transaction's commit still runs after it)."""
+    from marketplace.web.compression import register
+    from marketplace.web.formatting import cache_static_files
+
+    app.after_request(cache_static_files)
+    register(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -91,6 +91,10 @@ def load(instance_path: str) -> dict:
         # More host names requests may be addressed to besides PUBLIC_URL's, comma-separated
         # (e.g. the name a load balancer's health check uses). Any other Host gets a 400.
         "ALLOWED_HOSTS": _names(os.environ.get("ALLOWED_HOSTS", "")),
+        # The programme office's complaint channel, shown on /contact, /privacy,
+        # /accessibility and in the footer: set both to the real ones in production.
+        "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL") or "pengaduan@prakerja.example",
+        "CONTACT_PHONE": os.environ.get("CONTACT_PHONE") or "+62 21 0000 0000",
     }
 
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.base import enum_column, utcnow
+from marketplace.core.indonesia import place_name
 from marketplace.extensions import db
 
 
@@ -50,6 +51,8 @@ class Platform(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     # Commission in basis points (1/100 of a percent), an integer like all money maths.
     commission_bp: Mapped[int] = mapped_column(default=0)
+    # Where participants open it (https://…): the order page and its mail link to it.
+    url: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class Provider(db.Model):
@@ -68,6 +71,11 @@ class Provider(db.Model):
     province = relationship("Province")
     platform = relationship("Platform")
     users = relationship("User", back_populates="provider")
+
+    @property
+    def location(self) -> str:
+        """Its city and province, each said once ("Bandung, Jawa Barat"; "Kota Jambi")."""
+        return place_name(self.city, self.province.name if self.province else None)
 
 
 class Category(db.Model):
@@ -150,9 +158,17 @@ class Course(db.Model):
         """The learning outcomes as a list, blank lines dropped."""
         return [line.strip() for line in self.outcomes.splitlines() if line.strip()]
 
+    @property
+    def location(self) -> str:
+        """Where an offline course takes place, city and province each said once; "" online."""
+        if not self.city:
+            return ""
+        return place_name(self.city, self.province.name if self.province else None)
+
 
 class Module(db.Model):
-    """One ordered module of a course."""
+    """One ordered module of a course. The course's hours are its modules' minutes added up:
+    `catalogue.courses.set_modules` writes both."""
 
     __tablename__ = "module"
     __table_args__ = (
@@ -200,3 +216,8 @@ class CourseSession(db.Model):
     def seats_left(self) -> int:
         """Seats still free."""
         return self.capacity - self.seats_taken
+
+    @property
+    def location(self) -> str:
+        """Its place and city, each said once ("Jl. Melati No. 11, Bandung")."""
+        return place_name(self.place, self.city)

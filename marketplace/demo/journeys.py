@@ -7,15 +7,19 @@ online test, joining, selection, the ledger), so the demo shows the programme as
 - the state budget allocated to the programme fund (Rp20 triliun, the 2020 allocation);
 - batch 1, closed and selected: the demo participant peserta@example.com (a laid-off worker)
   and eleven other applicants took the test and joined; selection filled the quota of 8, so
-  the demo participant holds an active card with Rp1.000.000 and a 30-day first-purchase
-  deadline from the day of the seed, and four applicants were not selected;
-- batch 2, open now, which new participants can join after their test;
-- purchases (`_seed_orders`): the demo participant and three others booked a webinar
-  session of the demo provider (lembaga@example.com), which the provider then cancelled,
-  so each got the price back on the card (a purchase and a refund on each statement; the
-  demo participant is free to buy again); two others took seats in another session; one
-  bought a self-paced course whose voucher the provider has redeemed, and one bought a
-  self-paced course whose voucher is still to be used.
+  the demo participant holds an active card with Rp1.000.000 and a first-purchase deadline
+  at 23.59 WIB thirty days after the seed, and four applicants were not selected;
+- batch 2, open now until 23.59 WIB twelve days after the seed (batches open at 00.00 WIB
+  and close at 23.59 WIB), which new participants can join after their test;
+- purchases (`_seed_orders`), through checkout as a participant makes them, so that every
+  seat taken is an order: the demo participant and three others booked a webinar session of
+  the demo provider (lembaga@example.com), which the provider then cancelled, so each got
+  the price back on the card (a purchase and a refund on each statement); two others took
+  seats in an earlier session of that webinar; one bought a self-paced course whose voucher
+  the provider has redeemed, and one bought a self-paced course whose voucher is still to
+  be used. The demo participant has no unfinished course, so her 2020 scheme lets her buy
+  one: the README's walk has her buy one of the demo provider's self-paced courses, whose
+  voucher code the provider then redeems.
 
 Random choices come from the caller's `random.Random`; times follow the day the seed runs.
 Flushes, never commits.
@@ -29,6 +33,7 @@ import sqlalchemy as sa
 
 from marketplace.catalogue import listing
 from marketplace.catalogue.models import Course, CourseStatus, Method
+from marketplace.core.indonesia import end_of_day, start_of_day
 from marketplace.core.models import Province
 from marketplace.extensions import db
 from marketplace.money import ledger
@@ -163,10 +168,11 @@ def seed_programme(now: datetime, rng: random.Random) -> ProgrammeReport | None:
     if batches.by_number(SELECTED_BATCH["number"]) is not None:
         return None
     ledger.allocate_budget(BUDGET, "APBN 2020", idempotency_key="seed-budget")
+    # A batch opens at 00.00 WIB and closes at 23.59 WIB, as the office's form suggests.
     first = batches.create_batch(
         SELECTED_BATCH["number"],
-        now - timedelta(days=SELECTED_BATCH["opens_days_ago"]),
-        now - timedelta(days=SELECTED_BATCH["closes_days_ago"]),
+        start_of_day(now - timedelta(days=SELECTED_BATCH["opens_days_ago"])),
+        end_of_day(now - timedelta(days=SELECTED_BATCH["closes_days_ago"])),
         SELECTED_BATCH["quota"],
         "2020",
         None,
@@ -201,8 +207,8 @@ def seed_programme(now: datetime, rng: random.Random) -> ProgrammeReport | None:
     report = batches.select(first, now)
     second = batches.create_batch(
         OPEN_BATCH["number"],
-        now - timedelta(days=OPEN_BATCH["opens_days_ago"]),
-        now + timedelta(days=OPEN_BATCH["closes_in_days"]),
+        start_of_day(now - timedelta(days=OPEN_BATCH["opens_days_ago"])),
+        end_of_day(now + timedelta(days=OPEN_BATCH["closes_in_days"])),
         OPEN_BATCH["quota"],
         "2020",
         None,
@@ -268,7 +274,8 @@ def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
     )
     # Seconds after selection issued the cards, so the orders' times and the ledger's agree.
     at = now + timedelta(seconds=1)
-    cancelled, booked = sessions[0], sessions[1]
+    # The soonest session stays on sale with its two seats taken; the next one is cancelled.
+    booked, cancelled = sessions[0], sessions[1]
     made = [_buy(person, cancelled.course, cancelled, at) for person in [demo, *others[:3]]]
     refunded = refunds.cancel_session(
         cancelled, "Pelatih berhalangan hadir karena sakit.", at + timedelta(seconds=2), desk

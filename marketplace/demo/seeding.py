@@ -13,6 +13,12 @@ The bulk of the work (courses, modules, sessions) is composed as plain rows with
 primary keys and written with chunked executemany calls straight through the driver, so that
 150,000 courses are written in about half a minute on SQLite (the search index rebuild at the
 end takes longer). The service flushes but never commits; its caller owns the transaction.
+
+The demo agrees with itself, by the domain's rules rather than by luck: a session's seats are
+taken only by the demo programme's orders (every seat written here is free), a course's
+modules add up to its hours (`catalogue.courses.spread_minutes`), deadlines end a day in WIB
+(demo/journeys.py) and places are shown by `core.indonesia.place_name`. `seed()` checks the
+first two on what it wrote before it returns.
 """
 
 import random
@@ -27,6 +33,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from marketplace.catalogue import courses as course_rules
 from marketplace.catalogue import search
 from marketplace.catalogue.models import (
     Category,
@@ -44,6 +51,7 @@ from marketplace.core.base import utcnow
 from marketplace.core.models import Province
 from marketplace.demo import journeys
 from marketplace.extensions import db
+from marketplace.orders import seats
 from marketplace.people.accounts import create_user
 from marketplace.people.models import Role, User
 from marketplace.seed_data import DEMO_PASSWORD, load_provinces, places
@@ -56,8 +64,18 @@ PROVIDER_COUNT = 150
 CHUNK_SIZE = 5000
 # Courses besides the approved ones (draft, submitted, rejected, archived), as a share.
 EXTRA_SHARE = 0.03
-# The first approved courses all belong to the demo provider, so its portal has listings.
-DEMO_PROVIDER_APPROVED = 6
+# The first approved courses all belong to the demo provider, so its portal has listings:
+# (method, price) of each, so that whatever the seed, the demo programme's purchases
+# (demo/journeys.py) and the README's walk find a webinar with sessions to book and cancel
+# and self-paced courses to buy and redeem, within a card's balance.
+DEMO_SHOWCASE: tuple[tuple[Method, int], ...] = (
+    (Method.WEBINAR, 300_000),
+    (Method.SELF_PACED, 250_000),
+    (Method.SELF_PACED, 199_000),
+    (Method.OFFLINE, 450_000),
+    (Method.SELF_PACED, 349_000),
+    (Method.WEBINAR, 150_000),
+)
 # The catalogue's life so far: from the programme's launch to the newest course.
 CATALOGUE_START = datetime(2020, 4, 11)
 CATALOGUE_END = datetime(2026, 11, 1)
@@ -101,6 +119,8 @@ def _price_table() -> tuple[tuple[int, ...], list[int]]:
 _PRICES, _PRICE_CUM = _price_table()
 # Hours of learning by method: (lowest, highest).
 _HOURS = {Method.SELF_PACED: (2, 16), Method.WEBINAR: (3, 20), Method.OFFLINE: (8, 40)}
+# The longest average module, in hours: a course of 40 hours has at least 8 modules.
+MODULE_HOURS = 5
 
 
 @dataclass(frozen=True)
@@ -232,6 +252,7 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
     _advance_sequences()
     indexed = search.rebuild_index()
     programme = journeys.seed_programme(utcnow(), rng)
+    _check_agrees_with_itself()
     return SeedReport(
         skipped=False,
         provinces=provinces_created,
@@ -248,6 +269,18 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
         seed=seed,
         programme=programme.describe() if programme else None,
     )
+
+
+def _check_agrees_with_itself() -> None:
+    """Refuse (RuntimeError) demo data that contradicts itself: a session whose seats taken
+    are not its orders, or a course whose hours are not its modules' minutes added up."""
+    problems = [found.describe() for found in seats.seat_disagreements()[:5]]
+    problems += [
+        f"course {course_id}: {hours} hours, its modules {minutes} minutes"
+        for course_id, hours, minutes in course_rules.hours_disagreements()[:5]
+    ]
+    if problems:
+        raise RuntimeError("the demo data contradicts itself: " + "; ".join(problems))
 
 
 # --- reference data -------------------------------------------------------------------------
@@ -270,6 +303,19 @@ def _upsert_provinces() -> tuple[dict[str, tuple[int, str]], int]:
     return {code: (row.id, row.name) for code, row in existing.items()}, created
 
 
+# Where participants open each platform (the order page and the purchase mail link there).
+PLATFORM_URLS = {
+    "tokopedia": "https://www.tokopedia.com/prakerja",
+    "bukalapak": "https://www.bukalapak.com/prakerja",
+    "skill-academy": "https://skillacademy.com/prakerja",
+    "pintaria": "https://www.pintaria.com/prakerja",
+    "sekolahmu": "https://www.sekolah.mu/prakerja",
+    "pijar-mahir": "https://pijarmahir.id/prakerja",
+    "maubelajarapa": "https://maubelajarapa.com/prakerja",
+    "sisnaker": "https://sisnaker.kemnaker.go.id/prakerja",
+}
+
+
 def _upsert_platforms() -> tuple[dict[str, int], int]:
     """The 8 platform partners as {slug: id}; returns it and how many were created."""
     existing = {row.slug: row for row in db.session.scalars(sa.select(Platform))}
@@ -283,6 +329,7 @@ def _upsert_platforms() -> tuple[dict[str, int], int]:
             created += 1
         else:
             row.name = name
+        row.url = PLATFORM_URLS.get(slug)
     db.session.flush()
     return {slug: row.id for slug, row in existing.items()}, created
 
@@ -578,7 +625,10 @@ class _CatalogueWriter:
             course_rows, module_rows, session_rows = [], [], []
             for index in range(start, min(start + CHUNK_SIZE, total)):
                 status, provider = self._status_and_provider(index, approved)
-                course, words, text = self._course(course_id, status, provider)
+                showcase = None
+                if index < min(approved, len(DEMO_SHOWCASE)):
+                    showcase = DEMO_SHOWCASE[index]
+                course, words, text = self._course(course_id, status, provider, showcase)
                 course_rows.append(course)
                 module_id = self._modules(course, words, text, module_id, module_rows)
                 if status is CourseStatus.APPROVED and course["method"] != _SELF_PACED:
@@ -600,31 +650,37 @@ class _CatalogueWriter:
         """
         demo = self.providers[0]
         if index < approved:
-            return CourseStatus.APPROVED, (demo if index < DEMO_PROVIDER_APPROVED else None)
+            return CourseStatus.APPROVED, (demo if index < len(DEMO_SHOWCASE) else None)
         extra_index = index - approved
         if extra_index < len(_EXTRA_STATUSES):
             return _EXTRA_STATUSES[extra_index], demo
         return self.dice.weighted(_EXTRA_STATUSES, _EXTRA_CUM), None
 
     def _course(
-        self, course_id: int, status: CourseStatus, provider: _ProviderRef | None
+        self,
+        course_id: int,
+        status: CourseStatus,
+        provider: _ProviderRef | None,
+        showcase: tuple[Method, int] | None = None,
     ) -> tuple[dict, vocab.CategoryVocabulary, dict]:
         """One course row composed from its category's vocabulary, with the words and the text
         fields that its modules are written from. Without a provider, one that teaches the
-        category is picked."""
+        category is picked; `showcase` gives the method and price of a demo provider's course
+        (DEMO_SHOWCASE) instead of drawing them."""
         dice = self.dice
         if provider is None:
             category_id, words = dice.weighted(self.categories, self.category_cum)
             provider = dice.pick(self.providers_of[words.slug])
         else:
             category_id, words = dice.pick(self.demo_categories)
-        method = dice.weighted(_METHODS, _METHOD_CUM)
+        method = showcase[0] if showcase else dice.weighted(_METHODS, _METHOD_CUM)
         level = dice.weighted(_LEVELS, _LEVEL_CUM)
         topic = dice.pick(words.topics)
         context = dice.pick(words.contexts)
         low, high = _HOURS[method]
         hours = dice.between(low, high)
-        module_count = dice.between(3, 8)
+        # A long course has more modules: none averages more than MODULE_HOURS.
+        module_count = max(dice.between(3, 8), min(8, -(-hours // MODULE_HOURS)))
         city = province_id = None
         if method is Method.OFFLINE:
             province_code, city = self._offline_place(provider)
@@ -671,7 +727,7 @@ class _CatalogueWriter:
             "method": method.value,
             "level": level.value,
             "status": status.value,
-            "price": dice.weighted(_PRICES, _PRICE_CUM),
+            "price": showcase[1] if showcase else dice.weighted(_PRICES, _PRICE_CUM),
             "hours": hours,
             "city": city,
             "province_id": province_id,
@@ -728,7 +784,11 @@ class _CatalogueWriter:
         module_id: int,
         rows: list[dict],
     ) -> int:
-        """Append the course's ordered modules to rows; returns the next free module id."""
+        """Append the course's ordered modules to rows; returns the next free module id.
+
+        Their minutes add up to the course's hours (`catalogue.courses.spread_minutes`, the
+        rule `set_modules` keeps), each module a little longer or shorter than the average.
+        """
         dice = self.dice
         count = text["modules"]
         middles = self.middles[words.slug]
@@ -737,23 +797,24 @@ class _CatalogueWriter:
         templates = [dice.pick(vocab.OPENING_MODULES)]
         templates += [middles[index] for index in picked]
         templates.append(dice.pick(vocab.CLOSING_MODULES))
-        average = course["hours"] * 60 / count
-        for position, template in enumerate(templates, start=1):
-            minutes = int(average * (0.7 + 0.6 * dice.random())) // 5 * 5
+        shares = [0.7 + 0.6 * dice.random() for _template in templates]
+        lengths = course_rules.spread_minutes(course["hours"], shares)
+        for position, (template, minutes) in enumerate(zip(templates, lengths, strict=True), 1):
             rows.append(
                 {
                     "id": module_id,
                     "course_id": course["id"],
                     "position": position,
                     "title": template.format_map(text)[:200],
-                    "minutes": min(120, max(15, minutes)),
+                    "minutes": minutes,
                 }
             )
             module_id += 1
         return module_id
 
     def _sessions(self, course: dict, session_id: int, rows: list[dict]) -> int:
-        """Append 2-4 upcoming sessions of a webinar or offline course to rows."""
+        """Append 2-4 upcoming sessions of a webinar or offline course to rows, every seat
+        free."""
         dice = self.dice
         offline = course["method"] == Method.OFFLINE.value
         if offline:
@@ -772,13 +833,6 @@ class _CatalogueWriter:
             # Evening sessions (19:00 WIB) stay short.
             length = 2 if hour == SESSION_HOURS_UTC[-1] else dice.between(2, 4)
             capacity = 5 * dice.between(4, 20)
-            roll = dice.random()
-            if roll < 0.05:
-                taken = capacity
-            elif roll < 0.2:
-                taken = capacity - dice.between(1, 3)
-            else:
-                taken = dice.between(0, capacity * 7 // 10)
             rows.append(
                 {
                     "id": session_id,
@@ -788,7 +842,9 @@ class _CatalogueWriter:
                     "place": place,
                     "city": course["city"] if offline else None,
                     "capacity": capacity,
-                    "seats_taken": taken,
+                    # Seats are taken by orders only (checkout), never written here: the
+                    # demo programme's purchases (demo/journeys.py) take the ones it shows.
+                    "seats_taken": 0,
                     "status": _SCHEDULED,
                 }
             )

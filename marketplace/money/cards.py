@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from marketplace.core import N_, DomainError, audit, mail
-from marketplace.core.indonesia import rupiah
+from marketplace.core.indonesia import end_of_day, rupiah
 from marketplace.extensions import db
 from marketplace.money import ledger
 from marketplace.money.models import Card, CardStatus, LedgerAccount, Reason
@@ -86,12 +86,18 @@ def has_card(participant: Participant) -> bool:
     )
 
 
+def purchase_deadline(issued_at: datetime, days: int) -> datetime:
+    """The first-purchase deadline of a card issued at `issued_at` with `days` to buy: the end
+    (23.59 WIB) of the Jakarta day `days` days later, never earlier than `days` full days."""
+    return end_of_day(issued_at + timedelta(days=days))
+
+
 def issue(participant: Participant, batch: Batch, now: datetime, actor: User | None = None) -> Card:
     """Issue the participant's one card for `batch`, loaded with the scheme's training balance.
 
     The balance moves programme_fund → card in the ledger (reason CARD_ISSUED); the
-    first-purchase deadline is `now` plus the scheme's days. Refused when the participant
-    already has a card; InsufficientBalance when the programme fund is short.
+    first-purchase deadline is `purchase_deadline(now, scheme's days)`. Refused when the
+    participant already has a card; InsufficientBalance when the programme fund is short.
     """
     if has_card(participant):
         raise DomainError(N_("This participant already has a card: one card per person, ever."))
@@ -107,7 +113,7 @@ def issue(participant: Participant, batch: Batch, now: datetime, actor: User | N
             account_id=card_account.id,
             status=CardStatus.ACTIVE,
             issued_at=now,
-            purchase_deadline_at=now + timedelta(days=scheme.purchase_deadline_days),
+            purchase_deadline_at=purchase_deadline(now, scheme.purchase_deadline_days),
         )
         try:
             with db.session.begin_nested():

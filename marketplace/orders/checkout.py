@@ -36,9 +36,11 @@ Services flush and never commit; see `confirm` for the one refusal whose writes 
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import format_datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -51,15 +53,19 @@ from marketplace.core.inputs import whole_number
 from marketplace.extensions import db
 from marketplace.money import cards, ledger
 from marketplace.money.models import Card, CardStatus, LedgerAccount, Reason
-from marketplace.orders import redemption
+from marketplace.orders import receipt, redemption
 from marketplace.orders.models import Order, OrderStatus, PurchaseCode
 from marketplace.people.models import Participant, User
 
+# How long a purchase code works: long enough to switch to the mail app, wait for the mail
+# on a slow connection and switch back; short enough that an old mail is worth nothing.
+# A participant who runs out of time asks for a new code (`resend_code`) without starting
+# the purchase again.
 CODE_VALID_FOR = timedelta(minutes=10)
+# A new code is sent at most once a minute for one purchase (the web adds limits per account).
+RESEND_AFTER = timedelta(seconds=60)
 MAX_WRONG_CODES = 5
 CODE_DIGITS = 6
-# Voucher and redeem codes: a prefix and ten characters that can't be confused (no 0/O, 1/I).
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 UNFINISHED = (OrderStatus.PAID, OrderStatus.REDEEMED)
 
 
@@ -68,6 +74,25 @@ class PurchaseNotFound(DomainError):
 
     def __init__(self):
         super().__init__(N_("This purchase was not found. Start the purchase again."))
+
+
+class PurchaseComplete(DomainError):
+    """The purchase has made its order already (the view shows the order)."""
+
+    def __init__(self, order: Order):
+        super().__init__(N_("Your purchase is complete."))
+        self.order = order
+
+
+class TooSoon(DomainError):
+    """A new code was asked for within RESEND_AFTER of the last one; `again_at` says when."""
+
+    def __init__(self, again_at: datetime):
+        super().__init__(
+            N_("We sent a code less than a minute ago. You can ask for a new one at %(time)s."),
+            time=again_at,
+        )
+        self.again_at = again_at
 
 
 class WrongCode(DomainError):
@@ -116,7 +141,6 @@ def find_orders(query: str, page: int = 1, per_page: int = 50):
     statement = sa.select(Order).options(joinedload(Order.course), joinedload(Order.participant))
     text = (query or "").strip()
     if text:
-        code = redemption.normalise(text)
         if "@" in text:
             statement = (
                 statement.join(Participant, Participant.id == Order.participant_id)
@@ -126,11 +150,29 @@ def find_orders(query: str, page: int = 1, per_page: int = 50):
         elif (number := whole_number(text.lstrip("#"), lowest=1, highest=LARGEST_ID)) is not None:
             statement = statement.where(Order.id == number)
         else:
+            codes = redemption.spellings(text)
             statement = statement.where(
-                sa.or_(Order.voucher_code == code, Order.redeem_code == code)
+                sa.or_(Order.voucher_code.in_(codes), Order.redeem_code.in_(codes))
+                if codes
+                else sa.false()
             )
     statement = statement.order_by(Order.created_at.desc(), Order.id.desc())
     return db.paginate(statement, page=page, per_page=per_page, error_out=False, count=True)
+
+
+def pending_purchase(participant: Participant, purchase_key: str) -> PurchaseCode | None:
+    """The participant's purchase started with this key, its course loaded; None when there
+    is none (or it is someone else's)."""
+    if not purchase_key or len(purchase_key) > 64:
+        return None
+    return db.session.scalar(
+        sa.select(PurchaseCode)
+        .where(
+            PurchaseCode.purchase_key == purchase_key,
+            PurchaseCode.participant_id == participant.id,
+        )
+        .options(joinedload(PurchaseCode.course))
+    )
 
 
 def card_of(participant: Participant) -> Card | None:
@@ -298,22 +340,7 @@ def begin(
     )
     db.session.add(row)
     db.session.flush()
-    mail.send_in_language(
-        participant.user,
-        N_("Your code to confirm a purchase"),
-        [
-            N_("Hello %(name)s,"),
-            N_("Your code to buy %(course)s for %(price)s is %(code)s."),
-            N_(
-                "The code is valid for 10 minutes. If you did not start this purchase, "
-                "ignore this email and never tell the code to anyone."
-            ),
-        ],
-        name=participant.full_name,
-        course=course.title,
-        price=rupiah(course.price),
-        code=code,
-    )
+    _mail_code(participant, course, code, row.expires_at)
     audit.record(
         "purchase.started",
         f"purchase_code:{row.id}",
@@ -326,15 +353,110 @@ def begin(
     return row, code
 
 
+def _mail_code(
+    participant: Participant, course: Course, code: str, expires_at: datetime, again=False
+) -> None:
+    """Mail the six-digit code in the participant's language (a new one says so)."""
+    paragraphs = [
+        N_("Hello %(name)s,"),
+        N_("Your code to buy %(course)s for %(price)s is %(code)s."),
+    ]
+    if again:
+        paragraphs.append(
+            N_("This code replaces the one we sent before: only the newest code works.")
+        )
+    paragraphs.append(
+        N_(
+            "The code works for %(minutes)s minutes, until %(time)s. If you did not start "
+            "this purchase, ignore this email and never tell the code to anyone."
+        )
+    )
+    mail.send_in_language(
+        participant.user,
+        (
+            N_("Your new code to confirm a purchase")
+            if again
+            else N_("Your code to confirm a purchase")
+        ),
+        paragraphs,
+        name=participant.full_name,
+        course=course.title,
+        price=rupiah(course.price),
+        code=code,
+        minutes=int(CODE_VALID_FOR.total_seconds() // 60),
+        time=lambda: f"{format_datetime(expires_at, 'HH.mm')} WIB",
+    )
+
+
+def resend_code(
+    participant: Participant, purchase_key: str, now: datetime, rng=secrets
+) -> tuple[PurchaseCode, str]:
+    """Mail a new code for the purchase started with `purchase_key`; (the row, the code).
+
+    The new code REPLACES the earlier one, which stops working at once: one purchase has one
+    code at a time, so an old mail is worth nothing and a code seen over someone's shoulder
+    dies with the next one. The new code works for a full CODE_VALID_FOR (a purchase whose
+    code ran out comes back without choosing the course again); the count of wrong codes
+    stays, so asking for new codes gives no new guesses.
+
+    Refused when the key is not this participant's (PurchaseNotFound), when the purchase has
+    made its order (PurchaseComplete), was voided by wrong codes, or when the last code went
+    out less than RESEND_AFTER ago (TooSoon: one UPDATE conditional on the last send's time,
+    so two requests at once send one code); the purchase rules are checked again, so no
+    code is mailed for a purchase that can no longer be made. The code is returned for
+    tests only: never show or log it.
+    """
+    row = pending_purchase(participant, purchase_key)
+    if row is None:
+        raise PurchaseNotFound()
+    existing = _order_by_key(purchase_key)
+    if existing is not None:
+        raise PurchaseComplete(existing)
+    if row.voided_at is not None or row.used_at is not None:
+        raise DomainError(N_("This code can no longer be used: start the purchase again."))
+    if row.created_at > now - RESEND_AFTER:
+        raise TooSoon(row.created_at + RESEND_AFTER)
+    course = row.course
+    session = db.session.get(CourseSession, row.session_id) if row.session_id else None
+    _check_rules(participant, card_of(participant), course, session, now)
+    code = f"{rng.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    replaced = db.session.execute(
+        sa.update(PurchaseCode)
+        .where(
+            PurchaseCode.id == row.id,
+            PurchaseCode.used_at.is_(None),
+            PurchaseCode.voided_at.is_(None),
+            PurchaseCode.created_at <= now - RESEND_AFTER,
+        )
+        .values(
+            code_hash=_code_hash(purchase_key, code),
+            created_at=now,
+            expires_at=now + CODE_VALID_FOR,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(row)
+    if not replaced:
+        # Another request sent one, or the purchase ended, between our read and our write.
+        if row.used_at is not None or row.voided_at is not None:
+            raise DomainError(N_("This code can no longer be used: start the purchase again."))
+        raise TooSoon(row.created_at + RESEND_AFTER)
+    _mail_code(participant, course, code, row.expires_at, again=True)
+    audit.record(
+        "purchase.code_resent",
+        f"purchase_code:{row.id}",
+        actor=participant.user,
+        participant_id=participant.id,
+        attempts=row.attempts,
+    )
+    return row, code
+
+
 # --- step 2: the order ---------------------------------------------------------------------
 
 
 def _order_by_key(purchase_key: str) -> Order | None:
     return db.session.scalar(sa.select(Order).where(Order.purchase_key == purchase_key))
-
-
-def _new_code(prefix: str) -> str:
-    return prefix + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
 def _count_wrong_code(row: PurchaseCode, now: datetime, participant: Participant) -> None:
@@ -376,7 +498,13 @@ def _count_wrong_code(row: PurchaseCode, now: datetime, participant: Participant
     )
 
 
-def confirm(participant: Participant, purchase_key: str, code: str, now: datetime) -> Order:
+def confirm(
+    participant: Participant,
+    purchase_key: str,
+    code: str,
+    now: datetime,
+    order_link: Callable[[int], str] | None = None,
+) -> Order:
     """Confirm the purchase started with `purchase_key` by the mailed `code`: ONE order.
 
     - The key must be one of this participant's purchases, else PurchaseNotFound.
@@ -391,6 +519,9 @@ def confirm(participant: Participant, purchase_key: str, code: str, now: datetim
       price moves card → provider payable, a session seat is taken, the order is stored with
       its voucher (and, for a session, redeem) code, the code is marked used, and the card's
       first purchase is recorded. Any refusal leaves nothing changed.
+    - The new order's confirmation is mailed (`receipt.send_confirmation`, with a link to
+      the order page when `order_link` builds one): once, by the request that made the
+      order, and delivered only when the purchase has committed.
     """
     found = db.session.execute(
         sa.select(PurchaseCode, Order)
@@ -408,7 +539,10 @@ def confirm(participant: Participant, purchase_key: str, code: str, now: datetim
     if row.voided_at is not None or row.used_at is not None:
         raise DomainError(N_("This code can no longer be used: start the purchase again."))
     if now >= row.expires_at:
-        raise DomainError(N_("This code has expired: start the purchase again."))
+        raise DomainError(
+            N_("This code has expired. Ask for a new code: you don't have to start again."),
+            field="code",
+        )
     code = (code or "").strip()
     if not (len(code) == CODE_DIGITS and code.isascii() and code.isdigit()):
         raise DomainError(N_("Enter the 6-digit code from the email."), field="code")
@@ -423,7 +557,7 @@ def confirm(participant: Participant, purchase_key: str, code: str, now: datetim
     # Everything above only read; from here on this request writes (see core/database.py).
     lock_for_writing()
     try:
-        return _purchase(participant, row, course, session, payable, now)
+        return _purchase(participant, row, course, session, payable, now, order_link)
     except IntegrityError:
         # A concurrent request with the same key stored its order first: that is the one.
         existing = _order_by_key(purchase_key)
@@ -460,6 +594,7 @@ def _purchase(
     session: CourseSession | None,
     payable: LedgerAccount | None,
     now: datetime,
+    order_link: Callable[[int], str] | None = None,
 ) -> Order:
     purchase_key = row.purchase_key
     with db.session.begin_nested():
@@ -488,8 +623,10 @@ def _purchase(
             session_id=row.session_id,
             price=course.price,
             purchase_key=purchase_key,
-            voucher_code=_new_code("VC"),
-            redeem_code=_new_code("RD") if session is not None else None,
+            voucher_code=redemption.new_code(redemption.VOUCHER_PREFIX),
+            redeem_code=(
+                redemption.new_code(redemption.REDEEM_PREFIX) if session is not None else None
+            ),
             status=OrderStatus.PAID,
             created_at=now,
         )
@@ -535,6 +672,8 @@ def _purchase(
             session_id=order.session_id,
             price=order.price,
         )
+        # In the SAVEPOINT: a refusal above mails nothing; delivered once the request commits.
+        receipt.send_confirmation(order, balance - course.price, order_link)
     return order
 
 

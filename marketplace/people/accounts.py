@@ -8,6 +8,8 @@ signed with the app's SECRET_KEY (itsdangerous), each kind with its own salt and
   changed. (A digest, so the address is not readable in the link, which proxies may log.)
 - password reset (1 hour): the user id and a fingerprint of the current password hash, so
   the link dies as soon as the password changes, by this link or any other way.
+- email change (24 hours, people/email_change.py): the user id and digests of the current
+  and the new address; it works once.
 
 A service that sends a link takes `link_for(token) -> absolute URL`, given by the view,
 so the services never build URLs. Mail is written in the recipient's language.
@@ -83,10 +85,16 @@ def create_user(
             db.session.add(user)
             user.provider = provider
     except IntegrityError as error:
-        raise DomainError(
-            N_("This email address is already registered."), field="email"
-        ) from error
+        raise email_taken() from error
     return user
+
+
+def email_taken() -> DomainError:
+    """The refusal of an address another account has: registering or changing an address.
+
+    It says no more than registering does (that the address is registered).
+    """
+    return DomainError(N_("This email address is already registered."), field="email")
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -346,8 +354,12 @@ def find_by_email(email: str) -> User | None:
 
 
 def _set_password(user: User, password: str) -> None:
+    """A new password; every session ends, and a change of address waiting for its link is
+    dropped (someone who knew the old password may have asked for it)."""
     user.password_hash = hash_password(password)
     user.session_version += 1
+    user.pending_email = None
+    user.pending_email_at = None
 
 
 def _password_matches(user: User, password: str) -> bool:

@@ -33,6 +33,10 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     provider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provider.id"), index=True)
     verified_at: Mapped[datetime | None]
+    # A change of address asked for and waiting for the link mailed to the new address
+    # (people/email_change.py); the account keeps signing in with `email` until then.
+    pending_email: Mapped[str | None] = mapped_column(sa.String(254))
+    pending_email_at: Mapped[datetime | None]
     # Bumped on logout-everywhere and password change; part of the session id.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

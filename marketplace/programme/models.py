@@ -143,7 +143,9 @@ class TestAttempt(db.Model):
     batch_id: Mapped[int] = mapped_column(sa.ForeignKey("batch.id"), index=True)
     question_ids: Mapped[list] = mapped_column(sa.JSON)  # drawn, in the order shown
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    deadline_at: Mapped[datetime]  # started_at + 25 minutes; later answers do not count
+    # started_at + 25 minutes, plus the participant's extra time (ExtraTestTime) when it
+    # started or granted while it ran; later answers do not count.
+    deadline_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     score: Mapped[int | None]  # correct answers counted in time, 0–18
 
@@ -163,3 +165,25 @@ class TestAnswer(db.Model):
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     attempt = relationship("TestAttempt", back_populates="answers")
+
+
+class ExtraTestTime(db.Model):
+    """Extra time on the online test that the programme office gave one participant.
+
+    A participant who needs longer (a disability, a slow connection they cannot change)
+    asks the office, which sets the extra minutes here with its reason (WCAG 2.2.1, Timing
+    Adjustable). One row per participant, the current grant; 0 minutes withdraws it. Every
+    change is in the audit log ("test.extra_time").
+    """
+
+    __tablename__ = "extra_test_time"
+    __table_args__ = (sa.CheckConstraint("extra_minutes >= 0", name="extra_minutes_not_negative"),)
+
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participant.id"), primary_key=True)
+    extra_minutes: Mapped[int]  # on top of the test's 25 minutes
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    participant = relationship("Participant")
+    granted_by = relationship("User")

@@ -1,14 +1,20 @@
 """The online test "Tes Motivasi dan Kemampuan Dasar": one attempt per participant and batch.
 
 An attempt draws 18 questions from the bank (6 maths, 6 ordering instructions, 6 reading)
-and lasts 25 minutes. Answers can be given and changed until the deadline; an answer
-recorded after it never counts. Submitting scores the attempt once (0–18); the score is
-used in the batch's selection, not as a pass mark.
+and lasts 25 minutes, plus any extra time the programme office gave the participant
+(`grant_extra_time`, WCAG 2.2.1 Timing Adjustable): the time allowed is fixed in the
+attempt's `deadline_at` when it starts, and a grant made while it runs moves that deadline
+later (never earlier). Everything that enforces the time reads `deadline_at`. Answers can be
+given and changed until the deadline; an answer recorded after it never counts. Submitting
+scores the attempt once (0–18); the score is used in the batch's selection, not as a pass
+mark.
 
 Every function flushes and never commits; times are naive UTC passed in as `now`.
 """
 
+import math
 import random
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -17,14 +23,24 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.core import N_, DomainError, audit
 from marketplace.extensions import db
-from marketplace.people.models import Participant
-from marketplace.programme.models import Batch, QuestionKind, TestAnswer, TestAttempt, TestQuestion
+from marketplace.people.models import Participant, User
+from marketplace.programme.models import (
+    Batch,
+    ExtraTestTime,
+    QuestionKind,
+    TestAnswer,
+    TestAttempt,
+    TestQuestion,
+)
 from marketplace.seed_data.test_questions import QUESTIONS
 
 QUESTIONS_PER_KIND = 6
 KINDS = (QuestionKind.MATHS, QuestionKind.INSTRUCTIONS, QuestionKind.READING)
 QUESTION_COUNT = QUESTIONS_PER_KIND * len(KINDS)  # 18
 TIME_LIMIT = timedelta(minutes=25)
+# The most extra time the office can give: 100 minutes on top of the 25 (five times as long).
+MAX_EXTRA_MINUTES = 100
+REASON_LENGTH = 200
 
 
 def seed_questions() -> int:
@@ -81,6 +97,136 @@ def result(participant: Participant, batch: Batch) -> TestAttempt | None:
     return attempt
 
 
+def extra_time_grant(participant: Participant) -> ExtraTestTime | None:
+    """The office's current grant of extra time to the participant (0 minutes: withdrawn)."""
+    return db.session.get(ExtraTestTime, participant.id)
+
+
+def extra_time(participant: Participant) -> timedelta:
+    """The extra time the participant has on the test (zero without a grant)."""
+    grant = extra_time_grant(participant)
+    return timedelta(minutes=grant.extra_minutes) if grant is not None else timedelta(0)
+
+
+def time_allowed(participant: Participant) -> timedelta:
+    """How long the participant's next attempt lasts: 25 minutes plus their extra time."""
+    return TIME_LIMIT + extra_time(participant)
+
+
+def minutes_for_share(percent: int) -> int:
+    """Extra minutes for "half as long again" (50) or "twice as long" (100): a share of the
+    test's 25 minutes, rounded up to a whole minute (50% is 13 minutes)."""
+    return math.ceil(TIME_LIMIT.total_seconds() / 60 * percent / 100)
+
+
+def grant_extra_time(
+    participant: Participant, extra_minutes: int, reason: str, now: datetime, actor: User | None
+) -> ExtraTestTime:
+    """Give the participant `extra_minutes` on top of the test's 25 (0 withdraws the grant).
+
+    The office records why (at most 200 characters). An attempt of theirs that is running
+    at `now` gets the new time at once: its deadline moves to its start plus the time now
+    allowed, if that is later (a smaller grant never shortens a test under way); an attempt
+    whose time has run out stays closed. Audit-logged as "test.extra_time".
+    """
+    if (
+        not isinstance(extra_minutes, int)
+        or isinstance(extra_minutes, bool)
+        or not 0 <= extra_minutes <= MAX_EXTRA_MINUTES
+    ):
+        raise DomainError(
+            N_("The extra time must be from 0 to %(most)s minutes."),
+            field="minutes",
+            most=MAX_EXTRA_MINUTES,
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(N_("Write why the participant gets extra time."), field="reason")
+    if len(reason) > REASON_LENGTH:
+        raise DomainError(
+            N_("The reason can be at most %(most)s characters."),
+            field="reason",
+            most=REASON_LENGTH,
+        )
+    values = {
+        "extra_minutes": extra_minutes,
+        "reason": reason,
+        "granted_by_id": actor.id if actor is not None else None,
+        "granted_at": now,
+    }
+    grant = extra_time_grant(participant)
+    before = grant.extra_minutes if grant is not None else 0
+    if grant is None:
+        try:
+            with db.session.begin_nested():
+                grant = ExtraTestTime(participant_id=participant.id, **values)
+                db.session.add(grant)
+        except IntegrityError:  # another office worker's first grant came first: replace it
+            grant = extra_time_grant(participant)
+            if grant is None:
+                raise
+    for name, value in values.items():
+        setattr(grant, name, value)
+    db.session.flush()
+    extended = []
+    running = db.session.scalars(
+        sa.select(TestAttempt).where(
+            TestAttempt.participant_id == participant.id,
+            TestAttempt.submitted_at.is_(None),
+            TestAttempt.deadline_at > now,
+        )
+    ).all()
+    for attempt in running:
+        deadline = attempt.started_at + TIME_LIMIT + timedelta(minutes=extra_minutes)
+        if deadline > attempt.deadline_at:
+            attempt.deadline_at = deadline
+            extended.append({"attempt": attempt.id, "deadline_at": deadline.isoformat()})
+    db.session.flush()
+    audit.record(
+        "test.extra_time",
+        f"participant:{participant.id}",
+        actor=actor,
+        extra_minutes=extra_minutes,
+        before=before,
+        reason=reason,
+        extended=extended,
+    )
+    return grant
+
+
+def extra_time_grants() -> list[ExtraTestTime]:
+    """Every participant who has extra time now, the latest grant first."""
+    return list(
+        db.session.scalars(
+            sa.select(ExtraTestTime)
+            .where(ExtraTestTime.extra_minutes > 0)
+            .order_by(ExtraTestTime.granted_at.desc(), ExtraTestTime.participant_id.desc())
+        )
+    )
+
+
+_TYPED_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+def find_participant(email_or_nik: str) -> Participant | None:
+    """The participant with this account email address or this NIK (spaces, dots and
+    dashes between the digits allowed); None when nobody has it. Anything that is neither
+    an email address nor 16 digits is refused."""
+    text = (email_or_nik or "").strip()
+    digits = _TYPED_SEPARATORS.sub("", text)
+    if len(digits) == 16 and digits.isascii() and digits.isdigit():
+        return db.session.scalar(sa.select(Participant).where(Participant.nik == digits))
+    if "@" in text and len(text) <= 254:
+        return db.session.scalar(
+            sa.select(Participant)
+            .join(User, User.id == Participant.user_id)
+            .where(User.email == text.lower())
+        )
+    raise DomainError(
+        N_("Enter the participant's email address or their 16-digit NIK."), field="query"
+    )
+
+
 def is_over(attempt: TestAttempt, now: datetime) -> bool:
     """Whether no more answers can be given: submitted, or the deadline has passed."""
     return attempt.submitted_at is not None or now >= attempt.deadline_at
@@ -96,7 +242,8 @@ def time_left(attempt: TestAttempt, now: datetime) -> timedelta:
 def start(
     participant: Participant, batch: Batch, now: datetime, rng: random.Random | None = None
 ) -> TestAttempt:
-    """Start the participant's one attempt for `batch`: 18 questions drawn, 25 minutes.
+    """Start the participant's one attempt for `batch`: 18 questions drawn, 25 minutes plus
+    the participant's extra time (`time_allowed`).
 
     Refused when the batch is not open at `now` or when an attempt for this batch already
     exists (the caller resumes an unsubmitted one with `current_attempt` instead). Six
@@ -125,7 +272,7 @@ def start(
         batch_id=batch.id,
         question_ids=_draw(rng),
         started_at=now,
-        deadline_at=now + TIME_LIMIT,
+        deadline_at=now + time_allowed(participant),
     )
     try:
         with db.session.begin_nested():
@@ -141,6 +288,7 @@ def start(
         actor=participant.user,
         batch=batch.number,
         deadline_at=attempt.deadline_at.isoformat(),
+        extra_minutes=round((attempt.deadline_at - now - TIME_LIMIT).total_seconds() / 60),
     )
     return attempt
 

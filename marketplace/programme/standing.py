@@ -1,11 +1,11 @@
 """Where a participant stands on the way to a card, and beyond: read, never written."""
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 
+from marketplace.core.indonesia import jakarta_date
 from marketplace.extensions import db
 from marketplace.money.models import Card, CardStatus
 from marketplace.people.models import Participant, User
@@ -48,9 +48,13 @@ class Standing:
         return self.rejections < batches.MAX_REJECTIONS
 
     def purchase_days_left(self, now: datetime) -> int:
-        """Whole days, rounded up, until the first-purchase deadline (0 once it has passed)."""
-        seconds = (self.card.purchase_deadline_at - now).total_seconds()
-        return max(0, math.ceil(seconds / 86400))
+        """Calendar days in WIB from today to the first-purchase deadline, which falls at the
+        end of its day: 30 on the day a 30-day card is issued, 1 on the deadline's own day,
+        0 once it has passed."""
+        deadline = self.card.purchase_deadline_at
+        if now >= deadline:
+            return 0
+        return max(1, (jakarta_date(deadline) - jakarta_date(now)).days)
 
     @property
     def awaiting_first_purchase(self) -> bool:

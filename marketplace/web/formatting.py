@@ -1,12 +1,16 @@
-"""Template filters: money as Rp1.000.000, dates as 17 Agustus 2025, times in WIB."""
+"""Template filters: money as Rp1.000.000, dates as 17 Agustus 2025, times in WIB; links,
+and static files at versioned URLs."""
 
+import hashlib
 from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import urlencode
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from flask import Flask, g, request, url_for
+from flask import Flask, Response, current_app, g, request, url_for
 from flask_babel import format_date
+from markupsafe import Markup
+from werkzeug.security import safe_join
 
 from marketplace.core import indonesia
 from marketplace.core.indonesia import in_jakarta
@@ -43,6 +47,13 @@ def wib(value: datetime | None, with_date: bool = True) -> str:
     if not with_date:
         return f"{clock} WIB"
     return f"{format_date(local.date(), 'long')}, {clock} WIB"
+
+
+def indonesian(text) -> Markup:
+    """Indonesian data shown inside a sentence of the page, <span lang="id">…</span>: a course
+    title, a place, what a provider wrote stays Indonesian in the English UI, and a screen
+    reader must read it so (WCAG 3.1.2). Marked in both languages: one rule, no condition."""
+    return Markup('<span lang="id">%s</span>') % text
 
 
 def number(value: float | int, digits: int = 0) -> str:
@@ -89,13 +100,64 @@ def link(endpoint: str, **query) -> str:
     return f"{path}?{urlencode(pairs, safe='/')}" if pairs else path
 
 
+# Static files are served at versioned URLs, /static/css/site.css?v=<the first 12 hex digits
+# of the SHA-256 of its content>, and a request for the current version may be kept by the
+# browser for a year without asking again (`cache_static_files`): a changed file has another
+# URL. A version is read once per process, like the kept page chrome that shows it (a
+# deploy restarts the processes). A request without a version, or with another version than
+# the file's, is answered with the file as it is now and Flask's revalidation (no-cache).
+STATIC_VERSION_LENGTH = 12
+LONG_CACHE = 365 * 24 * 60 * 60  # a year, in seconds
+_versions: dict[tuple[str, str], str | None] = {}
+
+
+def file_version(path: str) -> str:
+    """The version of a file's content: the first hex digits of its SHA-256."""
+    with open(path, "rb") as source:
+        return hashlib.sha256(source.read()).hexdigest()[:STATIC_VERSION_LENGTH]
+
+
+def static_version(filename: str) -> str | None:
+    """The version of a static file (read once per process), None if there is no such file."""
+    folder = current_app.static_folder or ""
+    key = (folder, filename)
+    if key not in _versions:
+        path = safe_join(folder, filename)
+        try:
+            _versions[key] = file_version(path) if path else None
+        except OSError:
+            _versions[key] = None
+    return _versions[key]
+
+
 def static_url(filename: str) -> str:
-    """The path of a static file (looked up once per file and script root)."""
-    key = ("static:" + filename, request.script_root)
+    """The versioned path of a static file (looked up once per file and script root)."""
+    key = ("static:" + filename, request.script_root, current_app.static_folder)
     path = _paths.get(key)
     if path is None:
-        path = _paths[key] = url_for("static", filename=filename)
+        version = static_version(filename)
+        values = {"v": version} if version else {}
+        path = _paths[key] = url_for("static", filename=filename, **values)
     return path
+
+
+def cache_static_files(response: Response) -> Response:
+    """A static file asked for at its current version is kept a year (`immutable`: not even
+    revalidated on reload); everything else is left as Flask answers it. Not in debug, where
+    files change under a running server."""
+    if request.endpoint != "static" or response.status_code not in (200, 304):
+        return response
+    version = request.args.get("v")
+    filename = (request.view_args or {}).get("filename")
+    if not version or not filename or current_app.debug:
+        return response
+    if version == static_version(filename):
+        cache = response.cache_control
+        cache.no_cache = None
+        cache.public = True
+        cache.max_age = LONG_CACHE
+        cache.immutable = True
+    return response
 
 
 def language_link(code: str) -> str:
@@ -113,6 +175,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(wib)
     app.add_template_filter(number)
+    app.add_template_filter(indonesian)
     app.add_template_filter(choices)
     app.add_template_global(link)
     app.add_template_global(static_url)

@@ -35,7 +35,7 @@ def test_search_from_the_home_page(page, shelf):
     assert card_titles(page) == ["Microsoft Excel untuk Pemula"]
     expect(page.locator(".results__count")).to_have_text("1 pelatihan ditemukan")
     expect(page.locator("form.filters").get_by_label("Cari pelatihan")).to_have_value("excel")
-    expect(page.locator("#header-q")).to_have_value("excel")
+    expect(page.locator("#header-q")).to_have_count(0)  # the catalogue's own search is enough
     expect(page).to_have_title(re.compile(r"excel"))
 
 
@@ -159,7 +159,7 @@ def test_switching_language_keeps_the_page(page, shelf):
 @pytest.mark.browser
 def test_search_and_filter_work_without_javascript(new_context, shelf):
     page = new_context(java_script_enabled=False).new_page()
-    page.goto("/courses")
+    page.goto(f"/courses/{shelf.offline.slug}")  # the header's search box is on course pages
     page.locator("#header-q").fill("excel")
     page.locator("#header-q").press("Enter")
     page.wait_for_url(re.compile(r"/courses\?q=excel$"))

@@ -14,6 +14,7 @@ from marketplace.core.base import utcnow
 from marketplace.core.models import OutboxMail
 from marketplace.extensions import db
 from marketplace.orders.models import Order
+from marketplace.orders.redemption import grouped
 
 
 @pytest.fixture
@@ -65,8 +66,8 @@ def test_buying_a_webinar_seat(app, factory, new_context, live_server, buyer):
 
     with app.app_context():
         order = db.session.scalar(sa.select(Order))
-    expect(main).to_contain_text(order.voucher_code)
-    expect(main).to_contain_text(order.redeem_code)
+    expect(main).to_contain_text(grouped(order.voucher_code))
+    expect(main).to_contain_text(grouped(order.redeem_code))
     expect(main).to_contain_text("Rp650.000")  # the card's new balance
     page.get_by_role("link", name="Back to your account").click()
     page.wait_for_url(re.compile(r"/account$"))

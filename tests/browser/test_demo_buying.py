@@ -12,6 +12,7 @@ from marketplace.core.models import OutboxMail
 from marketplace.demo import seeding
 from marketplace.extensions import db
 from marketplace.orders.models import Order
+from marketplace.orders.redemption import grouped
 from marketplace.seed_data import DEMO_PASSWORD
 
 DEMO = "peserta@example.com"
@@ -77,7 +78,7 @@ def test_the_demo_participant_buys_a_course(app, new_context, live_server, demo)
     order_id = int(page.url.rsplit("/", 1)[1])
     with app.app_context():
         voucher = db.session.get(Order, order_id).voucher_code
-    expect(main).to_contain_text(voucher)
+    expect(main).to_contain_text(grouped(voucher))
     expect(main).to_contain_text(rupiah(1_000_000 - price))  # the card's new balance
 
     page.goto("/account/statement")

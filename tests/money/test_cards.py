@@ -1,14 +1,14 @@
 """Cards: numbers with a Luhn check digit, issuing once, and the first-purchase deadline."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from support.programme_rows import NOW, fund, make_participant, open_batch_row
 
 from marketplace.core import DomainError
-from marketplace.core.indonesia import rupiah
+from marketplace.core.indonesia import is_end_of_day, rupiah
 from marketplace.core.models import AuditEvent, OutboxMail
 from marketplace.extensions import db
 from marketplace.money import cards, ledger
@@ -83,7 +83,8 @@ def test_issue_loads_the_scheme_balance_from_the_fund(ctx, scheme, balance, days
     assert card.participant_id == participant.id and card.batch_id == batch.id
     assert card.scheme.code == scheme
     assert card.issued_at == NOW
-    assert card.purchase_deadline_at == NOW + timedelta(days=days)
+    # The end (23.59.59 WIB) of the day `days` after NOW: NOW is 10.00 WIB.
+    assert card.purchase_deadline_at == NOW + timedelta(days=days, hours=13, minutes=59, seconds=59)
     assert card.account.code == f"card:{card.id}"
     assert card.balance == balance
     assert ledger.balance_of("programme_fund") == 10_000_000 - balance
@@ -103,9 +104,26 @@ def test_issue_loads_the_scheme_balance_from_the_fund(ctx, scheme, balance, days
     assert participant.nik not in str(event.detail)
 
 
+@pytest.mark.parametrize(
+    ("issued_at", "deadline"),
+    [
+        # 00.04 WIB on 10 March: 30 days later is 9 April, to its last second.
+        (datetime(2026, 3, 9, 17, 4), datetime(2026, 4, 9, 16, 59, 59)),
+        # 23.30 WIB on 10 March: still 9 April, never a day less nor "00.04 WIB".
+        (datetime(2026, 3, 10, 16, 30), datetime(2026, 4, 9, 16, 59, 59)),
+    ],
+)
+def test_the_first_purchase_deadline_is_the_end_of_a_day_in_wib(ctx, issued_at, deadline):
+    fund(10_000_000)
+    card = cards.issue(make_participant(), open_batch_row(), issued_at)
+    assert card.purchase_deadline_at == deadline
+    assert is_end_of_day(card.purchase_deadline_at)
+    assert card.purchase_deadline_at - issued_at >= timedelta(days=30)
+
+
 def test_the_card_mail_is_in_the_participants_language(ctx):
     fund(10_000_000)
-    batch = open_batch_row(scheme="2023")  # deadline 25 March 2026, 10.00 WIB
+    batch = open_batch_row(scheme="2023")  # deadline 25 March 2026, 23.59 WIB
     english = make_participant(locale="en")
     indonesian = make_participant(locale=None)
     cards.issue(english, batch, NOW)
@@ -113,9 +131,9 @@ def test_the_card_mail_is_in_the_participants_language(ctx):
     (to_english,) = outbox(english.user.email)
     (to_indonesian,) = outbox(indonesian.user.email)
     assert "Your Kartu Prakerja has been issued" in to_english.subject
-    assert "25 March 2026, 10.00 WIB" in to_english.body
+    assert "25 March 2026, 23.59 WIB" in to_english.body
     # Indonesian unless the user chose English: the month is written in Indonesian.
-    assert "25 Maret 2026, 10.00 WIB" in to_indonesian.body
+    assert "25 Maret 2026, 23.59 WIB" in to_indonesian.body
 
 
 def test_one_card_per_participant_ever(ctx):
@@ -152,7 +170,7 @@ def test_issue_is_refused_when_the_fund_is_short(ctx):
 
 @pytest.fixture
 def issued(ctx):
-    """Four cards of a 2020 batch issued at NOW: deadline NOW + 30 days."""
+    """Four cards of a 2020 batch issued at NOW: deadline the end of the day 30 days later."""
     fund(10_000_000)
     batch = open_batch_row()
     return [cards.issue(make_participant(), batch, NOW) for _ in range(4)]
@@ -162,10 +180,10 @@ def test_expire_revokes_overdue_active_cards_only_and_returns_their_balance(ctx,
     overdue, bought, already_revoked, later = issued
     bought.status, bought.first_purchase_at = CardStatus.IN_USE, NOW + timedelta(days=2)
     already_revoked.status = CardStatus.REVOKED
+    deadline = overdue.purchase_deadline_at
     later.purchase_deadline_at = NOW + timedelta(days=60)
     db.session.flush()
     fund_before = ledger.balance_of("programme_fund")
-    deadline = NOW + timedelta(days=30)
 
     assert cards.expire_overdue(deadline - timedelta(seconds=1)) == 0
     assert cards.expire_overdue(deadline) == 1
@@ -189,7 +207,7 @@ def test_expire_revokes_overdue_active_cards_only_and_returns_their_balance(ctx,
 
 
 def test_expire_twice_moves_the_money_once(ctx, issued):
-    deadline = NOW + timedelta(days=30)
+    deadline = issued[0].purchase_deadline_at
     assert cards.expire_overdue(deadline) == 4
     fund_after_first = ledger.balance_of("programme_fund")
     assert cards.expire_overdue(deadline + timedelta(days=1)) == 0

@@ -55,6 +55,7 @@ def world(app) -> dict:
             "attempt_id": db.session.scalar(
                 sa.select(Attempt.id).where(Attempt.participant_id == demo.id).limit(1)
             ),
+            "participant_id": demo.id,
             "n": 1,
             "code": db.session.scalar(sa.select(LedgerAccount.code).limit(1)),
             "token": "not-a-token",

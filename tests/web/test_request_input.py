@@ -125,9 +125,9 @@ def test_a_batch_number_of_400_digits_is_a_message(app, admin_client):
     admin_client.set_cookie("lang", "en")
     form = {
         "number": "9" * 400,
-        "opens_date": "2030-01-01",
-        "opens_time": "00:00",
-        "closes_date": "2030-01-10",
+        "opens_date": "01/01/2030",
+        "opens_time": "00.00",
+        "closes_date": "10/01/2030",
         "closes_time": "23:59",
         "quota": "4" * 400,
         "scheme": "2020",

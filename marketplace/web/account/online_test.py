@@ -3,16 +3,21 @@
 Addresses: /account/test (explains the test; POST starts or resumes it),
 /account/test/<attempt>/<n> (question n of 18), /account/test/<attempt>/submit (check your
 answers; POST submits), /account/test/<attempt>/result. An attempt is shown only to its
-owner: anyone else gets a 404, so attempt ids reveal nothing. An attempt whose 25 minutes
-have passed is scored when its result page is opened (every other page of it leads there):
-the one GET in the site that writes, marked `writes_on_get` (see docs/architecture.md).
+owner: anyone else gets a 404, so attempt ids reveal nothing. An attempt whose time
+(25 minutes, plus any extra time the programme office gave) has passed is scored when its
+result page is opened (every other page of it leads there): the one GET in the site that
+writes, marked `writes_on_get` (see docs/architecture.md). The time is the attempt's
+`deadline_at`, fixed by `online_test.start` and moved later by `online_test.grant_extra_time`.
+
+Before starting, the test page says how long the participant has (their extra time
+included) and how to ask the office for more (WCAG 2.2.1 Timing Adjustable).
 """
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, ValidationError
@@ -31,6 +36,16 @@ from marketplace.web.account import bp
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext, ngettext, page_locale
 from marketplace.web.i18n import lazy_gettext as _l
+
+
+def office_email() -> str:
+    """The programme office's address that participants write to (to ask for extra time on
+    the test, among others): the CONTACT_EMAIL setting, which /contact shows too."""
+    return current_app.config["CONTACT_EMAIL"]
+
+
+def _whole_minutes(time: timedelta) -> int:
+    return math.ceil(time.total_seconds() / 60)
 
 
 class StartTestForm(FlaskForm):
@@ -143,6 +158,11 @@ def test():
     attempt = None
     if participant is not None and batch is not None:
         attempt = online_test.attempt_for(participant, batch)
+    allowed = online_test.TIME_LIMIT
+    if attempt is not None:
+        allowed = attempt.deadline_at - attempt.started_at
+    elif participant is not None:
+        allowed = online_test.time_allowed(participant)
     return (
         render_template(
             "account/test.html",
@@ -153,7 +173,9 @@ def test():
             attempt_over=attempt is not None and online_test.is_over(attempt, now),
             time_left=_time_left_text(attempt, now) if attempt is not None else None,
             question_count=online_test.QUESTION_COUNT,
-            minutes=int(online_test.TIME_LIMIT.total_seconds() // 60),
+            minutes=_whole_minutes(allowed),
+            extra_minutes=_whole_minutes(allowed - online_test.TIME_LIMIT),
+            office_email=office_email(),
         ),
         status,
     )
@@ -207,6 +229,7 @@ def test_question(attempt_id: int, n: int):
             count=count,
             kind=question.kind.value,
             time_left=_time_left_text(attempt, now),
+            office_email=office_email(),
             **texts,
         ),
         status,

@@ -1,16 +1,20 @@
 """Forms of the programme office's portal."""
 
+from datetime import time
+
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from marketplace.core import DomainError
 from marketplace.programme import batches
+from marketplace.web.dates import ClockField, DateTextField
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.inputs import WholeNumberField
 
-TIME_PATTERN = r"^([01]?\d|2[0-3])[:.][0-5]\d$"
+# The years a batch can open or close in (a typo such as 0226 or 20266 is caught here).
+BATCH_YEARS = (2000, 2999, _l("Enter a date between the years 2000 and 2999."))
 
 
 class BatchForm(FlaskForm):
@@ -27,31 +31,39 @@ class BatchForm(FlaskForm):
             ),
         ],
     )
-    opens_date = DateField(
+    # Typed the Indonesian way, 01/04/2026 and 09.00 (web/dates.py), never the browser's
+    # date and time boxes, which show mm/dd/yyyy and AM/PM on many devices.
+    opens_date = DateTextField(
         _l("Opens on"),
         validators=[InputRequired(_l("Enter the date the batch opens"))],
-        format="%Y-%m-%d",
+        message=_l("Enter the date the batch opens as day/month/year, for example 01/04/2026"),
+        not_real=_l("The date the batch opens must be a real date, for example 01/04/2026"),
+        years=BATCH_YEARS,
     )
-    opens_time = StringField(
+    opens_time = ClockField(
         _l("Opens at (WIB)"),
-        default="00:00",
-        validators=[
-            InputRequired(_l("Enter the time the batch opens")),
-            Regexp(TIME_PATTERN, message=_l("Enter a time like 09:00")),
-        ],
+        default=time(0, 0),
+        validators=[InputRequired(_l("Enter the time the batch opens"))],
+        message=_l(
+            "Enter the time the batch opens on the 24-hour clock as hours.minutes, "
+            "for example 09.00"
+        ),
     )
-    closes_date = DateField(
+    closes_date = DateTextField(
         _l("Closes on"),
         validators=[InputRequired(_l("Enter the date the batch closes"))],
-        format="%Y-%m-%d",
+        message=_l("Enter the date the batch closes as day/month/year, for example 14/04/2026"),
+        not_real=_l("The date the batch closes must be a real date, for example 14/04/2026"),
+        years=BATCH_YEARS,
     )
-    closes_time = StringField(
+    closes_time = ClockField(
         _l("Closes at (WIB)"),
-        default="23:59",
-        validators=[
-            InputRequired(_l("Enter the time the batch closes")),
-            Regexp(TIME_PATTERN, message=_l("Enter a time like 09:00")),
-        ],
+        default=time(23, 59),
+        validators=[InputRequired(_l("Enter the time the batch closes"))],
+        message=_l(
+            "Enter the time the batch closes on the 24-hour clock as hours.minutes, "
+            "for example 23.59"
+        ),
     )
     quota = WholeNumberField(
         _l("Quota (participants to accept)"),

@@ -1,4 +1,4 @@
-"""Forms of the way in: signing in, registering, verifying the email, passwords.
+"""Forms of the way in: signing in, registering, verifying (or changing) the email, passwords.
 
 The password rules themselves (length, common passwords, not the email or name) live in
 services.passwords, so registering, resetting and changing a password all apply the same
@@ -98,6 +98,28 @@ class EmailForm(FlaskForm):
     """One email address: to reset a password, or to send the verification link again."""
 
     email = _email_field()
+
+
+class CorrectEmailForm(FlaskForm):
+    """The right address, for an account whose address is not confirmed yet (a typo).
+
+    Checked as registering checks it (the same field); whether another account has it is
+    the service's rule (people/email_change.py)."""
+
+    email = _email_field(_l("The right email address"))
+
+
+class ChangeEmailForm(FlaskForm):
+    """A new address for a confirmed account, and the current password."""
+
+    email = _email_field(_l("New email address"))
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            DataRequired(_l("Enter your current password")),
+            Length(max=256, message=_l("A password is at most 256 characters")),
+        ],
+    )
 
 
 class ActionForm(FlaskForm):

@@ -1,14 +1,6 @@
-"""The way in: registering, confirming the email address, signing in and out, passwords.
-
-Throttling (Flask-Limiter; memory by default, Redis when RATELIMIT_STORAGE_URI says so):
-every form that checks a password or sends mail is limited per address (the remote
-address) and per account (the email address submitted, or the signed-in user), so neither
-one machine trying many accounts nor many machines trying one account get far. The
-per-email keys are a digest of the normalised address, so the limiter's store never holds
-email addresses.
+"""The way in: registering, confirming (or correcting) the email address, signing in and
+out, passwords. The rate limits and their keys: web/auth/limits.py.
 """
-
-import hashlib
 
 from flask import (
     Blueprint,
@@ -20,61 +12,44 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.core import DomainError
 from marketplace.extensions import limiter
-from marketplace.people import accounts
+from marketplace.people import accounts, email_change
 from marketplace.people.models import Role
 from marketplace.web.auth.forms import (
     ActionForm,
     ChangePasswordForm,
+    CorrectEmailForm,
     EmailForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
 )
+from marketplace.web.auth.limits import (
+    MAIL_PER_EMAIL,
+    MAIL_SCOPE,
+    PER_ADDRESS,
+    PER_EMAIL,
+    account_key,
+    email_key,
+    no_account,
+    no_email,
+    user_key,
+)
+from marketplace.web.auth.links import external, link_problem, private
 from marketplace.web.auth.session import signed_in_user
+from marketplace.web.errors import EXPLANATIONS, TITLES
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext, page_locale
 from marketplace.web.security import not_cached, safe_next
 
 bp = Blueprint("auth", __name__)
 
-# Per account: a person mistyping their password a few times is never stopped; a guesser
-# gets 20 tries an hour whatever number of addresses they use.
-PER_EMAIL = "5 per minute;20 per hour"
-PER_ADDRESS = "10 per minute"
-MAIL_PER_EMAIL = "3 per minute;10 per hour"  # forms that send mail
-
-
-# --- throttling keys ----------------------------------------------------------------------
-
-
-def _email_key() -> str:
-    """The limiter's key for the email address submitted (a digest, lower case)."""
-    email = accounts.normalise_email(request.form.get("email", ""))
-    return "email:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()
-
-
-def _no_email() -> bool:
-    return not request.form.get("email", "").strip()
-
-
-def _account_key() -> str:
-    """The signed-in user, else the email address submitted."""
-    user = signed_in_user()
-    return f"user:{user.id}" if user is not None else _email_key()
-
-
-def _no_account() -> bool:
-    return signed_in_user() is None and _no_email()
-
-
-def _user_key() -> str:
-    user = signed_in_user()
-    return f"user:{user.id}" if user is not None else get_remote_address()
+# The pages that mail a link to confirm an address: a refusal for too many tries there
+# says so, and what to do meanwhile (mail_limited.html).
+MAILING_ENDPOINTS = frozenset({"auth.resend_verification", "auth.correct_email"})
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -101,23 +76,12 @@ def _account_home() -> str:
     return url_for("public.index")
 
 
-def _external(endpoint: str, **values) -> str:
-    """An absolute link for mail: always on PUBLIC_URL, never on the request's Host header.
-
-    create_app sees that PUBLIC_URL is set; a link is never built without it.
-    """
-    base = current_app.config.get("PUBLIC_URL")
-    if not base:
-        raise RuntimeError("PUBLIC_URL is not set: links in mail are built only on it")
-    return base.rstrip("/") + url_for(endpoint, **values)
-
-
 def _verification_link(token: str) -> str:
-    return _external("auth.verify_email", token=token)
+    return external("auth.verify_email", token=token)
 
 
 def _reset_link(token: str) -> str:
-    return _external("auth.reset_password", token=token)
+    return external("auth.reset_password", token=token)
 
 
 def _show_error(form, error: DomainError) -> None:
@@ -129,22 +93,31 @@ def _show_error(form, error: DomainError) -> None:
         flash(error_message(error), "error")
 
 
-def _private(response, status: int = 200):
-    """A page reached through a secret link: not cached, and no Referer carrying the link."""
-    response = current_app.make_response((response, status))
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+def _contact_link() -> str | None:
+    """The contact page's path, where the site has one."""
+    return url_for("public.contact") if "public.contact" in current_app.view_functions else None
 
 
-def _link_problem(error: DomainError, next_step: str):
-    """The page for a link that can't be used: why, and how to get a new one."""
-    return _private(
-        render_template(
-            "auth/link_problem.html", message=error_message(error), next_step=next_step
-        ),
-        400,
-    )
+def _verification_hours() -> int:
+    return int(accounts.VERIFICATION_MAX_AGE.total_seconds() // 3600)
+
+
+@bp.errorhandler(429)
+def too_many(error):
+    """Too many tries: on the pages that mail a link, say that the mail already sent still
+    works and how long to wait; elsewhere the site's usual page."""
+    if request.endpoint in MAILING_ENDPOINTS:
+        page = render_template(
+            "auth/mail_limited.html",
+            user=signed_in_user(),
+            hours=_verification_hours(),
+            contact=_contact_link(),
+        )
+    else:
+        page = render_template(
+            "errors/error.html", code=429, title=TITLES[429], explanation=EXPLANATIONS[429]
+        )
+    return not_cached(current_app.make_response((page, 429)))
 
 
 # --- signing in and out -------------------------------------------------------------------
@@ -152,7 +125,7 @@ def _link_problem(error: DomainError, next_step: str):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(PER_ADDRESS, methods=["POST"])
-@limiter.limit(PER_EMAIL, key_func=_email_key, methods=["POST"], exempt_when=_no_email)
+@limiter.limit(PER_EMAIL, key_func=email_key, methods=["POST"], exempt_when=no_email)
 def login():
     """Sign in with email and password; go back to a safe `next` page afterwards."""
     form = LoginForm()
@@ -247,11 +220,59 @@ def register():
 
 @bp.route("/register/check-email")
 def check_email():
-    """After registering: look for the link in your mailbox (or have it sent again)."""
+    """After registering: look for the link in your mailbox, have it sent again, or correct
+    the address. Only the signed-in account (the session registering made, or a sign-in
+    with its password) sees its address and may correct it; nobody else is told anything."""
     user = signed_in_user()
     if user is not None and user.verified_at is not None:
         return redirect(_account_home())
-    return render_template("auth/check_email.html", user=user, form=ActionForm())
+    return _check_email_page(user, CorrectEmailForm(formdata=None))
+
+
+def _check_email_page(user, email_form: CorrectEmailForm, status: int = 200):
+    return not_cached(
+        current_app.make_response(
+            (
+                render_template(
+                    "auth/check_email.html",
+                    user=user,
+                    form=ActionForm(),
+                    email_form=email_form,
+                    hours=_verification_hours(),
+                    contact=_contact_link(),
+                ),
+                status,
+            )
+        )
+    )
+
+
+@bp.post("/register/check-email/address")
+@limiter.limit(PER_ADDRESS)
+@limiter.shared_limit(MAIL_PER_EMAIL, MAIL_SCOPE, key_func=account_key, exempt_when=no_account)
+@limiter.shared_limit(MAIL_PER_EMAIL, MAIL_SCOPE, key_func=email_key, exempt_when=no_email)
+def correct_email():
+    """Correct a mistyped address before it is confirmed: the link goes to the new address
+    and the one sent to the old address stops working. Only the signed-in account's own
+    address, never one named in the request; anyone else is asked to sign in (and comes
+    back to the page, not to this POST-only address)."""
+    user = signed_in_user()
+    if user is None:
+        return redirect(url_for("auth.login", next=url_for("auth.check_email")))
+    user = user._get_current_object()
+    if user.verified_at is not None:
+        flash(gettext("Your email address was already confirmed."), "info")
+        return redirect(_account_home())
+    form = CorrectEmailForm()
+    if form.validate_on_submit():
+        try:
+            email_change.correct_unverified_email(user, form.email.data, _verification_link)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            flash(gettext("We have sent a new link to %(email)s.", email=user.email), "success")
+            return redirect(url_for("auth.check_email"))
+    return _check_email_page(user, form, 400)
 
 
 # GET only shows the page; the button on it POSTs, and that verifies. Mail scanners and
@@ -276,8 +297,8 @@ def verify_email(token: str):
             return redirect(url_for("auth.login"))
         found = accounts.check_verification_token(token)
     except DomainError as error:
-        return _link_problem(error, next_step="verification")
-    return _private(
+        return link_problem(error, next_step="verification")
+    return private(
         render_template(
             "auth/verify_email.html", form=form, token=token,
             already_verified=found.already_verified,
@@ -287,7 +308,9 @@ def verify_email(token: str):
 
 @bp.route("/verify-email/resend", methods=["GET", "POST"])
 @limiter.limit(PER_ADDRESS, methods=["POST"])
-@limiter.limit(MAIL_PER_EMAIL, key_func=_account_key, methods=["POST"], exempt_when=_no_account)
+@limiter.shared_limit(
+    MAIL_PER_EMAIL, MAIL_SCOPE, key_func=account_key, methods=["POST"], exempt_when=no_account
+)
 def resend_verification():
     """Send the verification link again: to the signed-in account, or to an address typed in.
 
@@ -316,7 +339,7 @@ def resend_verification():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(PER_ADDRESS, methods=["POST"])
-@limiter.limit(MAIL_PER_EMAIL, key_func=_email_key, methods=["POST"], exempt_when=_no_email)
+@limiter.limit(MAIL_PER_EMAIL, key_func=email_key, methods=["POST"], exempt_when=no_email)
 def forgot_password():
     """Ask for a password-reset link; the answer is the same whether the account exists."""
     form = EmailForm()
@@ -334,17 +357,17 @@ def reset_password(token: str):
     try:
         accounts.check_reset_token(token)
     except DomainError as error:
-        return _link_problem(error, next_step="reset")
+        return link_problem(error, next_step="reset")
     form = ResetPasswordForm()
     status = 200
     if form.validate_on_submit():
         try:
             accounts.reset_password(
-                token, form.password.data, forgot_link=_external("auth.forgot_password")
+                token, form.password.data, forgot_link=external("auth.forgot_password")
             )
         except DomainError as error:
             if error.field == "token":
-                return _link_problem(error, next_step="reset")
+                return link_problem(error, next_step="reset")
             _show_error(form, error)
             status = 400
         else:
@@ -357,12 +380,12 @@ def reset_password(token: str):
             return redirect(url_for("auth.login"))
     elif request.method == "POST":
         status = 400
-    return _private(render_template("auth/reset.html", form=form, token=token), status)
+    return private(render_template("auth/reset.html", form=form, token=token), status)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(PER_EMAIL, key_func=_user_key, methods=["POST"])
+@limiter.limit(PER_EMAIL, key_func=user_key, methods=["POST"])
 def change_password():
     """Change the password: the current one, then a new one. Other sessions end."""
     form = ChangePasswordForm()
@@ -374,7 +397,7 @@ def change_password():
                 user,
                 form.current_password.data,
                 form.password.data,
-                forgot_link=_external("auth.forgot_password"),
+                forgot_link=external("auth.forgot_password"),
             )
         except DomainError as error:
             _show_error(form, error)

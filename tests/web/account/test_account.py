@@ -76,8 +76,11 @@ def test_a_participant_with_a_card_sees_its_number_masked_balance_and_deadline(a
     assert f"{number[:4]}********{number[-4:]}" in html
     assert number not in html and nik not in html
     assert "Rp1.000.000" in html
+    # Calendar days in WIB: 30 on the day a 30-day card is issued, whatever the hour.
     assert "Buy your first course within 30 days" in html
-    assert "Joined" in html
+    # The card holder's page has no checklist of steps already behind them.
+    assert "Your steps to a card" not in html and "Not needed" not in html
+    assert "/account/batches" in html
 
 
 def test_waiting_for_results_then_not_selected(app):
