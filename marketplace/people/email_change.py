@@ -23,6 +23,7 @@ Both refuse an address another account has with the words registration uses
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.core import N_, DomainError, audit, mail
@@ -275,13 +276,15 @@ def confirm_change(token: str, now: datetime | None = None) -> EmailChange:
                 "From now on, sign in with the new address; mail from us goes there."
             ),
             N_(
-                "If you did not do this, contact the Prakerja helpdesk at once and tell them "
-                "the address of your account."
+                "If you did not do this, contact the Prakerja helpdesk at once, at %(contact)s "
+                "or %(phone)s, and tell them the address of your account."
             ),
             N_("The Prakerja team"),
         ],
         name=user.name,
         email=found.new_email,
+        contact=current_app.config["CONTACT_EMAIL"],
+        phone=current_app.config["CONTACT_PHONE"],
     )
     return found
 

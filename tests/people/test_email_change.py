@@ -145,6 +145,8 @@ def test_a_change_waits_for_the_new_address_and_tells_the_old_one(rc):
     ]
     changed = messages_to("ani@example.com")[-1]
     assert changed.subject == "Your Prakerja email address has been changed"
+    contact = rc.config["CONTACT_EMAIL"], rc.config["CONTACT_PHONE"]
+    assert all(way in changed.body for way in contact)  # where to turn if it wasn't them
 
 
 def test_a_change_is_written_in_the_accounts_language(rc):
