@@ -36,6 +36,11 @@ class Clock:
     moment: datetime
 
 
+class Indonesian(str):
+    """A value of a step that is Indonesian data (a course title, a provider's name, a
+    place): pages mark it lang="id" in the English UI; mail shows it as it is."""
+
+
 @dataclass(frozen=True)
 class Step:
     """One thing to do: an N_() message and its values (text, a UTC datetime shown with its
@@ -56,7 +61,7 @@ def next_steps(order: Order, email: str) -> list[Step]:
     """What the buyer of `order` (signed in with `email`) does next, in order."""
     course = order.course
     platform = course.platform.name
-    provider = course.provider.name
+    provider = Indonesian(course.provider.name)
     session = order.session
     if session is None:
         code = redemption.grouped(order.voucher_code)
@@ -79,7 +84,12 @@ def next_steps(order: Order, email: str) -> list[Step]:
                     "where %(platform)s asks for a Prakerja voucher. Capital or small letters "
                     "and the dashes make no difference."
                 ),
-                {"course": course.title, "provider": provider, "code": code, "platform": platform},
+                {
+                    "course": Indonesian(course.title),
+                    "provider": provider,
+                    "code": code,
+                    "platform": platform,
+                },
             ),
             Step(N_("Start the course. Finish every module to get your certificate.")),
         ]
@@ -92,9 +102,8 @@ def next_steps(order: Order, email: str) -> list[Step]:
         )
     ]
     if course.method is Method.OFFLINE:
-        place = f"{session.place}, {session.city}" if session.city else session.place
         steps += [
-            Step(N_("The place: %(place)s."), {"place": place}),
+            Step(N_("The place: %(place)s."), {"place": Indonesian(session.location)}),
             Step(N_("Bring your identity card (KTP) and your redeem code, on screen or printed.")),
         ]
     else:

@@ -246,8 +246,12 @@ RESET_MAX_AGE = timedelta(hours=1)
 
 
 def reset_token(user: User, now: datetime | None = None) -> str:
-    """A signed token to reset the user's password, valid while the password is unchanged."""
-    return _serializer(RESET_SALT, now).dumps({"u": user.id, "p": _fingerprint(user)})
+    """A signed token to reset the user's password, valid while the password and the
+    account's address are unchanged (a link mailed to an address the account has left is
+    dead)."""
+    return _serializer(RESET_SALT, now).dumps(
+        {"u": user.id, "p": _fingerprint(user), "e": _digest(user.email)}
+    )
 
 
 def request_password_reset(email: str, link_for: LinkFor, now: datetime | None = None) -> None:
@@ -289,6 +293,14 @@ def check_reset_token(token: str, now: datetime | None = None) -> User:
     if not _same(payload["p"], _fingerprint(user)):
         raise DomainError(
             N_("This link has already been used. Ask for a new one if you need it."),
+            field="token",
+        )
+    if not isinstance(payload.get("e"), str) or not _same(payload["e"], _digest(user.email)):
+        raise DomainError(
+            N_(
+                "This link no longer works: the email address of the account has changed "
+                "since it was sent. Ask for a new one at the account's address."
+            ),
             field="token",
         )
     return user

@@ -111,7 +111,12 @@ def correct_unverified_email(
 def change_token(user: User, now: datetime | None = None) -> str:
     """A signed token that moves the account to its pending address (see the module's text)."""
     return _serializer(CHANGE_SALT, now).dumps(
-        {"u": user.id, "e": _digest(user.email), "n": _digest(user.pending_email or "")}
+        {
+            "u": user.id,
+            "e": _digest(user.email),
+            "n": _digest(user.pending_email or ""),
+            "t": _asked_at(user),
+        }
     )
 
 
@@ -237,6 +242,8 @@ def check_change_token(token: str, now: datetime | None = None) -> EmailChange:
         user.pending_email is None
         or not _same(payload["n"], _digest(user.pending_email))
         or not _same(payload["e"], _digest(user.email))
+        or not isinstance(payload.get("t"), str)
+        or not _same(payload["t"], _asked_at(user))
     ):
         raise DomainError(
             N_(
@@ -290,6 +297,12 @@ def confirm_change(token: str, now: datetime | None = None) -> EmailChange:
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def _asked_at(user: User) -> str:
+    """When the pending change was asked for, as a change link carries it: a link of a change
+    cancelled and asked for again (the same new address) stays dead."""
+    return _digest(user.pending_email_at.isoformat() if user.pending_email_at else "")
 
 
 def _take_address(user: User, email: str) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.core import N_, DomainError, audit
 from marketplace.extensions import db
+from marketplace.people import accounts
 from marketplace.people.models import Participant, User
 from marketplace.programme.models import (
     Batch,
@@ -220,7 +221,7 @@ def find_participant(email_or_nik: str) -> Participant | None:
         return db.session.scalar(
             sa.select(Participant)
             .join(User, User.id == Participant.user_id)
-            .where(User.email == text.lower())
+            .where(User.email == accounts.normalise_email(text))
         )
     raise DomainError(
         N_("Enter the participant's email address or their 16-digit NIK."), field="query"

@@ -12,9 +12,14 @@ every request (the last word on the body: nothing after it changes it):
 - such a response says `Vary: Accept-Encoding` whether or not this client gets it
   compressed, so that a cache between keeps the two apart; the ETag of a compressed answer
   is made weak (the bytes differ, the meaning does not), so revalidation still finds it;
+- never a personal page (marked `no-store`: the account, orders, the office's pages): such a
+  page holds secrets (voucher and redeem codes, an address) beside text an attacker can put
+  in its address (every page links back to itself for the language switch), and compressed
+  lengths would let someone watching the traffic guess the secret a letter at a time
+  (BREACH); they go uncompressed;
 - the same bytes are compressed once: the gzip of a body is kept under the digest of the body
   (the catalogue page of a visitor without a session, a course page, the stylesheet come
-  back identical again and again), except answers marked `no-store` or `private`.
+  back identical again and again), except answers marked `private`.
 
 gzip only, no Brotli: the Python standard library has gzip; the maintained Brotli binding is
 a compiled extension (wheels per platform, not a pure-Python wheel), a native dependency for
@@ -90,7 +95,7 @@ def gzipped(data: bytes, keep: bool) -> bytes:
 
 def compress(response: Response) -> Response:
     """Gzip a text response for a client that accepts it (see the module's docstring)."""
-    if not worth_compressing(response):
+    if not worth_compressing(response) or response.cache_control.no_store:
         return response
     response.vary.add("Accept-Encoding")
     if not accepts_gzip():
@@ -100,7 +105,7 @@ def compress(response: Response) -> Response:
     if len(data) < MINIMUM_SIZE:
         return response
     cache = response.cache_control
-    response.set_data(gzipped(data, keep=not (cache.no_store or cache.private)))
+    response.set_data(gzipped(data, keep=not cache.private))
     response.headers["Content-Encoding"] = "gzip"
     response.headers.pop("Accept-Ranges", None)
     etag, weak = response.get_etag()

@@ -18,6 +18,7 @@ import re
 from datetime import date, time
 
 from wtforms import Field
+from wtforms.validators import StopValidation
 
 _DATE = re.compile(r"([0-9]{1,2})[/.\- ]([0-9]{1,2})[/.\- ]([0-9]{4})")
 _CLOCK = re.compile(r"([0-9]{1,2})[.:]([0-9]{2})")
@@ -67,6 +68,20 @@ def show_date(value: date) -> str:
 def show_clock(value: time) -> str:
     """A time as the box shows it: 09.00."""
     return f"{value.hour:02d}.{value.minute:02d}"
+
+
+class Typed:
+    """The required check of a typed date or time box: `message` when nothing was typed
+    (spaces count as nothing); a box whose text was refused keeps its own message."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message) -> None:
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if field.data is None and not field.process_errors:
+            raise StopValidation(str(self.message))
 
 
 class _TypedField(Field):

@@ -89,12 +89,23 @@ def test_the_same_body_is_compressed_once(app, monkeypatch):
         second = compression.compress(Response(body, mimetype="text/html")).data
         assert first == second and gzip.decompress(first) == body
         assert len(calls) == 1
-        private = Response(body, mimetype="text/html", headers={"Cache-Control": "no-store"})
-        compression.compress(private)
-        compression.compress(
+        for _ in range(2):
+            private = Response(body, mimetype="text/html", headers={"Cache-Control": "private"})
+            compression.compress(private)
+        assert len(calls) == 3  # a private answer is compressed, never kept
+        personal = compression.compress(
             Response(body, mimetype="text/html", headers={"Cache-Control": "no-store"})
         )
-        assert len(calls) == 3  # a no-store answer is never kept, compressed or not
+        assert personal.data == body and "Content-Encoding" not in personal.headers
+        assert len(calls) == 3
+
+
+def test_personal_pages_go_uncompressed(participant_client):
+    """A page with secrets and text from its address is never compressed (BREACH)."""
+    response = participant_client.get("/account?probe=VC", headers=GZIP)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Content-Encoding" not in response.headers
+    assert "probe" in response.get_data(as_text=True)  # the address is echoed in its links
 
 
 def test_pages_link_static_files_by_version(app, client):

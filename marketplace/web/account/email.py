@@ -25,6 +25,7 @@ from marketplace.web.auth.limits import (
     MAIL_SCOPE,
     PER_ADDRESS,
     PER_EMAIL,
+    account_key,
     email_key,
     no_email,
     user_key,
@@ -64,6 +65,13 @@ def _page(user, form: ChangeEmailForm, status: int = 200):
     methods=["POST"],
     exempt_when=no_email,
     deduct_when=lambda response: response.status_code < 400,  # a link was mailed
+)
+@limiter.shared_limit(  # and per account: one account can't mail any number of addresses
+    MAIL_PER_EMAIL,
+    MAIL_SCOPE,
+    key_func=account_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code < 400,
 )
 def email():
     """The current address, a change waiting for its link, and the form to ask for one."""

@@ -4,11 +4,17 @@ from datetime import time
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from marketplace.core import DomainError
 from marketplace.programme import batches
-from marketplace.web.dates import ClockField, DateTextField
+from marketplace.web.dates import ClockField, DateTextField, Typed
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.inputs import WholeNumberField
@@ -35,7 +41,7 @@ class BatchForm(FlaskForm):
     # date and time boxes, which show mm/dd/yyyy and AM/PM on many devices.
     opens_date = DateTextField(
         _l("Opens on"),
-        validators=[InputRequired(_l("Enter the date the batch opens"))],
+        validators=[Typed(_l("Enter the date the batch opens"))],
         message=_l("Enter the date the batch opens as day/month/year, for example 01/04/2026"),
         not_real=_l("The date the batch opens must be a real date, for example 01/04/2026"),
         years=BATCH_YEARS,
@@ -43,7 +49,7 @@ class BatchForm(FlaskForm):
     opens_time = ClockField(
         _l("Opens at (WIB)"),
         default=time(0, 0),
-        validators=[InputRequired(_l("Enter the time the batch opens"))],
+        validators=[Typed(_l("Enter the time the batch opens"))],
         message=_l(
             "Enter the time the batch opens on the 24-hour clock as hours.minutes, "
             "for example 09.00"
@@ -51,7 +57,7 @@ class BatchForm(FlaskForm):
     )
     closes_date = DateTextField(
         _l("Closes on"),
-        validators=[InputRequired(_l("Enter the date the batch closes"))],
+        validators=[Typed(_l("Enter the date the batch closes"))],
         message=_l("Enter the date the batch closes as day/month/year, for example 14/04/2026"),
         not_real=_l("The date the batch closes must be a real date, for example 14/04/2026"),
         years=BATCH_YEARS,
@@ -59,7 +65,7 @@ class BatchForm(FlaskForm):
     closes_time = ClockField(
         _l("Closes at (WIB)"),
         default=time(23, 59),
-        validators=[InputRequired(_l("Enter the time the batch closes"))],
+        validators=[Typed(_l("Enter the time the batch closes"))],
         message=_l(
             "Enter the time the batch closes on the 24-hour clock as hours.minutes, "
             "for example 23.59"

@@ -28,6 +28,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -45,9 +46,10 @@ from marketplace.orders.models import PurchaseCode
 from marketplace.people.models import Participant
 from marketplace.people.participants import participant_of
 from marketplace.web.access import participant_required
+from marketplace.web.auth.links import external
 from marketplace.web.auth.session import signed_in_user
 from marketplace.web.errors import EXPLANATIONS, TITLES
-from marketplace.web.formatting import error_message, wib
+from marketplace.web.formatting import error_message, indonesian, wib
 from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.labels import ORDER_STATUSES, ORDER_TAGS
@@ -83,16 +85,8 @@ def masked_address(email: str) -> str:
     return f"{shown}•••@{domain}"
 
 
-def _external(endpoint: str, **values) -> str:
-    """An absolute link for mail: on PUBLIC_URL, never on the request's Host header."""
-    base = current_app.config.get("PUBLIC_URL")
-    if not base:
-        raise RuntimeError("PUBLIC_URL is not set: links in mail are built only on it")
-    return base.rstrip("/") + url_for(endpoint, **values)
-
-
 def _order_link(order_id: int) -> str:
-    return _external("checkout.order", order_id=order_id)
+    return external("checkout.order", order_id=order_id)
 
 
 def _help_link() -> str:
@@ -104,17 +98,21 @@ def _help_link() -> str:
 
 
 def _shown(value):
-    """A value of a receipt message as the page shows it (times in WIB)."""
+    """A value of a receipt message as the page shows it (times in WIB, Indonesian data
+    marked lang="id")."""
     if isinstance(value, receipt.Clock):
         return wib(value.moment, with_date=False)
     if isinstance(value, datetime):
         return wib(value)
+    if isinstance(value, receipt.Indonesian):
+        return indonesian(value)
     return value
 
 
-def _say(message: str, values: dict) -> str:
-    return gettext(message, **{name: _shown(value) for name, value in values.items()})
-
+def _say(message: str, values: dict) -> Markup:
+    """A receipt message in the page's language, its values escaped into it."""
+    translated = Markup(gettext(message))  # noqa: S704  # nosec B704  # our own message
+    return translated % {name: _shown(value) for name, value in values.items()}
 
 
 class SendCodeForm(FlaskForm):

@@ -89,7 +89,7 @@ def test_a_booked_webinar_is_the_next_step_and_the_courses_show_their_sessions(a
     html = _main(_client(app, email).get("/account").get_data(as_text=True))
     wib = starts + timedelta(hours=7)
     step = html.split("Your card", 1)[0]
-    assert f"Your webinar {title} starts on" in step
+    assert f'Your webinar <span lang="id">{title}</span> starts on' in step  # WCAG 3.1.2
     assert f"{wib:%H}:{wib:%M} WIB" in step
     assert f'href="/account/orders/{webinar_id}"' in step
     # The first purchase is made: no deadline, the card is valid.

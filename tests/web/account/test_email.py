@@ -300,6 +300,24 @@ def test_links_to_one_address_are_limited(app, ani, app_config):
     assert len(outbox(app, NEW)) == 3
 
 
+@THROTTLED
+def test_links_from_one_account_are_limited_whatever_the_address(app, ani, app_config):
+    for n in range(3):
+        response = ani.post(
+            "/account/email",
+            data={"email": f"ani.{n}@example.com", "current_password": PASSWORD},
+            environ_base={"REMOTE_ADDR": f"10.3.0.{n}"},
+        )
+        assert response.status_code == 302
+    blocked = ani.post(
+        "/account/email",
+        data={"email": "ani.9@example.com", "current_password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.3.0.9"},
+    )
+    assert blocked.status_code == 429
+    assert not outbox(app, "ani.9@example.com")
+
+
 def test_the_demo_participant_can_open_it(demo):
     client = demo.test_client()
     assert sign_in(client, "peserta@example.com", "Prakerja2020!").status_code == 302

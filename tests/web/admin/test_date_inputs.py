@@ -148,6 +148,11 @@ def test_a_batch_is_created_from_indonesian_dates_and_times(app, office, changes
             "Masukkan tanggal antara tahun 2000 dan 2999.",
         ),
         ({"opens_date": ""}, "Enter the date the batch opens", "Masukkan tanggal gelombang dibuka"),
+        # Spaces are nothing typed, in every box (they once reached the batch as no date: 500).
+        ({"opens_date": "  "}, "Enter the date the batch opens", "Masukkan tanggal gelombang dibuka"),
+        ({"opens_time": " "}, "Enter the time the batch opens", "Masukkan jam gelombang dibuka"),
+        ({"closes_date": " "}, "Enter the date the batch closes", "Masukkan tanggal gelombang ditutup"),
+        ({"closes_time": "\t"}, "Enter the time the batch closes", "Masukkan jam gelombang ditutup"),
     ],
 )
 def test_other_dates_and_times_are_refused_with_a_message(

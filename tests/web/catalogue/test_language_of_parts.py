@@ -84,4 +84,7 @@ def test_the_order_page_marks_the_course_title(app, factory, shop):
     assert page.lang == "en"
     assert (title, "id", "span") in page.texts  # inside the heading's sentence
     assert (title, "id", "a") in page.texts  # the summary's link to the course
+    assert page.languages_of(title) == {"id"}  # everywhere, the next steps' sentences too
     assert page.languages_of("You have bought") == {"en"}
+    home = HtmlPage(client.get("/account").get_data(as_text=True))
+    assert home.languages_of(title) == {"id"}  # the next step names the course too
