@@ -1,0 +1,56 @@
+"""Learning's tables: attendance at a session's days, and reviews of completed courses."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.base import utcnow
+from marketplace.extensions import db
+
+
+class Attendance(db.Model):
+    """Whether one participant (their order) was present on one day of a session, as the
+    provider marked it; every change is also in the audit log (who, when, before, after)."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (sa.UniqueConstraint("order_id", "day", name="uq_attendance_order_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("course_session.id"), index=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("course_order.id"))
+    day: Mapped[date]  # the session's day, in WIB
+    present: Mapped[bool]
+    marked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order = relationship("Order")
+
+
+class Review(db.Model):
+    """A participant's rating and words on a course they completed: one per order. A hidden
+    review (the office's decision, with its reason) leaves the course's average."""
+
+    __tablename__ = "course_review"
+    __table_args__ = (
+        sa.CheckConstraint("stars >= 1 AND stars <= 5", name="stars_range"),
+        sa.Index("ix_course_review_course_shown", "course_id", "hidden_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("course_order.id"), unique=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participant.id"), index=True)
+    stars: Mapped[int]
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reply: Mapped[str | None] = mapped_column(sa.Text)  # the provider's one reply
+    replied_at: Mapped[datetime | None]
+    replied_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    order = relationship("Order")
+    course = relationship("Course")
+    participant = relationship("Participant")
