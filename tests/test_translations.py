@@ -51,3 +51,15 @@ def test_placeholders_survive_translation():
         target = message.string if isinstance(message.string, str) else message.string[0]
         for token in ("%(", ")s", ")d"):
             assert source.count(token) == target.count(token), source
+
+
+def test_every_plural_form_is_translated():
+    """A plural message with an empty or missing form shows that form in English (or empty):
+    "20 minutes" on an Indonesian page."""
+    untranslated = [
+        message.id[0]
+        for message in _catalogue("id")
+        if isinstance(message.id, tuple)
+        and (not isinstance(message.string, tuple) or not all(message.string))
+    ]
+    assert untranslated == []

@@ -1,4 +1,5 @@
-"""Help and identity pages: contact, privacy notice, accessibility statement, terms of use.
+"""Help and identity pages: contact, privacy notice, accessibility statement, terms of use,
+and the programme's words (/glossary, from web/glossary.py).
 
 Their text is the same for everyone in a language; the figures in it (ages, deadlines, the
 schemes' amounts, the time a code is valid) are read from the code and the schemes' rows, so
@@ -12,7 +13,11 @@ from flask import render_template
 
 from marketplace.orders import checkout, redemption
 from marketplace.programme import batches
+from marketplace.web import glossary
 from marketplace.web.public.views import RULES, bp
+
+# The `term` macro (templates/_macros/glossary.html) reads the words on any page.
+bp.add_app_template_global(glossary.glossary_term)
 
 # When the texts of these pages last changed (shown on each page).
 UPDATED = date(2026, 12, 5)
@@ -49,4 +54,12 @@ def terms():
     """The terms of use: the balance, one card per NIK, deadlines, refunds, incentives."""
     return render_template(
         "public/terms.html", updated=UPDATED, terms=TERMS, schemes=batches.schemes()
+    )
+
+
+@bp.route("/glossary", endpoint="glossary")
+def glossary_page():
+    """The programme's words (NIK, KK, gelombang, skema, kuota...) in plain words."""
+    return render_template(
+        "public/glossary.html", updated=UPDATED, terms=list(glossary.TERMS.values())
     )

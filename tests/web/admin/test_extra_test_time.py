@@ -192,6 +192,6 @@ def test_an_unknown_participant_is_a_404(office):
 
 def test_the_page_is_in_indonesian_by_default(admin_client, participant):
     html = admin_client.get("/admin/test-time").get_data(as_text=True)
-    assert "Waktu tambahan untuk tes online" in html and "Cari peserta" in html
+    assert "Waktu tambahan untuk tes daring" in html and "Cari peserta" in html
     page = admin_client.get(f"/admin/test-time/{participant[0]}").get_data(as_text=True)
     assert "Beri waktu tambahan" in page and "+50%: 13 menit lagi" in page

@@ -52,7 +52,7 @@ def test_a_card_shows_the_course_in_the_page_language(client, course):
     assert "Microsoft Excel untuk Kantor" in indonesian
     assert f'href="/courses/{course.slug}"' in indonesian
     assert "Rp300.000" in indonesian and "Rp300.000" in english
-    assert "4,8" in indonesian and "(120 ulasan)" in indonesian
+    assert "4,8" in indonesian and "(120 penilaian)" in indonesian
     assert "4.8" in english and "(120 ratings)" in english
     assert "12 jam" in indonesian and "12 hours" in english
     assert "Teknologi Informasi" in indonesian and "Information Technology" in english
@@ -62,8 +62,8 @@ def test_a_card_shows_the_course_in_the_page_language(client, course):
 @pytest.mark.parametrize(
     ("change", "shown"),
     [
-        ({"rating_avg": 3.1, "rating_count": 121}, "(121 ulasan)"),
-        ({"rating_avg": 0, "rating_count": 0}, "Belum ada ulasan"),
+        ({"rating_avg": 3.1, "rating_count": 121}, "(121 penilaian)"),
+        ({"rating_avg": 0, "rating_count": 0}, "Belum ada penilaian"),
         ({"price": 450_000}, "Rp450.000"),
         ({"title": "Excel Lanjutan"}, "Excel Lanjutan"),
         ({"hours": 20}, "20 jam"),

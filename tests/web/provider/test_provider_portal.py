@@ -214,7 +214,7 @@ def test_the_list_shows_upcoming_sessions_first_then_the_last_30_days(desk):
 
     assert response.status_code == 200
     page = text(response)
-    assert "Redeem kode" in page and 'href="/provider/redeem"' in page
+    assert "Masukkan kode peserta" in page and 'href="/provider/redeem"' in page
     order = [int(number) for number in re.findall(r'href="/provider/sessions/(\d+)"', page)]
     assert order == [under_way, desk.soon, cancelled, desk.later, ended]
     assert "Aula Kuno" not in page
@@ -265,7 +265,7 @@ def test_a_voucher_code_starts_a_self_paced_course(desk):
     row = order_row(desk, order.id)
     assert row.status is OrderStatus.REDEEMED and row.redeemed_at is not None
     page = text(desk.client.get(response.headers["Location"]))
-    assert "Kode berhasil di-redeem" in page
+    assert "Kode berhasil dipakai" in page
     assert order.name in page and "Excel untuk Kantor" in page
     assert 'name="code"' in page and order.voucher not in page  # an empty form for the next
     assert count(desk, AuditEvent, AuditEvent.action == "order.redeemed") == 1
@@ -288,7 +288,7 @@ def test_the_done_panel_shows_only_this_providers_redeemed_order(desk):
         db.session.commit()
     for done in (paid.id, rivals.id, "x", "9" * 30, "-1"):
         page = text(desk.client.get(f"/provider/redeem?done={done}"))
-        assert "Kode berhasil di-redeem" not in page
+        assert "Kode berhasil dipakai" not in page
         assert paid.name not in page and rivals.name not in page
 
 
@@ -414,7 +414,7 @@ def test_the_session_page_shows_the_roster_by_name_never_nik(desk):
     assert "2 dari 30" in page
     assert first.name in page and second.name in page
     assert first.nik not in page and second.nik not in page
-    assert "Sudah di-redeem" in page and "Dibayar" in page
+    assert "Kode sudah dipakai" in page and "Dibayar" in page
     assert page.index(first.name) < page.index(second.name)
     assert f'href="/provider/sessions/{desk.soon}/cancel"' in page
 

@@ -1,6 +1,6 @@
-"""The help and identity pages (/contact, /privacy, /accessibility, /terms): each answers in
-both languages with its heading, says what the code does, and the footer links to all four
-from every page."""
+"""The help and identity pages (/contact, /privacy, /accessibility, /terms, /glossary): each
+answers in both languages with its heading, says what the code does, and the footer links to
+all of them from every page."""
 
 import re
 
@@ -15,8 +15,9 @@ PAGES = {
     "/privacy": ("Privacy notice", "Pemberitahuan privasi"),
     "/accessibility": ("Accessibility statement", "Pernyataan aksesibilitas"),
     "/terms": ("Terms of use", "Syarat dan ketentuan"),
+    "/glossary": ("Programme words", "Istilah program"),
 }
-FOOTER_LINKS = ('href="/contact"', 'href="/privacy"', 'href="/accessibility"', 'href="/terms"')
+FOOTER_LINKS = tuple(f'href="{path}"' for path in PAGES)
 
 
 def _text(html: str) -> str:
