@@ -136,6 +136,9 @@ class Course(db.Model):
     rating_count: Mapped[int] = mapped_column(default=0)
     enrolment_count: Mapped[int] = mapped_column(default=0)
     rejection_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # Webinar and offline courses: how many days of its session a participant must attend to
+    # complete it; None means every day (learning/attendance.py reads it).
+    attendance_days_required: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
 

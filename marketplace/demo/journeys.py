@@ -17,9 +17,13 @@ online test, joining, selection, the ledger), so the demo shows the programme as
   the price back on the card (a purchase and a refund on each statement); two others took
   seats in an earlier session of that webinar; one bought a self-paced course whose voucher
   the provider has redeemed, and one bought a self-paced course whose voucher is still to
-  be used. The demo participant has no unfinished course, so her 2020 scheme lets her buy
-  one: the README's walk has her buy one of the demo provider's self-paced courses, whose
-  voucher code the provider then redeems.
+  be used. Three of the refunded applicants then booked a three-day session of one of the
+  demo provider's courses, which the demo then moves to have begun half an hour earlier:
+  two redeemed their codes and the provider marked its first day's attendance (two
+  present, one absent), so its attendance sheet is open with days left to mark
+  (`_seed_running_session`). The demo participant has no unfinished course, so her 2020
+  scheme lets her buy one: the README's walk has her buy one of the demo provider's
+  self-paced courses, whose voucher code the provider then redeems.
 
 Random choices come from the caller's `random.Random`; times follow the day the seed runs.
 Flushes, never commits.
@@ -33,12 +37,14 @@ import sqlalchemy as sa
 
 from marketplace.catalogue import listing
 from marketplace.catalogue.models import Course, CourseStatus, Method
-from marketplace.core.indonesia import end_of_day, start_of_day
+from marketplace.core.indonesia import end_of_day, jakarta_date, start_of_day, utc_from_jakarta
 from marketplace.core.models import Province
 from marketplace.extensions import db
+from marketplace.learning import attendance, reviews
 from marketplace.money import ledger
 from marketplace.money.models import Card
 from marketplace.orders import checkout, redemption, refunds
+from marketplace.orders.models import Order, OrderStatus
 from marketplace.people import participants
 from marketplace.people.accounts import create_user
 from marketplace.people.models import Education, Employment, Participant, Role, Sex, User
@@ -216,6 +222,7 @@ def seed_programme(now: datetime, rng: random.Random) -> ProgrammeReport | None:
     )
     demo = db.session.scalar(sa.select(User).where(User.email == DEMO_PARTICIPANT.email))
     orders, refunded = _seed_orders(demo.participant, now)
+    orders += _seed_reviews(demo.participant, now)
     return ProgrammeReport(
         questions=questions,
         accounts=created,
@@ -286,4 +293,108 @@ def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
         voucher = _buy(others[5], self_paced[1], None, later)
         redemption.redeem(desk.provider, voucher.voucher_code, later + timedelta(seconds=2), desk)
         made += [voucher, _buy(others[6], self_paced[0], None, later)]
+    made += _seed_running_session(desk, sessions[2:], others[:3], later + timedelta(seconds=5))
     return len(made), len(refunded)
+
+
+RUNNING_DAYS = 3  # the running session's days, in WIB
+
+
+def _seed_running_session(desk: User, sessions: list, buyers: list, at: datetime) -> list:
+    """A session that has begun, for the attendance sheet: `buyers` book one of `sessions`
+    (an offline course's if there is one) at `at`, and the demo then moves it to have begun
+    half an hour before `at` and to end at 16.00 WIB on its third day, so that its sheet is
+    open as soon as the seed is done (the one place where the demo bends time: a checkout
+    refuses a session that has begun). All but the last buyer redeem their codes at `at`,
+    within the hour after the start, and the provider marks the first day: present for
+    those, absent for the last. The orders made ([] without a session)."""
+    candidates = [row for row in sessions if row.course.method is Method.OFFLINE] or sessions
+    if not candidates or not buyers:
+        return []
+    session = candidates[0]
+    orders = [_buy(person, session.course, session, at) for person in buyers]
+    session.starts_at = (at - timedelta(minutes=30)).replace(second=0, microsecond=0)
+    first_day = jakarta_date(session.starts_at)
+    session.ends_at = utc_from_jakarta(first_day + timedelta(days=RUNNING_DAYS - 1), 16, 0)
+    db.session.flush()
+    for order in orders[:-1]:
+        redemption.redeem(desk.provider, order.redeem_code, at + timedelta(seconds=1), desk)
+    marks = {(order.id, first_day): order is not orders[-1] for order in orders}
+    attendance.mark(session, desk, marks, at + timedelta(seconds=2))
+    return orders
+
+
+# --- completed courses and their reviews (issue 12) ----------------------------------------
+#
+# The demo participant has completed one course (the cheapest self-paced course of another
+# provider than the demo provider's) and reviewed it. The participant whose voucher the demo
+# provider redeemed has completed that course and reviewed it, and the provider replied; she
+# then bought and completed the demo participant's course too, and the office hid her abusive
+# review of it with a reason. Every review goes through learning.reviews, so the reviewed
+# courses' rating_avg and rating_count are recounted from the shown review rows; the other
+# courses keep the seed's made-up numbers.
+
+DEMO_REVIEW = (
+    5,
+    "Materinya runtut dan contohnya dekat dengan pekerjaan sehari-hari. Setelah pelatihan ini "
+    "saya lebih percaya diri melamar kerja.",
+)
+REDEEMED_REVIEW = (
+    4,
+    "Instruktur cepat menjawab pertanyaan di forum dan materinya langsung bisa saya pakai "
+    "untuk usaha saya. Sayang beberapa video suaranya kurang jelas.",
+)
+REPLY = "Terima kasih atas penilaiannya! Video yang suaranya kurang jelas sedang kami rekam ulang."
+HIDDEN_REVIEW = (1, "Pelatihan buruk, instrukturnya bodoh dan tidak becus, jangan beli!")
+HIDE_REASON = "Berisi hinaan kepada instruktur."
+
+
+def complete_for_demo(order: Order, at: datetime) -> None:
+    """The demo's stand-in for the completion service (not built yet): the order is marked
+    completed at `at`, with no learning checked. Only the seed calls it."""
+    order.status = OrderStatus.COMPLETED
+    order.completed_at = at
+    db.session.flush()
+
+
+def _seed_reviews(demo: Participant, now: datetime) -> int:
+    """Completed orders and their reviews (the section's comment); the orders it made."""
+    desk = db.session.scalar(
+        sa.select(User).where(User.role == Role.PROVIDER, User.provider_id.is_not(None))
+        .order_by(User.id).limit(1)
+    )  # fmt: skip
+    office = db.session.scalar(
+        sa.select(User).where(User.role == Role.ADMIN).order_by(User.id).limit(1)
+    )
+    redeemed = db.session.scalar(
+        sa.select(Order).where(Order.status == OrderStatus.REDEEMED).order_by(Order.id).limit(1)
+    )
+    if desk is None or office is None or redeemed is None:
+        return 0
+    # The cheapest: the demo participant keeps most of her balance for the README's walk.
+    course = db.session.scalar(
+        sa.select(Course)
+        .where(
+            Course.provider_id != desk.provider_id,
+            Course.status == CourseStatus.APPROVED,
+            Course.method == Method.SELF_PACED,
+        )
+        .order_by(Course.price, Course.id)
+        .limit(1)
+    )
+    if course is None:
+        return 0
+    at = now + timedelta(seconds=30)
+    mine = _buy(demo, course, None, at)
+    complete_for_demo(mine, at + timedelta(seconds=1))
+    reviews.write_review(mine, demo, *DEMO_REVIEW, at + timedelta(seconds=2))
+
+    other = redeemed.participant
+    complete_for_demo(redeemed, at + timedelta(seconds=3))
+    review = reviews.write_review(redeemed, other, *REDEEMED_REVIEW, at + timedelta(seconds=4))
+    reviews.reply(review, desk, REPLY, at + timedelta(seconds=5))
+    theirs = _buy(other, course, None, at + timedelta(seconds=6))
+    complete_for_demo(theirs, at + timedelta(seconds=7))
+    abusive = reviews.write_review(theirs, other, *HIDDEN_REVIEW, at + timedelta(seconds=8))
+    reviews.hide(abusive, office, HIDE_REASON, at + timedelta(seconds=9))
+    return 2

@@ -21,6 +21,8 @@ from marketplace.core.base import utcnow
 from marketplace.core.models import Province
 from marketplace.demo import seeding
 from marketplace.extensions import db
+from marketplace.learning import attendance
+from marketplace.learning.models import Attendance
 from marketplace.people import accounts
 from marketplace.people.models import Role, User
 from marketplace.seed_data import places, vocabulary
@@ -171,6 +173,8 @@ def test_webinar_and_offline_courses_have_upcoming_sessions(report):
         sa.select(Course).where(Course.status == CourseStatus.APPROVED)
     ).all()
     scheduled = 0
+    # The demo programme times one session to begin as it runs (test_demo_running_session).
+    running = set(db.session.scalars(sa.select(Attendance.session_id)))
     for course in courses:
         if course.method is Method.SELF_PACED:
             assert course.sessions == []
@@ -178,6 +182,8 @@ def test_webinar_and_offline_courses_have_upcoming_sessions(report):
         assert 2 <= len(course.sessions) <= 4
         for session in course.sessions:
             scheduled += 1
+            if session.id in running:
+                continue
             assert session.starts_at > now
             assert session.starts_at < now + timedelta(days=62)
             assert 2 * 3600 <= (session.ends_at - session.starts_at).total_seconds() <= 4 * 3600
@@ -325,16 +331,46 @@ def test_demo_orders_show_a_purchase_a_refund_and_a_redemption(report):
     mine = db.session.scalars(
         sa.select(Order).where(Order.participant_id == user.participant.id).order_by(Order.id)
     ).all()
-    assert [order.status for order in mine] == [OrderStatus.REFUNDED]
+    # Refunded, then a course completed and reviewed (demo/journeys.py, `_seed_reviews`).
+    assert [order.status for order in mine] == [OrderStatus.REFUNDED, OrderStatus.COMPLETED]
     assert mine[0].session.status is SessionStatus.CANCELLED and mine[0].refund_reason
     card = db.session.scalar(sa.select(Card).where(Card.participant_id == user.participant.id))
-    assert card.account.balance == 1_000_000 and card.status is CardStatus.IN_USE
+    assert card.account.balance == 1_000_000 - mine[1].price
+    assert card.status is CardStatus.IN_USE
     statuses = db.session.scalars(sa.select(Order.status)).all()
     assert statuses.count(OrderStatus.REFUNDED) == 4
-    assert statuses.count(OrderStatus.REDEEMED) == 1 and statuses.count(OrderStatus.PAID) == 3
+    # Redeemed: two codes at the running session's start (the self-paced voucher's order
+    # is completed since, with the demo participant's and one more: `_seed_reviews`).
+    assert statuses.count(OrderStatus.REDEEMED) == 2 and statuses.count(OrderStatus.PAID) == 4
+    assert statuses.count(OrderStatus.COMPLETED) == 3
     provider_user = db.session.scalar(sa.select(User).where(User.email == "lembaga@example.com"))
-    assert {order.course.provider_id for order in db.session.scalars(sa.select(Order))} == {
-        provider_user.provider_id
-    }
+    # Every order is of the demo provider's courses but the two of the reviewed course.
+    others = [
+        order
+        for order in db.session.scalars(sa.select(Order))
+        if order.course.provider_id != provider_user.provider_id
+    ]
+    assert len(others) == 2 and {order.status for order in others} == {OrderStatus.COMPLETED}
     assert ledger.verify() == []
     assert "4 refunded" in report.describe()
+
+
+def test_demo_running_session_has_its_first_day_marked(report):
+    """The demo provider's session that began as the seed ran: three days, three seats, the
+    first day marked (two present, one absent), its attendance sheet open now."""
+    from marketplace.core.indonesia import jakarta_date
+
+    running = db.session.scalars(sa.select(Attendance.session_id).distinct()).all()
+    assert len(running) == 1
+    session = db.session.get(CourseSession, running[0])
+    provider_user = db.session.scalar(sa.select(User).where(User.email == "lembaga@example.com"))
+    assert session.course.provider_id == provider_user.provider_id
+    assert session.seats_taken == 3
+    sheet = attendance.attendance_sheet(session)
+    assert len(sheet.days) == 3 and sheet.days[0] == jakarta_date(session.starts_at)
+    assert sorted(row.marks for row in sheet.rows) == [
+        (False, None, None),
+        (True, None, None),
+        (True, None, None),
+    ]
+    assert attendance.why_not_markable(session, utcnow() + timedelta(minutes=1)) is None

@@ -321,7 +321,8 @@ def test_the_participant_sees_their_own_statement(app, books):
     assert masked in page and "Rp800.000" in page
     assert 'Purchase: <span lang="id">Dasar Excel</span>' in page  # the title is Indonesian
     assert 'Refund: <span lang="id">Dasar Excel</span>' in page
-    assert 'Purchase: <span lang="id">Menulis Surat Lamaran</span>' in page and "Training balance issued" in page
+    assert 'Purchase: <span lang="id">Menulis Surat Lamaran</span>' in page
+    assert "Training balance issued" in page
     assert "+Rp300.000" in page and "−Rp200.000" in page and "+Rp1.000.000" in page
     assert f'href="/account/orders/{books.first_order}"' in page
     assert f'href="/account/orders/{books.second_order}"' in page

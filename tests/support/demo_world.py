@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from marketplace.catalogue.models import Course, CourseSession, Method
 from marketplace.extensions import db
+from marketplace.learning.models import Attendance, Review
 from marketplace.money.models import LedgerAccount
 from marketplace.orders.models import Order
 from marketplace.people.models import Participant, User
@@ -27,7 +28,7 @@ _PATH_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 def world(app) -> dict:
     """Real values for the path variables of every rule, from the seeded demo: a webinar
     course, the demo participant's order and test attempt, a batch, a session of the demo
-    provider, a ledger account."""
+    provider (the one whose attendance is being marked), a ledger account."""
     with app.app_context():
         demo = db.session.scalar(
             sa.select(Participant).join(User).where(User.email == DEMO_ACCOUNTS["participant"])
@@ -46,16 +47,34 @@ def world(app) -> dict:
                 sa.select(Order.id).where(Order.participant_id == demo.id).limit(1)
             ),
             "batch_id": db.session.scalar(sa.select(Batch.id).order_by(Batch.id)),
+            # The demo provider's running session first (its attendance sheet's form is open
+            # while cancelling it is not), else any of its sessions.
             "session_id": db.session.scalar(
                 sa.select(CourseSession.id)
                 .join(Course, Course.id == CourseSession.course_id)
                 .where(Course.provider_id == provider_id)
+                .order_by(
+                    sa.exists()
+                    .where(Attendance.session_id == CourseSession.id)
+                    .correlate(CourseSession)
+                    .desc(),
+                    CourseSession.id,
+                )
                 .limit(1)
             ),
             "attempt_id": db.session.scalar(
                 sa.select(Attempt.id).where(Attempt.participant_id == demo.id).limit(1)
             ),
             "participant_id": demo.id,
+            # A shown review of the demo provider's course (replied to): the office's page
+            # shows its hide form.
+            "review_id": db.session.scalar(
+                sa.select(Review.id)
+                .join(Course, Course.id == Review.course_id)
+                .where(Course.provider_id == provider_id, Review.hidden_at.is_(None))
+                .order_by(Review.id)
+                .limit(1)
+            ),
             "n": 1,
             "code": db.session.scalar(sa.select(LedgerAccount.code).limit(1)),
             "token": "not-a-token",

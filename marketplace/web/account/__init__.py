@@ -17,6 +17,7 @@ from marketplace.web.account import (  # noqa: E402, F401
     email,
     online_test,
     profile,
+    reviews,
     statement,
     views,
 )

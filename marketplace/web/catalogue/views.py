@@ -5,10 +5,12 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from marketplace.catalogue import listing
+from marketplace.learning import reviews
 from marketplace.web.catalogue.cards import course_cards
 from marketplace.web.catalogue.filters import filter_form
 from marketplace.web.catalogue.pages import kept_page
 from marketplace.web.catalogue.query import METHODS, SORT_LABELS, CatalogueQuery
+from marketplace.web.paging import page_or_400, within_pages
 
 bp = Blueprint("catalogue", __name__)
 SORT_NAMES = dict(SORT_LABELS)
@@ -60,12 +62,18 @@ def course(slug: str):
     """A course's page: what it teaches, who gives it, sessions, rating, the buy button."""
     if len(slug) > 200:
         abort(404)
+    reviews_page = page_or_400(request.args.get("reviews_page"))
     found = listing.get_listed_course(slug)
     if found is None:
         abort(404)
     return render_template(
         "catalogue/course.html",
         course=found,
+        # Shown reviews per star, and a page of them newest first (`?reviews_page=2`): the
+        # course page is drawn afresh on every request, so a new review shows at once.
+        rating=reviews.rating_summary(found),
+        reviews=within_pages(reviews.reviews_page(found, reviews_page)),
+        first_name=reviews.first_name,
         sessions=listing.upcoming_sessions(found),
         others=listing.other_courses_by_provider(found),
         provider_course_count=listing.count_listed_by_provider(found.provider_id),

@@ -1,4 +1,5 @@
-"""The training provider's portal under /provider: its sessions, redeeming codes, cancelling."""
+"""The training provider's portal under /provider: its sessions, redeeming codes, cancelling,
+marking attendance."""
 
 from flask import Blueprint
 
@@ -12,4 +13,4 @@ bp.after_request(not_cached)
 
 
 # The route modules register their views on `bp`.
-from marketplace.web.provider import redeem, sessions  # noqa: E402, F401
+from marketplace.web.provider import attendance, redeem, reviews, sessions  # noqa: E402, F401

@@ -117,6 +117,11 @@ def test_a_batch_is_created_from_indonesian_dates_and_times(app, office, changes
         assert batch.closes_at == datetime(2026, 4, 14, 16, 59)
 
 
+OPENS_DATE = "Enter the date the batch opens"
+CLOSES_DATE = "Enter the date the batch closes"
+CLOSES_TIME = "Enter the time the batch closes"
+
+
 @pytest.mark.parametrize(
     ("changes", "english", "indonesian"),
     [
@@ -149,10 +154,10 @@ def test_a_batch_is_created_from_indonesian_dates_and_times(app, office, changes
         ),
         ({"opens_date": ""}, "Enter the date the batch opens", "Masukkan tanggal gelombang dibuka"),
         # Spaces are nothing typed, in every box (they once reached the batch as no date: 500).
-        ({"opens_date": "  "}, "Enter the date the batch opens", "Masukkan tanggal gelombang dibuka"),
+        ({"opens_date": "  "}, OPENS_DATE, "Masukkan tanggal gelombang dibuka"),
         ({"opens_time": " "}, "Enter the time the batch opens", "Masukkan jam gelombang dibuka"),
-        ({"closes_date": " "}, "Enter the date the batch closes", "Masukkan tanggal gelombang ditutup"),
-        ({"closes_time": "\t"}, "Enter the time the batch closes", "Masukkan jam gelombang ditutup"),
+        ({"closes_date": " "}, CLOSES_DATE, "Masukkan tanggal gelombang ditutup"),
+        ({"closes_time": "\t"}, CLOSES_TIME, "Masukkan jam gelombang ditutup"),
     ],
 )
 def test_other_dates_and_times_are_refused_with_a_message(
