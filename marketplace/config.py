@@ -62,6 +62,10 @@ def load(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "CATALOGUE_PAGE_SIZE": 20,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Participants' uploaded files (skill demonstrations), outside the static folder;
+        # the demonstration form alone takes bodies up to UPLOAD_MAX_CONTENT_LENGTH.
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance / "uploads"),
+        "UPLOAD_MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         # Mail: without MAIL_SERVER messages stay in the outbox table and the log
         # (`flask mail outbox`); with it the worker sends them by SMTP once their transaction
         # has committed.

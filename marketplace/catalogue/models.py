@@ -139,6 +139,9 @@ class Course(db.Model):
     # Webinar and offline courses: how many days of its session a participant must attend to
     # complete it; None means every day (learning/attendance.py reads it).
     attendance_days_required: Mapped[int | None]
+    # Whether completing the course needs a passed skill demonstration ("unjuk
+    # keterampilan"; learning/demonstrations.py).
+    needs_demonstration: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
 

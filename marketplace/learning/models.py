@@ -1,11 +1,12 @@
 """Learning's tables: attendance at a session's days, and reviews of completed courses."""
 
+import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.base import utcnow
+from marketplace.core.base import enum_column, utcnow
 from marketplace.extensions import db
 
 
@@ -54,3 +55,38 @@ class Review(db.Model):
     order = relationship("Order")
     course = relationship("Course")
     participant = relationship("Participant")
+
+
+# --- Skill demonstrations ("unjuk keterampilan"; learning/demonstrations.py) -----------------
+
+
+class DemonstrationStatus(enum.Enum):
+    SUBMITTED = "submitted"
+    PASSED = "passed"
+    RETURNED = "returned"
+
+
+class Demonstration(db.Model):
+    """One submission of a participant's skill demonstration for an order: a text answer and
+    optionally one file (PDF, JPEG or PNG), stored outside the web root under `file_key`, a
+    generated name; `file_name` is the sender's name for display only. A returned submission
+    stays as it was; submitting again adds a new row."""
+
+    __tablename__ = "demonstration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("course_order.id"), index=True)
+    answer: Mapped[str] = mapped_column(sa.Text)
+    file_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    file_name: Mapped[str | None] = mapped_column(sa.String(200))
+    content_type: Mapped[str | None] = mapped_column(sa.String(40))
+    size: Mapped[int | None]
+    status: Mapped[DemonstrationStatus] = mapped_column(
+        enum_column(DemonstrationStatus), default=DemonstrationStatus.SUBMITTED
+    )
+    feedback: Mapped[str | None] = mapped_column(sa.Text)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    order = relationship("Order")

@@ -14,6 +14,7 @@ bp.after_request(not_cached)
 # The route modules register their views on `bp`.
 from marketplace.web.account import (  # noqa: E402, F401
     batches,
+    demonstration,
     email,
     online_test,
     profile,

@@ -13,4 +13,10 @@ bp.after_request(not_cached)
 
 
 # The route modules register their views on `bp`.
-from marketplace.web.provider import attendance, redeem, reviews, sessions  # noqa: E402, F401
+from marketplace.web.provider import (  # noqa: E402, F401
+    attendance,
+    redeem,
+    reviews,
+    sessions,
+    submissions,
+)
