@@ -24,7 +24,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from flask_babel import force_locale
+from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as translate
 from huey import crontab
 
@@ -337,3 +337,10 @@ def _describe(error: BaseException) -> str:
     else:
         note = f"{type(error).__name__}: {error}"
     return note[:_ERROR_LENGTH]
+
+
+def wib(moment: datetime, *, with_date: bool = True) -> str:
+    """A UTC time as mail says it: Jakarta's clock in the mail's (forced) language, the zone
+    named ("6 Desember 2026, 09.00 WIB", or "09.00 WIB" without the date). Every mail's
+    times go through here."""
+    return f"{format_datetime(moment, 'd MMMM y, HH.mm' if with_date else 'HH.mm')} WIB"

@@ -14,7 +14,6 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -70,9 +69,6 @@ def new_card_number() -> str:
 # --- mail ----------------------------------------------------------------------------------
 
 
-def _when(value: datetime) -> str:
-    """A UTC time in Jakarta time, in the current (forced) language, with the zone named."""
-    return f"{format_datetime(value, 'd MMMM y, HH.mm')} WIB"
 
 
 # --- issuing -------------------------------------------------------------------------------
@@ -157,7 +153,7 @@ def issue(participant: Participant, batch: Batch, now: datetime, actor: User | N
         name=participant.full_name,
         number=card.masked_number,
         balance=rupiah(scheme.training_balance),
-        deadline=lambda: _when(card.purchase_deadline_at),
+        deadline=lambda: mail.wib(card.purchase_deadline_at),
     )
     audit.record(
         "card.issued",
@@ -235,7 +231,7 @@ def _return_balance(card: Card, fund, actor: User | None) -> None:
         name=participant.full_name,
         number=card.masked_number,
         balance=rupiah(returned),
-        deadline=lambda: _when(card.purchase_deadline_at),
+        deadline=lambda: mail.wib(card.purchase_deadline_at),
     )
     audit.record(
         "card.expired",

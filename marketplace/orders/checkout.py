@@ -40,7 +40,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -384,7 +383,7 @@ def _mail_code(
         price=rupiah(course.price),
         code=code,
         minutes=int(CODE_VALID_FOR.total_seconds() // 60),
-        time=lambda: f"{format_datetime(expires_at, 'HH.mm')} WIB",
+        time=lambda: mail.wib(expires_at, with_date=False),
     )
 
 

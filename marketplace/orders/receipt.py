@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import format_datetime
 from flask_babel import gettext as translate
 
 from marketplace.catalogue.models import Method
@@ -151,16 +150,11 @@ def until_when(order: Order) -> tuple[str, dict]:
 # --- the confirmation mail -----------------------------------------------------------------
 
 
-def _when(value: datetime) -> str:
-    """A UTC time in Jakarta time, in the current (forced) language, with the zone named."""
-    return f"{format_datetime(value, 'd MMMM y, HH.mm')} WIB"
-
-
 def _mail_value(value):
     if isinstance(value, Clock):
-        return f"{format_datetime(value.moment, 'HH.mm')} WIB"
+        return mail.wib(value.moment, with_date=False)
     if isinstance(value, datetime):
-        return _when(value)
+        return mail.wib(value)
     return value
 
 
