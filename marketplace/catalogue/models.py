@@ -142,6 +142,10 @@ class Course(db.Model):
     # Whether completing the course needs a passed skill demonstration ("unjuk
     # keterampilan"; learning/demonstrations.py).
     needs_demonstration: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The post-test's pass mark (of 100) and how many tries a participant has at it; module
+    # quizzes use the same pass mark (learning/assessments.py).
+    pass_mark: Mapped[int] = mapped_column(default=60, server_default="60")
+    test_tries: Mapped[int] = mapped_column(default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
 
@@ -187,8 +191,29 @@ class Module(db.Model):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(sa.String(200))
     minutes: Mapped[int]
+    # The lesson, in the plain form learning/lessons.py reads: "## " starts a heading, "- " a
+    # list item, a blank line ends a paragraph. Self-paced courses only.
+    lesson: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     course = relationship("Course", back_populates="modules")
+
+
+class Question(db.Model):
+    """A multiple-choice question of a course's bank: with a module, one of that module's quiz
+    questions; without, one the pre-test and post-test draw from (learning/assessments.py)."""
+
+    __tablename__ = "course_question"
+    __table_args__ = (
+        sa.CheckConstraint("correct_choice >= 0", name="correct_choice_index"),
+        sa.Index("ix_course_question_course_module", "course_id", "module_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id", ondelete="CASCADE"))
+    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id", ondelete="CASCADE"))
+    prompt: Mapped[str] = mapped_column(sa.Text)
+    choices: Mapped[list] = mapped_column(sa.JSON)  # list of strings, shown in this order
+    correct_choice: Mapped[int]  # index into choices
 
 
 class CourseSession(db.Model):

@@ -1,4 +1,5 @@
-"""Learning's tables: attendance at a session's days, and reviews of completed courses."""
+"""Learning's tables: attendance at a session's days, reviews of completed courses, skill
+demonstrations, and a self-paced course's modules opened and tests taken."""
 
 import enum
 from datetime import date, datetime
@@ -90,3 +91,51 @@ class Demonstration(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     order = relationship("Order")
+
+
+# --- Self-paced learning: modules opened and tests taken (learning/lessons.py, assessments.py)
+
+
+class ModuleProgress(db.Model):
+    """One participant's (their order's) progress through one module: when the server first
+    opened it for them, and when they passed its quiz. The module counts as done once both
+    the quiz is passed and its minimum time since opening has gone by (learning/lessons.py)."""
+
+    __tablename__ = "module_progress"
+
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("course_order.id"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("module.id", ondelete="CASCADE"), primary_key=True
+    )
+    opened_at: Mapped[datetime]
+    quiz_passed_at: Mapped[datetime | None]
+
+
+class AssessmentKind(enum.Enum):
+    PRE_TEST = "pre_test"  # once, before learning: measures where the participant starts
+    QUIZ = "quiz"  # a module's short quiz, as often as needed, to the pass mark
+    POST_TEST = "post_test"  # after learning: the course's tries, to the pass mark
+
+
+class Assessment(db.Model):
+    """One try at a pre-test, a module quiz or a post-test: the questions the server drew, the
+    answers given and the score it counted. Open while `submitted_at` is empty."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        sa.UniqueConstraint("order_id", "kind", "module_id", "number", name="uq_assessment_try"),
+        sa.CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+        sa.CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("course_order.id"), index=True)
+    kind: Mapped[AssessmentKind] = mapped_column(enum_column(AssessmentKind))
+    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id", ondelete="CASCADE"))
+    number: Mapped[int]  # the try: 1, 2, ...
+    question_ids: Mapped[list] = mapped_column(sa.JSON)  # drawn, in the order shown
+    answers: Mapped[list | None] = mapped_column(sa.JSON)  # chosen index per question shown
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    score: Mapped[int | None]  # correct answers of 100, rounded down
+    passed: Mapped[bool | None]

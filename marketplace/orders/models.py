@@ -37,6 +37,7 @@ class Order(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     redeemed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    score: Mapped[int | None]  # the passed post-test's score (of 100), recorded on completion
     refunded_at: Mapped[datetime | None]
     refund_reason: Mapped[str | None] = mapped_column(sa.String(200))
 

@@ -41,7 +41,7 @@ from marketplace.catalogue.models import Course, CourseSession, Provider, Sessio
 from marketplace.core import N_, DomainError, audit
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderStatus
-from marketplace.people.models import User
+from marketplace.people.models import Participant, User
 
 REDEEM_WINDOW = timedelta(hours=1)
 
@@ -168,6 +168,70 @@ def _order_with_code(code: str) -> tuple[Order | None, str]:
     return order, "voucher" if order.voucher_code in candidates else "redeem"
 
 
+def _mark_redeemed(order: Order, now: datetime) -> None:
+    """paid → redeemed by ONE conditional UPDATE; refused when another desk (or the
+    participant) took the code, or the order was refunded, between our read and our write."""
+    redeemed = db.session.execute(
+        sa.update(Order)
+        .where(Order.id == order.id, Order.status == OrderStatus.PAID)
+        .values(status=OrderStatus.REDEEMED, redeemed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(order)
+    if not redeemed:
+        if order.status is OrderStatus.REFUNDED:
+            raise DomainError(
+                N_("This code has been cancelled: the purchase was refunded."), field="code"
+            )
+        raise DomainError(
+            N_("This code has already been used, on %(when)s."),
+            field="code",
+            when=order.redeemed_at or order.completed_at,
+        )
+
+
+def start_self_paced(order: Order, participant: Participant, code: str, now: datetime) -> Order:
+    """The participant starts their self-paced course by typing its voucher code on the
+    course's learning page, as the real programme's platforms ask: the order, now redeemed.
+
+    Refused (DomainError on field "code", nothing changed) for another participant's order,
+    a course with a session (its redeem code is taken at the provider's desk), a refunded
+    order, one already started, and a code that is not this order's voucher code (read as
+    forgivingly as at the desk: any case, spaces, dashes, look-alikes).
+    """
+    if order.participant_id != participant.id:
+        raise DomainError(N_("This is not your order."), field="code")
+    if order.session_id is not None:
+        raise DomainError(
+            N_("This course has a session: it starts when the provider takes your redeem code."),
+            field="code",
+        )
+    if order.status is OrderStatus.REFUNDED:
+        raise DomainError(
+            N_("This code has been cancelled: the purchase was refunded."), field="code"
+        )
+    if order.status is not OrderStatus.PAID:
+        raise DomainError(
+            N_("This code has already been used, on %(when)s."),
+            field="code",
+            when=order.redeemed_at or order.completed_at,
+        )
+    if order.voucher_code not in spellings(code):
+        raise DomainError(
+            N_("This is not the voucher code of this course. It is on your order page."),
+            field="code",
+        )
+    _mark_redeemed(order, now)
+    audit.record(
+        "order.redeemed",
+        f"order:{order.id}",
+        actor=participant.user,
+        code="voucher",
+        by="participant",
+    )
+    return order
+
+
 def redeem(provider: Provider, code: str, now: datetime, actor: User | None = None) -> Order:
     """Take `code` at `provider`'s desk at `now`: the order, now redeemed.
 
@@ -216,24 +280,7 @@ def redeem(provider: Provider, code: str, now: datetime, actor: User | None = No
                 opens=window.opens_at,
                 closes=window.closes_at,
             )
-    redeemed = db.session.execute(
-        sa.update(Order)
-        .where(Order.id == order.id, Order.status == OrderStatus.PAID)
-        .values(status=OrderStatus.REDEEMED, redeemed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(order)
-    if not redeemed:
-        # Another desk took it, or the order was refunded, between our read and our write.
-        if order.status is OrderStatus.REFUNDED:
-            raise DomainError(
-                N_("This code has been cancelled: the purchase was refunded."), field="code"
-            )
-        raise DomainError(
-            N_("This code has already been used, on %(when)s."),
-            field="code",
-            when=order.redeemed_at or order.completed_at,
-        )
+    _mark_redeemed(order, now)
     audit.record(
         "order.redeemed",
         f"order:{order.id}",

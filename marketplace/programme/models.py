@@ -31,6 +31,10 @@ class Scheme(db.Model):
     # 2020: a second course only once the first is finished.
     one_unfinished_course: Mapped[bool] = mapped_column(default=True)
     max_course_price: Mapped[int | None]  # None: up to the balance
+    # The least share of a self-paced course's declared time a participant must spend on it,
+    # in percent: each module stays open at least this share of its minutes, counted by the
+    # server from when the module was opened (learning/lessons.py).
+    min_learning_percent: Mapped[int] = mapped_column(default=50, server_default="50")
 
     def __repr__(self) -> str:
         return f"<Scheme {self.code}>"

@@ -1,0 +1,121 @@
+"""Completing a course: one call that checks every rule again and moves the order to completed.
+
+`complete(order, now)` reads where the order stands (`journey.journey`, the one home of the
+rules: pre-test taken, every module's quiz passed and minimum time gone by, the attendance
+the course requires, the post-test passed, the skill demonstration passed when the course
+asks for one) under the order's row lock, and refuses with every step still missing. When
+all hold it moves the order redeemed → completed by ONE conditional UPDATE, recording when
+and the post-test's best score, writes the audit row and mails the participant what comes
+next (rate the course). It is idempotent: a completed order is returned as it is, and two
+completions at once complete it once (the second finds the UPDATE already made).
+
+`complete_if_ready` is what the steps that can finish a course call after they change
+something (a passed post-test, a demonstration passed, attendance marked): it completes
+when nothing is missing and does nothing otherwise.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from marketplace.core import N_, DomainError, audit, mail
+from marketplace.extensions import db
+from marketplace.learning.journey import CourseState, StepKind, StepState, journey
+from marketplace.orders.models import Order, OrderStatus
+
+# "Pelatihan Saya", a public address (DESIGN.md) the completion mail links to; a test holds
+# the learner's blueprint to it.
+COURSES_PATH = "/account/courses"
+
+# What each step still missing says.
+MISSING = {
+    StepKind.PRE_TEST: N_("Take the pre-test."),
+    StepKind.MODULE: N_("Finish module %(number)s: its lesson, its quiz and its minimum time."),
+    StepKind.ATTENDANCE: N_("Attend the days the course requires (the provider marks them)."),
+    StepKind.POST_TEST: N_("Pass the post-test."),
+    StepKind.DEMONSTRATION: N_("Have your skill demonstration passed by the provider."),
+}
+
+
+def missing(order: Order, now: datetime) -> list[DomainError]:
+    """Every step of the order's course not done at `now`, as refusals (empty: nothing)."""
+    refusals = []
+    for step in journey(order, now).steps:
+        if step.state is StepState.DONE:
+            continue
+        params = {"number": step.module.position} if step.module is not None else {}
+        refusals.append(DomainError(MISSING[step.kind], **params))
+    return refusals
+
+
+def complete(order: Order, now: datetime) -> Order:
+    """Complete the order's course at `now` (see the module's comment); the order."""
+    db.session.execute(sa.select(Order.id).where(Order.id == order.id).with_for_update())
+    db.session.refresh(order)
+    if order.status is OrderStatus.COMPLETED:
+        return order
+    if order.status is OrderStatus.REFUNDED:
+        raise DomainError(N_("This order was refunded: its course is closed."))
+    if order.status is OrderStatus.PAID:
+        raise DomainError(N_("Start the course first: type its voucher code on the course's page."))
+    refusals = missing(order, now)
+    if refusals:
+        raise DomainError.several(refusals)
+    where = journey(order, now)
+    score = where.step(StepKind.POST_TEST).score
+    done = db.session.execute(
+        sa.update(Order)
+        .where(Order.id == order.id, Order.status == OrderStatus.REDEEMED)
+        .values(status=OrderStatus.COMPLETED, completed_at=now, score=score)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(order)
+    if not done:
+        if order.status is OrderStatus.COMPLETED:
+            return order  # completed by the other call
+        raise DomainError(N_("This order was refunded: its course is closed."))
+    audit.record(
+        "order.completed",
+        f"order:{order.id}",
+        actor=order.participant.user,
+        course_id=order.course_id,
+        score=score,
+    )
+    _mail_completed(order)
+    return order
+
+
+def complete_if_ready(order: Order, now: datetime) -> bool:
+    """Complete the order when every step is done; whether it is completed now."""
+    if order.status is OrderStatus.COMPLETED:
+        return True
+    if order.status is not OrderStatus.REDEEMED:
+        return False
+    if journey(order, now).state is CourseState.COMPLETED or missing(order, now):
+        return False
+    complete(order, now)
+    return True
+
+
+def _mail_completed(order: Order) -> None:
+    """Tell the participant the course is completed, and what comes next: rating it."""
+    user = order.participant.user
+    mail.send_in_language(
+        user,
+        N_("Course completed: %(course)s"),
+        [
+            N_("Hello %(name)s,"),
+            N_("You completed %(course)s on %(when)s with a post-test score of %(score)s of 100."),
+            N_(
+                "Next: rate the course. The programme asks every participant to rate a "
+                "completed course before incentives are paid. It takes a minute:"
+            ),
+            mail.Verbatim("%(link)s"),
+        ],
+        course=order.course.title,
+        name=order.participant.full_name,
+        when=lambda: mail.wib(order.completed_at),
+        score=str(order.score if order.score is not None else "-"),
+        link=(current_app.config.get("PUBLIC_URL") or "").rstrip("/") + COURSES_PATH,
+    )
