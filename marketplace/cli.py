@@ -206,11 +206,18 @@ def register(app: Flask) -> None:
 
 
 @click.command("worker")
-@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="How many tasks run at once.")
-@click.option("--no-periodic", is_flag=True,
-              help="Leave the periodic jobs to another worker (with several machines, one "
-                   "worker runs them).")
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="How many tasks run at once.",
+)
+@click.option(
+    "--no-periodic",
+    is_flag=True,
+    help="Leave the periodic jobs to another worker (with several machines, one worker runs them).",
+)
 @with_appcontext
 def worker_command(threads: int, no_periodic: bool) -> None:
     """Run the task queue's worker until stopped: mail delivery and the periodic jobs.
@@ -238,8 +245,11 @@ def worker_command(threads: int, no_periodic: bool) -> None:
     consumer = queue.huey.create_consumer(workers=threads, periodic=not no_periodic)
     click.echo(
         f"Worker on {current_app.config['TASK_QUEUE_URL']} with {threads} thread(s); "
-        + ("periodic jobs off." if no_periodic else
-           "periodic jobs: " + ", ".join(job.name for job in tasks.declared() if job.schedule))
+        + (
+            "periodic jobs off."
+            if no_periodic
+            else "periodic jobs: " + ", ".join(job.name for job in tasks.declared() if job.schedule)
+        )
     )
     consumer.run()
 
@@ -251,8 +261,13 @@ def mail_group() -> None:
 
 @mail_group.command("outbox")
 @click.option("--to", "recipient", default=None, help="Only messages to this email address.")
-@click.option("--last", default=10, show_default=True, type=click.IntRange(1, 1000),
-              help="How many of the most recent messages.")
+@click.option(
+    "--last",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="How many of the most recent messages.",
+)
 @with_appcontext
 def mail_outbox_command(recipient: str | None, last: int) -> None:
     """Print the most recent messages of the outbox, oldest first, with their bodies."""
@@ -282,8 +297,13 @@ def mail_outbox_command(recipient: str | None, last: int) -> None:
 
 
 @mail_group.command("retry")
-@click.option("--hours", default=48, show_default=True, type=click.IntRange(1, 24 * 30),
-              help="Only messages made in the last HOURS hours.")
+@click.option(
+    "--hours",
+    default=48,
+    show_default=True,
+    type=click.IntRange(1, 24 * 30),
+    help="Only messages made in the last HOURS hours.",
+)
 @with_appcontext
 def mail_retry_command(hours: int) -> None:
     """Send again now, not through the queue, the messages whose delivery failed (needs

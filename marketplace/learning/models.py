@@ -139,3 +139,5 @@ class Assessment(db.Model):
     submitted_at: Mapped[datetime | None]
     score: Mapped[int | None]  # correct answers of 100, rounded down
     passed: Mapped[bool | None]
+
+    order = relationship("Order")

@@ -123,9 +123,7 @@ class LedgerEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    transaction_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("ledger_transaction.id"), index=True
-    )
+    transaction_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_transaction.id"), index=True)
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_account.id"))
     amount: Mapped[int] = mapped_column(sa.BigInteger)
 

@@ -612,9 +612,7 @@ def _purchase(
             if made.purchase_key == purchase_key:
                 return db.session.get(Order, made.id)
         balance = _balance_under_lock(card) if card is not None else 0
-        card = _check_rules(
-            participant, card, course, session, now, orders=orders, balance=balance
-        )
+        card = _check_rules(participant, card, course, session, now, orders=orders, balance=balance)
         order = Order(
             participant_id=participant.id,
             card_id=card.id,

@@ -138,10 +138,7 @@ def until_when(order: Order) -> tuple[str, dict]:
     until = redemption.usable_until(order)
     if until is None:
         return (
-            N_(
-                "Your voucher code has no end date: it works until you use it to start the "
-                "course."
-            ),
+            N_("Your voucher code has no end date: it works until you use it to start the course."),
             {},
         )
     return N_("Your redeem code works until %(date)s."), {"date": until}

@@ -137,7 +137,8 @@ def register_participant(
         raise DomainError(N_("Enter your full name"), field="name")
     if len(name) > NAME_MAX_LENGTH:
         raise DomainError(
-            N_("Your name must be %(max)s characters or fewer."), field="name",
+            N_("Your name must be %(max)s characters or fewer."),
+            field="name",
             max=NAME_MAX_LENGTH,
         )
     if any(ord(character) < 32 or ord(character) == 127 for character in name):
@@ -417,7 +418,9 @@ class _ClockSigner(TimestampSigner):
 
 def _serializer(salt: str, now: datetime | None) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(
-        current_app.config["SECRET_KEY"], salt=salt, signer=_ClockSigner,
+        current_app.config["SECRET_KEY"],
+        salt=salt,
+        signer=_ClockSigner,
         signer_kwargs={"now": now},
     )
 
@@ -427,9 +430,7 @@ def _load(token: str, salt: str, max_age: timedelta, now: datetime | None) -> di
     try:
         payload = _serializer(salt, now).loads(token, max_age=int(max_age.total_seconds()))
     except SignatureExpired as error:
-        raise DomainError(
-            N_("This link has expired. Ask for a new one."), field="token"
-        ) from error
+        raise DomainError(N_("This link has expired. Ask for a new one."), field="token") from error
     except (BadData, UnicodeError, ValueError) as error:
         raise _invalid_link() from error
     if not isinstance(payload, dict):

@@ -191,4 +191,3 @@ def error_message(error) -> str:
         for name, value in error.params.items()
     }
     return gettext(error.message, **params)
-

@@ -27,9 +27,7 @@ def read_page(raw: str | None) -> tuple[int | None, str | None]:
         else:
             return None, gettext("The page number must be a whole number, like 2")
     if value > MAX_PAGE:
-        return None, gettext(
-            "The page number can be at most %(most)s", most=number(MAX_PAGE)
-        )
+        return None, gettext("The page number can be at most %(most)s", most=number(MAX_PAGE))
     if value < 1:
         return None, gettext("The page number must be 1 or more")
     return value, None

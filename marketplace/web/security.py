@@ -61,4 +61,3 @@ def not_cached(response: Response) -> Response:
     (account, checkout, provider, admin)."""
     response.headers["Cache-Control"] = "no-store"
     return response
-

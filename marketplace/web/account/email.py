@@ -131,9 +131,7 @@ def confirm_email_change(token: str):
         if form.validate_on_submit():
             found = email_change.confirm_change(token)
             flash(
-                gettext(
-                    "Your email address has been changed to %(email)s.", email=found.new_email
-                ),
+                gettext("Your email address has been changed to %(email)s.", email=found.new_email),
                 "success",
             )
             user = signed_in_user()

@@ -300,7 +300,9 @@ def verify_email(token: str):
         return link_problem(error, next_step="verification")
     return private(
         render_template(
-            "auth/verify_email.html", form=form, token=token,
+            "auth/verify_email.html",
+            form=form,
+            token=token,
             already_verified=found.already_verified,
         )
     )

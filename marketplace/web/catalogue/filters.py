@@ -60,9 +60,7 @@ def filter_form(query: CatalogueQuery, options: FilterOptions) -> Markup:
     if query.errors:
         return form_macro(filter_fields(query, options), query.page.errors)
     typed = tuple(field.raw for name, field in query.fields.items() if name != "page")
-    return kept_form(
-        options, typed, lambda: form_macro(filter_fields(query, options), []).strip()
-    )
+    return kept_form(options, typed, lambda: form_macro(filter_fields(query, options), []).strip())
 
 
 def filter_fields(query: CatalogueQuery, options: FilterOptions) -> list[FilterField]:

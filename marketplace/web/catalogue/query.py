@@ -170,9 +170,7 @@ class CatalogueQuery:
         field.raw = value
         if value is not None and len(value) > MAX_QUERY_LENGTH:
             field.errors.append(
-                gettext(
-                    "Search words can be at most %(max)d characters long", max=MAX_QUERY_LENGTH
-                )
+                gettext("Search words can be at most %(max)d characters long", max=MAX_QUERY_LENGTH)
             )
         else:
             field.data = value or ""

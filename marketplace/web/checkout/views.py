@@ -270,9 +270,7 @@ def confirm():
     if not form.validate_on_submit():
         return _code_page(form, participant, status=400)
     try:
-        order = checkout.confirm(
-            participant, key, form.code.data, utcnow(), order_link=_order_link
-        )
+        order = checkout.confirm(participant, key, form.code.data, utcnow(), order_link=_order_link)
     except checkout.PurchaseNotFound:
         abort(404)
     except checkout.WrongCode as error:
