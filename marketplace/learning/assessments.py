@@ -34,7 +34,7 @@ TEST_QUESTIONS = 10  # drawn for a pre-test or a post-test, at most
 
 NOT_READY = N_(
     "This test is not ready yet: the provider has not written its questions. "
-    "Write to the provider or to us (see Help)."
+    "Write to the provider or to us (see Contact us)."
 )
 SUBMITTED = N_("You have already sent these answers.")
 NOT_IN_TRY = N_("A question you answered is not part of this test. Reload the page.")
@@ -109,7 +109,7 @@ def _why_not(order: Order, kind: AssessmentKind, module: Module | None, now: dat
         return DomainError(
             N_(
                 "You have used all %(tries)s tries of the post-test. "
-                "Write to the provider or to us (see Help) if something went wrong."
+                "Write to the provider or to us (see Contact us) if something went wrong."
             ),
             tries=order.course.test_tries,
         )
