@@ -21,31 +21,32 @@ from flask import current_app
 
 from marketplace.core import N_, DomainError, audit, mail
 from marketplace.extensions import db
-from marketplace.learning.journey import CourseState, StepKind, StepState, journey
+from marketplace.learning import journey as journeys
 from marketplace.orders.models import Order, OrderStatus
 
 # "Pelatihan Saya", a public address (DESIGN.md) the completion mail links to; a test holds
 # the learner's blueprint to it.
 COURSES_PATH = "/account/courses"
 
-# What each step still missing says.
+# What each step still missing says, by its kind (journey.StepKind's values: journey is
+# read through its module, since demonstrations, which journey reads, completes courses).
 MISSING = {
-    StepKind.PRE_TEST: N_("Take the pre-test."),
-    StepKind.MODULE: N_("Finish module %(number)s: its lesson, its quiz and its minimum time."),
-    StepKind.ATTENDANCE: N_("Attend the days the course requires (the provider marks them)."),
-    StepKind.POST_TEST: N_("Pass the post-test."),
-    StepKind.DEMONSTRATION: N_("Have your skill demonstration passed by the provider."),
+    "pre_test": N_("Take the pre-test."),
+    "module": N_("Finish module %(number)s: its lesson, its quiz and its minimum time."),
+    "attendance": N_("Attend the days the course requires (the provider marks them)."),
+    "post_test": N_("Pass the post-test."),
+    "demonstration": N_("Have your skill demonstration passed by the provider."),
 }
 
 
 def missing(order: Order, now: datetime) -> list[DomainError]:
     """Every step of the order's course not done at `now`, as refusals (empty: nothing)."""
     refusals = []
-    for step in journey(order, now).steps:
-        if step.state is StepState.DONE:
+    for step in journeys.journey(order, now).steps:
+        if step.state is journeys.StepState.DONE:
             continue
         params = {"number": step.module.position} if step.module is not None else {}
-        refusals.append(DomainError(MISSING[step.kind], **params))
+        refusals.append(DomainError(MISSING[step.kind.value], **params))
     return refusals
 
 
@@ -62,8 +63,7 @@ def complete(order: Order, now: datetime) -> Order:
     refusals = missing(order, now)
     if refusals:
         raise DomainError.several(refusals)
-    where = journey(order, now)
-    score = where.step(StepKind.POST_TEST).score
+    score = journeys.journey(order, now).step(journeys.StepKind.POST_TEST).score
     done = db.session.execute(
         sa.update(Order)
         .where(Order.id == order.id, Order.status == OrderStatus.REDEEMED)
@@ -92,7 +92,7 @@ def complete_if_ready(order: Order, now: datetime) -> bool:
         return True
     if order.status is not OrderStatus.REDEEMED:
         return False
-    if journey(order, now).state is CourseState.COMPLETED or missing(order, now):
+    if missing(order, now):
         return False
     complete(order, now)
     return True

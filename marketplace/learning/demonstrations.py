@@ -9,8 +9,10 @@ random name (`file_key`); the sender's name is kept, cleaned, only to show it. N
 written when any rule refuses.
 
 The course's provider passes a submission or returns it with feedback (`decide`, audited);
-a returned one can be submitted again (a new row), a passed one is final. Completion (built
-later) asks `passed`.
+a returned one can be submitted again (a new row), a passed one is final. Passing it
+completes the course when every other step is done (`completion.complete_if_ready`), and
+completion asks `passed`. A file written for a submission that is not committed (a refused
+request, a failed commit) is removed with the rollback (`core.stored_files`).
 """
 
 import re
@@ -24,8 +26,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from marketplace.catalogue.models import Course
-from marketplace.core import N_, DomainError, audit
+from marketplace.core import N_, DomainError, audit, stored_files
 from marketplace.extensions import db
+from marketplace.learning import completion
 from marketplace.learning.models import Demonstration, DemonstrationStatus
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.people.models import Participant, Role, User
@@ -166,6 +169,7 @@ def submit(
         key = secrets.token_hex(16)
         with open(folder / key, "xb") as stored:
             stored.write(data)
+        stored_files.written(folder / key)  # removed again if the row is not committed
         row.file_key = key
         row.file_name = clean_name(file_name, content_type)
         row.content_type = content_type
@@ -256,4 +260,6 @@ def decide(
         demonstration=demonstration.id,
     )
     db.session.flush()
+    if passes:
+        completion.complete_if_ready(demonstration.order, now)
     return demonstration

@@ -204,3 +204,27 @@ def test_another_provider_cannot_decide(app, shop, world, factory):
         assert row.status is DemonstrationStatus.SUBMITTED
         assert demonstrations.provider_submissions(shop.provider_id) == [row]
         assert demonstrations.provider_submissions(other.provider_id) == []
+
+
+def test_a_file_whose_row_is_rolled_back_is_removed_and_a_committed_one_kept(app, shop, world):
+    with app.app_context():
+        _submit(world, shop, data=PDF, name="laporan.pdf")
+        assert len(_stored(world)) == 1
+        db.session.rollback()  # a refused request, or a commit that failed
+        assert _stored(world) == [] and _count() == 0
+        kept = _submit(world, shop, data=PDF, name="laporan.pdf")
+        db.session.commit()
+        assert [path.name for path in _stored(world)] == [kept.file_key]
+
+
+def test_passing_the_last_missing_step_completes_the_course(app, shop, world):
+    from support.learning_rows import learn_everything, write_bank
+
+    with app.app_context():
+        write_bank(shop.self_paced)
+        order = _order(world.order_id)
+        finished = learn_everything(order, shop.now)
+        assert order.status is OrderStatus.REDEEMED  # the demonstration is still missing
+        row = _submit(world, shop)
+        demonstrations.decide(row, db.session.get(User, world.desk_id), True, None, finished)
+        assert order.status is OrderStatus.COMPLETED and order.score == 100

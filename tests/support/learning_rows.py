@@ -14,8 +14,9 @@ from marketplace.extensions import db
 from marketplace.learning import assessments, journey, lessons
 from marketplace.learning.models import Assessment, AssessmentKind
 from marketplace.orders import redemption
-from marketplace.orders.models import Order
+from marketplace.orders.models import Order, OrderStatus
 from marketplace.people.models import Participant
+from support.checkout_rows import buy, card_holders
 
 LESSON = (
     "## Pengantar\n"
@@ -100,3 +101,33 @@ def modules_of(course_id: int) -> list[Module]:
 
 
 MINUTE = timedelta(minutes=1)
+
+
+# --- Completed orders for tests of what follows completion (reviews) --------------------
+
+
+def complete(order_id: int, at: datetime) -> None:
+    """Mark an order completed at `at` directly (in the caller's app context; flushes): a
+    shortcut for tests of what comes after completion, such as reviews. Tests of completion
+    itself walk the course with `learn_everything`."""
+    db.session.execute(
+        sa.update(Order)
+        .where(Order.id == order_id)
+        .values(status=OrderStatus.COMPLETED, completed_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+
+
+def completed_orders(app, shop, course_id: int, count: int) -> list[tuple[int, int]]:
+    """`count` new participants, each with a card, who bought `course_id` and completed it;
+    their (participant id, order id), committed."""
+    people = card_holders(app, count, shop.now)
+    made = []
+    with app.app_context():
+        for person in people:
+            bought = buy(shop, course_id, who=person)
+            made.append((person, bought.id))
+            complete(bought.id, shop.now)
+        db.session.commit()
+    return made
