@@ -201,6 +201,31 @@ def by_id(demonstration_id: int) -> Demonstration | None:
     return db.session.get(Demonstration, demonstration_id)
 
 
+def office_submissions(page: int = 1, per_page: int = 20):
+    """The latest submission of every order, for the programme office, one page: those
+    waiting for a provider's decision first, the longest waiting at the top (a participant
+    nobody answers is the office's to chase), then the decided ones, newest first."""
+    latest = (
+        sa.select(sa.func.max(Demonstration.id)).group_by(Demonstration.order_id).scalar_subquery()
+    )
+    waiting = Demonstration.status == DemonstrationStatus.SUBMITTED
+    statement = (
+        sa.select(Demonstration)
+        .where(Demonstration.id.in_(latest))
+        .options(
+            joinedload(Demonstration.order).joinedload(Order.participant),
+            joinedload(Demonstration.order).joinedload(Order.course).joinedload(Course.provider),
+        )
+        .order_by(
+            sa.case((waiting, 0), else_=1),
+            sa.case((waiting, Demonstration.submitted_at)),
+            Demonstration.submitted_at.desc(),
+            Demonstration.id.desc(),
+        )
+    )
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False, count=True)
+
+
 def provider_submissions(provider_id: int) -> list[Demonstration]:
     """The latest submission of every order of the provider's courses, waiting ones first,
     then newest first."""

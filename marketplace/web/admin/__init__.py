@@ -9,4 +9,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.after_request(not_cached)
 
 # The route modules register their views on `bp`.
-from marketplace.web.admin import batches, ledger, orders, reviews, test_time  # noqa: E402, F401
+from marketplace.web.admin import (  # noqa: E402, F401
+    batches,
+    ledger,
+    orders,
+    reviews,
+    submissions,
+    test_time,
+)

@@ -185,3 +185,31 @@ def test_other_forms_still_refuse_files(world):
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
+
+
+def test_the_office_sees_every_demonstration_the_longest_waiting_first(app, world):
+    from datetime import timedelta
+
+    assert _send(world.siti.client, world.siti.order_id, data=PDF).status_code == 302
+    assert (
+        _send(
+            world.budi.client, world.budi.order_id, answer="Jawaban Budi yang lengkap."
+        ).status_code
+        == 302
+    )
+    with app.app_context():
+        siti, budi = _rows()
+        siti.submitted_at = world.now - timedelta(days=9)  # sent long ago, still waiting
+        budi.submitted_at = world.now - timedelta(days=1)
+        db.session.commit()
+        siti_id = siti.id
+    page = world.admin.get("/admin/submissions")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.index("Waiting 9 days") < html.index("Waiting 1 day")
+    assert f"/files/demonstrations/{siti_id}" in html and "Jawaban Budi yang lengkap." in html
+    assert world.admin.get(f"/files/demonstrations/{siti_id}").status_code == 200
+    assert world.desk.get("/admin/submissions").status_code in (403, 404)
+    assert world.siti.client.get("/admin/submissions").status_code in (403, 404)
+    assert world.admin.get("/admin/submissions?page=x").status_code == 400
+    assert world.admin.get("/admin/submissions?page=9").status_code == 404
