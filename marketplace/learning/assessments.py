@@ -43,8 +43,10 @@ CHOOSE_ONE = N_("Choose one of the answers")
 
 
 def _lock(order: Order) -> None:
-    """Take the order's row lock (PostgreSQL), so one participant's two tabs start one try."""
+    """Take the order's row lock (PostgreSQL), so one participant's two tabs start one try,
+    and read the order again: a refund may have changed it while we waited."""
     db.session.execute(sa.select(Order.id).where(Order.id == order.id).with_for_update())
+    db.session.refresh(order)
 
 
 def open_try(order: Order, kind: AssessmentKind, module_id: int | None = None) -> Assessment | None:
@@ -91,6 +93,8 @@ def _why_not(order: Order, kind: AssessmentKind, module: Module | None, now: dat
         return None
     if kind is AssessmentKind.QUIZ:
         step = where.step(StepKind.MODULE, module.id)
+        if step is None:  # a webinar's or an offline course's module: no quiz taken here
+            return DomainError(N_("This test is not part of your course."))
         if not step.has_quiz:
             return DomainError(N_("This module has no quiz."))
         if db.session.get(ModuleProgress, (order.id, module.id)) is None:
@@ -122,7 +126,11 @@ def _why_not(order: Order, kind: AssessmentKind, module: Module | None, now: dat
                     "days the course requires."
                 )
             )
-        if pending is not None and pending.until is not None:
+        if (
+            pending is not None
+            and pending.state is StepState.WAITING  # on the clock alone, its quiz passed
+            and pending.until is not None
+        ):
             return DomainError(
                 N_(
                     "You can continue at %(when)s: the modules' minimum learning time runs "
@@ -170,6 +178,9 @@ def start(
     if (kind is AssessmentKind.QUIZ) != (module is not None):
         raise DomainError(N_("This test is not part of your course."))
     _lock(order)
+    closed = lessons.why_closed(order)  # before the open try too: a refund closes everything
+    if closed is not None:
+        raise closed
     module_id = module.id if module is not None else None
     current = open_try(order, kind, module_id)
     if current is not None:
@@ -221,6 +232,8 @@ def submit(
     if closed is not None:
         raise closed
     shown = questions(attempt)
+    if not shown:  # its questions were taken out of the bank since it was drawn
+        raise DomainError(NOT_READY)
     if set(answers) - set(attempt.question_ids):
         raise DomainError(NOT_IN_TRY)
     unanswered = [question for question in shown if question.id not in answers]
@@ -232,7 +245,7 @@ def submit(
         question
         for question in shown
         if not (
-            isinstance(answers[question.id], int)
+            type(answers[question.id]) is int  # not a bool, though bool is an int
             and 0 <= answers[question.id] < len(question.choices)
         )
     ]

@@ -101,6 +101,8 @@ def complete_if_ready(order: Order, now: datetime) -> bool:
 def _mail_completed(order: Order) -> None:
     """Tell the participant the course is completed, and what comes next: rating it."""
     user = order.participant.user
+    # A Verbatim paragraph is put in as it is, never filled: the link itself, not a %(link)s.
+    link = (current_app.config.get("PUBLIC_URL") or "").rstrip("/") + COURSES_PATH
     mail.send_in_language(
         user,
         N_("Course completed: %(course)s"),
@@ -111,11 +113,10 @@ def _mail_completed(order: Order) -> None:
                 "Next: rate the course. The programme asks every participant to rate a "
                 "completed course before incentives are paid. It takes a minute:"
             ),
-            mail.Verbatim("%(link)s"),
+            mail.Verbatim(link),
         ],
         course=order.course.title,
         name=order.participant.full_name,
         when=lambda: mail.wib(order.completed_at),
         score=str(order.score if order.score is not None else "-"),
-        link=(current_app.config.get("PUBLIC_URL") or "").rstrip("/") + COURSES_PATH,
     )

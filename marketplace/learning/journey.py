@@ -68,7 +68,8 @@ class Step:
     kind: StepKind
     state: StepState
     module: Module | None = None
-    # A module whose quiz is passed but whose minimum time has not gone by: when it has.
+    # A module opened whose minimum time has not gone by: when it has. Only a WAITING step
+    # waits on it alone (its quiz is passed, or it has none); an OPEN one still needs its quiz.
     until: datetime | None = None
     score: int | None = None  # the best score of a test or quiz, of 100
     tries_left: int | None = None  # the post-test's

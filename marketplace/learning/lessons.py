@@ -100,15 +100,17 @@ def open_module(
     """
     if order.participant_id != participant.id or module.course_id != order.course_id:
         raise DomainError(N_("This module is not part of your course."))
+    closed = why_closed(order)  # before the existing row too: a refund closes everything
+    if closed is not None:
+        raise closed
     existing = db.session.get(ModuleProgress, (order.id, module.id))
     if existing is not None:
         return existing
-    closed = why_closed(order)
-    if closed is not None:
-        raise closed
     where = journeys.journey(order, now)
     step = where.step(StepKind.MODULE, module.id)
-    if step is None or step.state is StepState.LOCKED:
+    if step is None:  # a webinar's or an offline course's module: no lesson to open
+        raise DomainError(N_("This module is not part of your course."))
+    if step.state is StepState.LOCKED:
         raise why_locked(where, module)
     progress = ModuleProgress(order_id=order.id, module_id=module.id, opened_at=now)
     try:
@@ -138,7 +140,7 @@ def why_locked(where: journeys.Journey, module: Module) -> DomainError:
             continue
         if step.kind is StepKind.PRE_TEST:
             return DomainError(N_("Take the pre-test first: the modules open after it."))
-        if step.until is not None:
+        if step.state is StepState.WAITING and step.until is not None:  # on the clock alone
             return DomainError(
                 N_(
                     "You can continue at %(when)s: each module stays open for at least its "
