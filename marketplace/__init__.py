@@ -211,6 +211,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.web.auth.views import bp as auth_bp
     from marketplace.web.catalogue.views import bp as catalogue_bp
     from marketplace.web.checkout.views import bp as checkout_bp
+    from marketplace.web.learning import bp as learning_bp
     from marketplace.web.provider import bp as provider_bp
     from marketplace.web.public.views import bp as public_bp
 
@@ -219,6 +220,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(checkout_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(learning_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(provider_bp)
 

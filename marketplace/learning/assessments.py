@@ -81,7 +81,7 @@ def tries(order: Order, kind: AssessmentKind, module_id: int | None = None) -> i
     )
 
 
-def _why_not(order: Order, kind: AssessmentKind, module: Module | None, now: datetime):
+def why_not(order: Order, kind: AssessmentKind, module: Module | None, now: datetime):
     """Why this test can't be started now, or None."""
     closed = lessons.why_closed(order)
     if closed is not None:
@@ -185,7 +185,7 @@ def start(
     current = open_try(order, kind, module_id)
     if current is not None:
         return current
-    refused = _why_not(order, kind, module, now)
+    refused = why_not(order, kind, module, now)
     if refused is not None:
         raise refused
     attempt = Assessment(

@@ -90,7 +90,13 @@ def next_steps(order: Order, email: str) -> list[Step]:
                     "platform": platform,
                 },
             ),
-            Step(N_("Start the course. Finish every module to get your certificate.")),
+            Step(
+                N_(
+                    "Start the course. Follow it in My courses on this site, where its voucher "
+                    "code starts it too: the pre-test, the modules with their quizzes, then "
+                    "the post-test."
+                )
+            ),
         ]
     window = redemption.redeem_window(session)
     code = redemption.grouped(order.redeem_code)

@@ -84,3 +84,36 @@ EMPLOYMENT_LABELS = {
     Employment.WORKER: _l("Working, and need new skills"),
     Employment.BUSINESS_OWNER: _l("Running a micro or small business"),
 }
+
+# Where a bought course stands (learning/journey.py's CourseState) and each of its steps
+# (StepState), on "Pelatihan Saya" and the course's learning pages (web/learning).
+COURSE_STATES = {
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "waiting": _l("Waiting for the provider"),
+    "not_passed": _l("Not passed"),
+    "completed": _l("Completed"),
+    "refunded": _l("Refunded"),
+}
+COURSE_TAGS = {
+    "not_started": "tag--yellow",
+    "in_progress": "tag--green",
+    "waiting": "",  # the plain blue tag
+    "not_passed": "tag--red",
+    "completed": "tag--grey",
+    "refunded": "tag--yellow",
+}
+STEP_STATES = {
+    "done": _l("Done"),
+    "open": _l("Open"),
+    "waiting": _l("Waiting"),
+    "locked": _l("Locked"),
+    "failed": _l("Not passed"),
+}
+STEP_TAGS = {
+    "done": "tag--green",
+    "open": "tag--yellow",
+    "waiting": "",  # the plain blue tag
+    "locked": "tag--grey",
+    "failed": "tag--red",
+}

@@ -113,15 +113,16 @@ def test_a_self_paced_course_leads_to_its_voucher_then_a_cancelled_session_shows
         db.session.commit()
     client = _client(app, email)
     step = _main(client.get("/account").get_data(as_text=True)).split("Your card", 1)[0]
-    assert f"use your voucher code on {platform}" in step
-    assert f'href="/account/orders/{order_id}"' in step
+    assert f"type its voucher code on the course's page, here or on {platform}" in step
+    assert f'href="/learn/{order_id}"' in step and f'href="/account/orders/{order_id}"' in step
     # Once the provider has taken the voucher, the step is to follow the course.
     with app.app_context():
         order = db.session.get(Order, order_id)
         redemption.redeem(db.session.get(Provider, shop.provider_id), order.voucher_code, utcnow())
         db.session.commit()
     step = _main(client.get("/account").get_data(as_text=True)).split("Your card", 1)[0]
-    assert "to the end." in step and "voucher" not in step
+    assert "to complete it." in step and "voucher" not in step
+    assert f'href="/learn/{order_id}"' in step
 
 
 def test_a_spent_card_and_a_revoked_card_say_so(app, factory):
