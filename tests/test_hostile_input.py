@@ -20,11 +20,15 @@ import pytest
 import sqlalchemy as sa
 from support import demo_world
 from support.demo_world import fill, path_template, signed_in
+from support.programme_rows import make_participant
 
+from marketplace.core.base import utcnow
 from marketplace.core.models import Province
 from marketplace.extensions import db
+from marketplace.money import cards
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.people.models import Education, Employment, Participant, Role, Sex, User
+from marketplace.programme.models import Batch
 
 HOSTILE = (
     "²",
@@ -239,7 +243,9 @@ def _walk_headers(walk: Walk) -> None:
 
 def _walk(app, client, role: str) -> Walk:
     walk = Walk(client, role)
-    world = {**demo_world.world(app), "order_id": _refundable_order(app)}
+    world = demo_world.world(app)
+    if not role.startswith("participant/"):  # she walks her own course's learning pages
+        world["order_id"] = _refundable_order(app)
     seen_forms: set = set()
     _walk_headers(walk)
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
@@ -296,11 +302,27 @@ def _applicant(app, factory):
     return signed_in(app, email)
 
 
+def _buyer(app, factory):
+    """A participant holding a card of the demo's selected batch, with no course yet: the
+    checkout's forms are reachable (the demo participant is in the middle of a course, and
+    her scheme allows one unfinished course at a time)."""
+    email = factory.user(role=Role.PARTICIPANT).email
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        batch = db.session.scalar(
+            sa.select(Batch).where(Batch.selected_at.is_not(None)).order_by(Batch.number)
+        )
+        cards.issue(make_participant(user=user), batch, utcnow())
+        db.session.commit()
+    return signed_in(app, email)
+
+
 ROLES = {
     "anonymous": None,
     "newcomer": None,  # verified, no profile yet
     "applicant": None,  # a profile, no test yet
     "participant": "peserta@example.com",
+    "buyer": None,  # a card holder with no course yet: checkout's forms
     "provider": "lembaga@example.com",
     "admin": "admin@example.com",
 }
@@ -309,12 +331,21 @@ ROLES = {
 REACHED = {
     "newcomer": ("/account/profile", "/account/profile/confirm"),
     "applicant": ("/account/test/",),
-    "participant": ("/checkout/", "/checkout/confirm"),
+    # The demo participant is in the middle of a course (her scheme allows one unfinished
+    # course, so she can't buy another): the learning pages' forms.
+    "participant": ("/learn/",),
+    "buyer": ("/checkout/", "/checkout/confirm"),
     "provider": ("/provider/redeem", "/provider/sessions/"),
     "admin": ("/admin/batches", "/admin/orders/"),
 }
-HOME = {"newcomer": "/account", "applicant": "/account", "participant": "/account",
-        "provider": "/provider", "admin": "/admin/batches"}
+HOME = {
+    "newcomer": "/account",
+    "applicant": "/account",
+    "participant": "/account",
+    "buyer": "/account",
+    "provider": "/provider",
+    "admin": "/admin/batches",
+}
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -325,6 +356,8 @@ def test_no_input_makes_a_server_error(demo, factory, role):
         client = signed_in(demo, factory.user(role=Role.PARTICIPANT).email)
     elif role == "applicant":
         client = _applicant(demo, factory)
+    elif role == "buyer":
+        client = _buyer(demo, factory)
     else:
         client = signed_in(demo, ROLES[role])
     posted = set()

@@ -6,9 +6,10 @@ online test, joining, selection, the ledger), so the demo shows the programme as
 - the two schemes (2020 and 2023) and the question bank of the online test;
 - the state budget allocated to the programme fund (Rp20 triliun, the 2020 allocation);
 - batch 1, closed and selected: the demo participant peserta@example.com (a laid-off worker)
-  and eleven other applicants took the test and joined; selection filled the quota of 8, so
-  the demo participant holds an active card with Rp1.000.000 and a first-purchase deadline
-  at 23.59 WIB thirty days after the seed, and four applicants were not selected;
+  and eleven other applicants took the test and joined; selection, CARDS_ISSUED_DAYS_AGO
+  days before the seed runs, filled the quota of 8, so the demo participant holds a card of
+  Rp1.000.000 whose first-purchase deadline is 23.59 WIB thirty days after it was issued,
+  and four applicants were not selected;
 - batch 2, open now until 23.59 WIB twelve days after the seed (batches open at 00.00 WIB
   and close at 23.59 WIB), which new participants can join after their test;
 - purchases (`_seed_orders`), through checkout as a participant makes them, so that every
@@ -21,12 +22,17 @@ online test, joining, selection, the ledger), so the demo shows the programme as
   demo provider's courses, which the demo then moves to have begun half an hour earlier:
   two redeemed their codes and the provider marked its first day's attendance (two
   present, one absent), so its attendance sheet is open with days left to mark
-  (`_seed_running_session`). The demo participant has no unfinished course, so her 2020
-  scheme lets her buy one: the README's walk has her buy one of the demo provider's
-  self-paced courses, whose voucher code the provider then redeems.
+  (`_seed_running_session`);
+- learning (`_seed_learning`, through the learning services, in the days since the cards
+  were issued): the demo participant completed and reviewed a self-paced course of another
+  provider and is in the middle of one of the demo provider's (pre-test and module 1 done,
+  module 2 open with its quiz to take, the later modules locked), so her 2020 scheme
+  refuses her another course until she finishes it; the participant whose voucher the
+  provider redeemed completed that course and one more, both reviewed, and sent the skill
+  demonstration of a third, which waits for the demo provider's decision.
 
-Random choices come from the caller's `random.Random`; times follow the day the seed runs.
-Flushes, never commits.
+Random choices come from the caller's `random.Random`; times follow the day the seed runs,
+every one of them before it. Flushes, never commits.
 """
 
 import random
@@ -34,13 +40,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from marketplace.catalogue import listing
 from marketplace.catalogue.models import Course, CourseStatus, Method
 from marketplace.core.indonesia import end_of_day, jakarta_date, start_of_day, utc_from_jakarta
 from marketplace.core.models import Province
 from marketplace.extensions import db
-from marketplace.learning import attendance, reviews
+from marketplace.learning import (
+    assessments,
+    attendance,
+    demonstrations,
+    journey,
+    lessons,
+    reviews,
+)
+from marketplace.learning.models import AssessmentKind
 from marketplace.money import ledger
 from marketplace.money.models import Card
 from marketplace.orders import checkout, redemption, refunds
@@ -210,7 +225,8 @@ def seed_programme(now: datetime, rng: random.Random) -> ProgrammeReport | None:
         at = joined_at + timedelta(hours=serial)
         _take_test(participant, first, at, person.correct, rng)
         batches.join(participant, first, at + timedelta(minutes=30), actor=user)
-    report = batches.select(first, now)
+    issued = now - timedelta(days=CARDS_ISSUED_DAYS_AGO)
+    report = batches.select(first, issued)
     second = batches.create_batch(
         OPEN_BATCH["number"],
         start_of_day(now - timedelta(days=OPEN_BATCH["opens_days_ago"])),
@@ -221,8 +237,7 @@ def seed_programme(now: datetime, rng: random.Random) -> ProgrammeReport | None:
         actor=None,
     )
     demo = db.session.scalar(sa.select(User).where(User.email == DEMO_PARTICIPANT.email))
-    orders, refunded = _seed_orders(demo.participant, now)
-    orders += _seed_reviews(demo.participant, now)
+    made, refunded = _seed_orders(demo.participant, issued, now, rng)
     return ProgrammeReport(
         questions=questions,
         accounts=created,
@@ -231,7 +246,7 @@ def seed_programme(now: datetime, rng: random.Random) -> ProgrammeReport | None:
         rejected=report.rejected_total,
         open_batch=second.number,
         demo_card=demo.participant.card.masked_number,
-        orders=orders,
+        orders=len(made),
         refunded=refunded,
     )
 
@@ -242,16 +257,22 @@ def _buy(participant: Participant, course: Course, session, at: datetime):
     return checkout.confirm(participant, row.purchase_key, code, at)
 
 
-def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
-    """Purchases, a cancelled session with its refunds, and a redeemed voucher (see the
-    module's docstring); (orders made, orders refunded). Nothing when the demo provider
-    has no approved webinar or offline course with two sessions of free seats."""
-    desk = db.session.scalar(
+def _demo_desk() -> User | None:
+    """The demo provider's account (lembaga@example.com): the first provider account."""
+    return db.session.scalar(
         sa.select(User).where(User.role == Role.PROVIDER, User.provider_id.is_not(None))
         .order_by(User.id).limit(1)
     )  # fmt: skip
+
+
+def _seed_orders(demo: Participant, issued: datetime, now: datetime, rng) -> tuple[list, int]:
+    """Purchases, a cancelled session with its refunds, a redeemed voucher, the courses learnt
+    and reviewed, and the running session (see the module's docstring); (orders made, orders
+    refunded). Nothing when the demo provider has no approved webinar or offline course with
+    two sessions of free seats."""
+    desk = _demo_desk()
     if desk is None:
-        return 0, 0
+        return [], 0
     approved = (
         sa.select(Course)
         .where(
@@ -270,7 +291,7 @@ def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
     ]
     self_paced = list(db.session.scalars(approved.where(Course.method == Method.SELF_PACED)))
     if len(sessions) < 2 or len(self_paced) < 2:
-        return 0, 0
+        return [], 0
     others = list(
         db.session.scalars(
             sa.select(Participant)
@@ -279,8 +300,8 @@ def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
             .order_by(Participant.id)
         )
     )
-    # Seconds after selection issued the cards, so the orders' times and the ledger's agree.
-    at = now + timedelta(seconds=1)
+    # Seconds after selection issued the cards.
+    at = issued + timedelta(seconds=1)
     # The soonest session stays on sale with its two seats taken; the next one is cancelled.
     booked, cancelled = sessions[0], sessions[1]
     made = [_buy(person, cancelled.course, cancelled, at) for person in [demo, *others[:3]]]
@@ -289,12 +310,15 @@ def _seed_orders(demo: Participant, now: datetime) -> tuple[int, int]:
     )
     later = at + timedelta(seconds=3)
     made += [_buy(person, booked.course, booked, later) for person in others[3:5]]
+    voucher = None
     if len(others) > 6:
         voucher = _buy(others[5], self_paced[1], None, later)
         redemption.redeem(desk.provider, voucher.voucher_code, later + timedelta(seconds=2), desk)
         made += [voucher, _buy(others[6], self_paced[0], None, later)]
-    made += _seed_running_session(desk, sessions[2:], others[:3], later + timedelta(seconds=5))
-    return len(made), len(refunded)
+    if voucher is not None:
+        made += _seed_learning(demo, voucher, desk, issued, now, rng)
+    made += _seed_running_session(desk, sessions[2:], others[:3], now + timedelta(seconds=5))
+    return made, len(refunded)
 
 
 RUNNING_DAYS = 3  # the running session's days, in WIB
@@ -324,15 +348,34 @@ def _seed_running_session(desk: User, sessions: list, buyers: list, at: datetime
     return orders
 
 
-# --- completed courses and their reviews (issue 12) ----------------------------------------
+# --- learning, completion and reviews (issue 12) --------------------------------------------
 #
-# The demo participant has completed one course (the cheapest self-paced course of another
-# provider than the demo provider's) and reviewed it. The participant whose voucher the demo
-# provider redeemed has completed that course and reviewed it, and the provider replied; she
-# then bought and completed the demo participant's course too, and the office hid her abusive
-# review of it with a reason. Every review goes through learning.reviews, so the reviewed
-# courses' rating_avg and rating_count are recounted from the shown review rows; the other
-# courses keep the seed's made-up numbers.
+# Batch 1's cards were issued CARDS_ISSUED_DAYS_AGO days before the seed runs, so that what
+# the participants did since is behind them when the demo opens. Each day of learning starts
+# at 09.00 WIB (day 1 is the day after the cards were issued), and every step goes through the
+# learning services with the time it happened: the voucher code typed to start a course, the
+# pre-test, each module opened, its quiz passed once its minimum learning time has gone by,
+# the post-test, whose pass completes the course (learning/completion.py), the review.
+#
+# - Day 1: the demo participant buys the cheapest self-paced course of a provider other than
+#   the demo provider, learns it, completes it and reviews it. The participant whose voucher
+#   the demo provider redeemed learns and completes that course and reviews it.
+# - Day 2: the demo provider replies to that review. She then buys the demo participant's
+#   course too and completes it; her review of it is abusive.
+# - Day 3: the office hides the abusive review with a reason. She buys the demo provider's
+#   self-paced course that asks for a skill demonstration, learns it, passes its post-test
+#   and sends her demonstration: it waits for the provider's decision (/provider/submissions).
+# - Day 4: the demo participant buys one of the demo provider's self-paced courses, starts it
+#   with its voucher code, takes the pre-test and learns module 1 (its quiz passed, its
+#   minimum time gone by); day 5 she opens module 2, whose quiz she has not taken yet: she is
+#   in the middle of it, the later modules locked.
+#
+# Every review goes through learning.reviews, so the reviewed courses' rating_avg and
+# rating_count are recounted from the shown review rows; the other courses keep the seed's
+# made-up numbers.
+
+CARDS_ISSUED_DAYS_AGO = 6
+LEARNING_STARTS_WIB = 9  # each day of learning starts at 09.00 WIB
 
 DEMO_REVIEW = (
     5,
@@ -347,31 +390,78 @@ REDEEMED_REVIEW = (
 REPLY = "Terima kasih atas penilaiannya! Video yang suaranya kurang jelas sedang kami rekam ulang."
 HIDDEN_REVIEW = (1, "Pelatihan buruk, instrukturnya bodoh dan tidak becus, jangan beli!")
 HIDE_REASON = "Berisi hinaan kepada instruktur."
+DEMONSTRATION_ANSWER = (
+    "Saya mempraktikkan materi pelatihan ini dari awal sampai akhir. Pertama saya menyiapkan "
+    "alat dan bahan sesuai daftar di modul pertama, lalu mengerjakan setiap langkah secara "
+    "berurutan dan mencatat hasilnya. Kesalahan yang sempat terjadi saya perbaiki dengan "
+    "memeriksa ulang langkah yang dianjurkan, dan hasil akhirnya saya periksa dengan daftar "
+    "periksa di modul terakhir."
+)
+
+MINUTE = timedelta(minutes=1)
+TEST_TAKES = 15 * MINUTE  # a pre-test or a post-test, from its start to its answers
+QUIZ_TAKES = 3 * MINUTE
+# How many of the 8 answers of the pre-test and of the post-test are wrong, by course: a
+# weaker start, a good finish (the demo participant's: 50 and 87 of 100).
+DEMO_WRONG = (4, 1)
 
 
-def complete_for_demo(order: Order, at: datetime) -> None:
-    """The demo's stand-in for the completion service (not built yet): the order is marked
-    completed at `at`, with no learning checked. Only the seed calls it."""
-    order.status = OrderStatus.COMPLETED
-    order.completed_at = at
-    db.session.flush()
+def _take(order: Order, kind: AssessmentKind, at: datetime, rng, module=None, wrong=0):
+    """Start a try of a test at `at` and send it, all answers right but the first `wrong`;
+    the time it was sent."""
+    who = order.participant
+    attempt = assessments.start(order, who, kind, at, module=module, rng=rng)
+    answers = {}
+    for index, question in enumerate(assessments.questions(attempt)):
+        right = question.correct_choice
+        answers[question.id] = (right + 1) % len(question.choices) if index < wrong else right
+    sent = at + (QUIZ_TAKES if kind is AssessmentKind.QUIZ else TEST_TAKES)
+    assessments.submit(attempt, who, answers, sent)
+    return sent
 
 
-def _seed_reviews(demo: Participant, now: datetime) -> int:
-    """Completed orders and their reviews (the section's comment); the orders it made."""
-    desk = db.session.scalar(
-        sa.select(User).where(User.role == Role.PROVIDER, User.provider_id.is_not(None))
-        .order_by(User.id).limit(1)
-    )  # fmt: skip
+def _start(order: Order, at: datetime, rng, pre_test_wrong: int) -> datetime:
+    """Start a paid self-paced course with its voucher code, as its participant types it on
+    the course's page, and take the pre-test; the time it ends."""
+    if order.status is OrderStatus.PAID:
+        redemption.start_self_paced(order, order.participant, order.voucher_code, at)
+        at += 2 * MINUTE
+    return _take(order, AssessmentKind.PRE_TEST, at, rng, wrong=pre_test_wrong) + 5 * MINUTE
+
+
+def _learn_module(order: Order, module, at: datetime, rng) -> datetime:
+    """Open the module at `at`, read it for its minimum learning time, then pass its quiz;
+    the time the module is done (and the next one can be opened)."""
+    lessons.open_module(order, order.participant, module, at)
+    read = max(journey.minimum_time(module, journey.learning_percent(order)), MINUTE)
+    if module.id in journey.quiz_modules(order.course_id):
+        return _take(order, AssessmentKind.QUIZ, at + read, rng, module=module) + 2 * MINUTE
+    return at + read + 2 * MINUTE
+
+
+def _learn(order: Order, at: datetime, rng, wrong: tuple[int, int]) -> datetime:
+    """The whole course from `at`: started, the pre-test, every module in turn, the
+    post-test, which completes it unless something else is asked (a skill demonstration);
+    the time the post-test was sent. `wrong`: the wrong answers of the pre-test and of the
+    post-test."""
+    at = _start(order, at, rng, wrong[0])
+    for module in order.course.modules:
+        at = _learn_module(order, module, at, rng)
+    sent = _take(order, AssessmentKind.POST_TEST, at, rng, wrong=wrong[1])
+    if not order.course.needs_demonstration and order.status is not OrderStatus.COMPLETED:
+        raise RuntimeError(f"the demo's order {order.id} is not completed by its learning")
+    return sent
+
+
+def _seed_learning(
+    demo: Participant, voucher: Order, desk: User, issued: datetime, now: datetime, rng
+) -> list[Order]:
+    """Courses learnt, completed and reviewed, a skill demonstration waiting and a course in
+    the middle (the section's comment); the orders it made."""
     office = db.session.scalar(
         sa.select(User).where(User.role == Role.ADMIN).order_by(User.id).limit(1)
     )
-    redeemed = db.session.scalar(
-        sa.select(Order).where(Order.status == OrderStatus.REDEEMED).order_by(Order.id).limit(1)
-    )
-    if desk is None or office is None or redeemed is None:
-        return 0
-    # The cheapest: the demo participant keeps most of her balance for the README's walk.
+    # The cheapest: the demo participant keeps most of her balance.
     course = db.session.scalar(
         sa.select(Course)
         .where(
@@ -382,19 +472,64 @@ def _seed_reviews(demo: Participant, now: datetime) -> int:
         .order_by(Course.price, Course.id)
         .limit(1)
     )
-    if course is None:
-        return 0
-    at = now + timedelta(seconds=30)
-    mine = _buy(demo, course, None, at)
-    complete_for_demo(mine, at + timedelta(seconds=1))
-    reviews.write_review(mine, demo, *DEMO_REVIEW, at + timedelta(seconds=2))
+    if office is None or course is None:
+        return []
+    first_day = jakarta_date(issued)
 
-    other = redeemed.participant
-    complete_for_demo(redeemed, at + timedelta(seconds=3))
-    review = reviews.write_review(redeemed, other, *REDEEMED_REVIEW, at + timedelta(seconds=4))
-    reviews.reply(review, desk, REPLY, at + timedelta(seconds=5))
-    theirs = _buy(other, course, None, at + timedelta(seconds=6))
-    complete_for_demo(theirs, at + timedelta(seconds=7))
-    abusive = reviews.write_review(theirs, other, *HIDDEN_REVIEW, at + timedelta(seconds=8))
-    reviews.hide(abusive, office, HIDE_REASON, at + timedelta(seconds=9))
-    return 2
+    def day(number: int, hours: int = 0) -> datetime:
+        moment = utc_from_jakarta(first_day + timedelta(days=number), LEARNING_STARTS_WIB, 0)
+        return moment + timedelta(hours=hours)
+
+    made = []
+    if checkout.refusal(demo, course, day(1)) is None:
+        mine = _buy(demo, course, None, day(1))
+        done = _learn(mine, day(1) + 5 * MINUTE, rng, DEMO_WRONG)
+        reviews.write_review(mine, demo, *DEMO_REVIEW, done + 30 * MINUTE)
+        made.append(mine)
+
+    other = voucher.participant
+    done = _learn(voucher, day(1, 1), rng, (3, 2))
+    review = reviews.write_review(voucher, other, *REDEEMED_REVIEW, done + 30 * MINUTE)
+    reviews.reply(review, desk, REPLY, day(2))
+    if checkout.refusal(other, course, day(2, 1)) is None:
+        theirs = _buy(other, course, None, day(2, 1))
+        done = _learn(theirs, day(2, 1) + 5 * MINUTE, rng, (2, 1))
+        abusive = reviews.write_review(theirs, other, *HIDDEN_REVIEW, done + 30 * MINUTE)
+        reviews.hide(abusive, office, HIDE_REASON, day(3))
+        made.append(theirs)
+
+    showcase = sa.select(Course).where(
+        Course.provider_id == desk.provider_id,
+        Course.status == CourseStatus.APPROVED,
+        Course.method == Method.SELF_PACED,
+    )
+    asks = db.session.scalar(
+        showcase.where(Course.needs_demonstration.is_(True)).order_by(Course.id).limit(1)
+    )
+    if asks is not None and checkout.refusal(other, asks, day(3, 1)) is None:
+        order = _buy(other, asks, None, day(3, 1))
+        done = _learn(order, day(3, 1) + 5 * MINUTE, rng, (3, 1))
+        demonstrations.submit(
+            order, other, DEMONSTRATION_ANSWER, None, None, _upload_dir(), done + 30 * MINUTE
+        )
+        made.append(order)
+
+    middle = db.session.scalar(
+        showcase.where(Course.needs_demonstration.is_(False)).order_by(Course.id).limit(1)
+    )
+    if middle is not None and checkout.refusal(demo, middle, day(4)) is None:
+        order = _buy(demo, middle, None, day(4))
+        at = _start(order, day(4) + 5 * MINUTE, rng, DEMO_WRONG[0])
+        modules = order.course.modules
+        _learn_module(order, modules[0], at, rng)
+        lessons.open_module(order, demo, modules[1], day(5, 1))
+        made.append(order)
+
+    if day(5, 1) >= now:  # the last step of all: CARDS_ISSUED_DAYS_AGO is too small
+        raise RuntimeError("the demo's learning would end after the seed runs")
+    return made
+
+
+def _upload_dir() -> str:
+    """Where the app keeps skill demonstrations' files (none are sent by the demo)."""
+    return current_app.config["UPLOAD_DIR"]

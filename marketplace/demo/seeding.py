@@ -9,18 +9,27 @@ Reference rows (provinces, platforms, categories) are upserted by their code or 
 and demo accounts are reused when they already exist, and when the catalogue already has
 courses nothing is done at all: running the seed twice is safe.
 
-The bulk of the work (courses, modules, sessions) is composed as plain rows with explicit
-primary keys and written with chunked executemany calls straight through the driver, so that
-150,000 courses are written in about half a minute on SQLite (the search index rebuild at the
-end takes longer). The service flushes but never commits; its caller owns the transaction.
+The bulk of the work (courses, modules, sessions, question banks) is composed as plain rows
+with explicit primary keys and written with chunked executemany calls straight through the
+driver, so that 150,000 courses are written in about half a minute on SQLite (the search index
+rebuild at the end takes longer). The service flushes but never commits; its caller owns the
+transaction.
+
+Every course gets a question bank for its pre-test and post-test, and every self-paced module
+a lesson and a short quiz, written in Indonesian by `seed_data.lessons` from the category's
+vocabulary. Their draws come from a random generator of their own, seeded from the seed
+number, so that the catalogue (titles, prices, modules) is what the seed made before lessons
+existed.
 
 The demo agrees with itself, by the domain's rules rather than by luck: a session's seats are
 taken only by the demo programme's orders (every seat written here is free), a course's
 modules add up to its hours (`catalogue.courses.spread_minutes`), deadlines end a day in WIB
 (demo/journeys.py) and places are shown by `core.indonesia.place_name`. `seed()` checks the
-first two on what it wrote before it returns.
+first two on what it wrote before it returns, and that every course has questions for its
+tests and every self-paced module a lesson.
 """
 
+import json
 import random
 import re
 import unicodedata
@@ -45,6 +54,7 @@ from marketplace.catalogue.models import (
     Module,
     Platform,
     Provider,
+    Question,
     SessionStatus,
 )
 from marketplace.core.base import utcnow
@@ -55,6 +65,7 @@ from marketplace.orders import seats
 from marketplace.people.accounts import create_user
 from marketplace.people.models import Role, User
 from marketplace.seed_data import DEMO_PASSWORD, load_provinces, places
+from marketplace.seed_data import lessons as learning_text
 from marketplace.seed_data import organisations as org
 from marketplace.seed_data import vocabulary as vocab
 
@@ -76,6 +87,9 @@ DEMO_SHOWCASE: tuple[tuple[Method, int], ...] = (
     (Method.SELF_PACED, 349_000),
     (Method.WEBINAR, 150_000),
 )
+# The showcase course (an index of DEMO_SHOWCASE, self-paced) that asks for a skill
+# demonstration: the demo programme leaves one waiting for the demo provider's decision.
+DEMONSTRATION_SHOWCASE = 4
 # The catalogue's life so far: from the programme's launch to the newest course.
 CATALOGUE_START = datetime(2020, 4, 11)
 CATALOGUE_END = datetime(2026, 11, 1)
@@ -151,6 +165,8 @@ class SeedReport:
     courses: int = 0  # all statuses together
     courses_by_status: dict[str, int] = field(default_factory=dict)  # status value -> count
     modules: int = 0
+    lessons: int = 0  # modules with a lesson (self-paced courses')
+    questions: int = 0  # the question banks' questions, of tests and quizzes
     sessions: int = 0
     users: int = 0
     indexed: int = 0  # approved courses in the search index after the rebuild
@@ -173,7 +189,8 @@ class SeedReport:
                 f"  provinces {self.provinces}, platforms {self.platforms}, "
                 f"categories {self.categories}, providers {self.providers}",
                 f"  courses {self.courses} ({statuses})",
-                f"  modules {self.modules}, sessions {self.sessions}, "
+                f"  modules {self.modules} ({self.lessons} with a lesson), "
+                f"questions {self.questions}, sessions {self.sessions}, "
                 f"search index {self.indexed}, accounts {self.users}",
             ]
             if self.programme:
@@ -247,7 +264,9 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
     providers, providers_created = _upsert_providers(rng, provinces, platforms)
     demo_provider = providers[0]
     users_created = _create_demo_accounts(demo_provider.id)
-    catalogue = _CatalogueWriter(rng, providers, categories, provinces)
+    # Lessons and questions draw from their own generator (see the module's docstring).
+    texts = random.Random(f"{seed}-lessons")
+    catalogue = _CatalogueWriter(rng, providers, categories, provinces, texts)
     catalogue.write(courses)
     _advance_sequences()
     indexed = search.rebuild_index()
@@ -262,6 +281,8 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
         courses=sum(catalogue.by_status.values()),
         courses_by_status=dict(catalogue.by_status),
         modules=catalogue.modules,
+        lessons=catalogue.lessons,
+        questions=catalogue.questions,
         sessions=catalogue.sessions,
         users=users_created + (programme.accounts if programme else 0),
         indexed=indexed,
@@ -273,11 +294,31 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
 
 def _check_agrees_with_itself() -> None:
     """Refuse (RuntimeError) demo data that contradicts itself: a session whose seats taken
-    are not its orders, or a course whose hours are not its modules' minutes added up."""
+    are not its orders, a course whose hours are not its modules' minutes added up, a course
+    without questions for its tests, or a self-paced module without a lesson."""
     problems = [found.describe() for found in seats.seat_disagreements()[:5]]
     problems += [
         f"course {course_id}: {hours} hours, its modules {minutes} minutes"
         for course_id, hours, minutes in course_rules.hours_disagreements()[:5]
+    ]
+    problems += [
+        f"course {course_id}: no questions for its pre-test and post-test"
+        for course_id in db.session.scalars(
+            sa.select(Course.id)
+            .where(
+                ~sa.exists().where(Question.course_id == Course.id, Question.module_id.is_(None))
+            )
+            .limit(5)
+        )
+    ]
+    problems += [
+        f"module {module_id}: a self-paced course's module without a lesson"
+        for module_id in db.session.scalars(
+            sa.select(Module.id)
+            .join(Course, Course.id == Module.course_id)
+            .where(Course.method == Method.SELF_PACED, Module.lesson == "")
+            .limit(5)
+        )
     ]
     if problems:
         raise RuntimeError("the demo data contradicts itself: " + "; ".join(problems))
@@ -481,7 +522,12 @@ def _advance_sequences() -> None:
     """On PostgreSQL, move the id sequences past the ids that were given explicitly."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    for table in (Course.__table__, Module.__table__, CourseSession.__table__):
+    for table in (
+        Course.__table__,
+        Module.__table__,
+        CourseSession.__table__,
+        Question.__table__,
+    ):
         # Table names come from the models, never from input.
         db.session.execute(
             sa.text(
@@ -567,7 +613,8 @@ class _BulkInsert:
 
 
 class _CatalogueWriter:
-    """Composes courses, modules and sessions from the vocabulary and inserts them in chunks."""
+    """Composes courses, modules, sessions and question banks from the vocabulary and inserts
+    them in chunks. `texts` draws the lessons and questions (`seed_data.lessons`)."""
 
     def __init__(
         self,
@@ -575,8 +622,10 @@ class _CatalogueWriter:
         providers: list[_ProviderRef],
         categories: list[tuple[int, vocab.CategoryVocabulary]],
         provinces: dict[str, tuple[int, str]],
+        texts: random.Random,
     ) -> None:
         self.dice = _Dice(rng)
+        self.composer = learning_text.Composer(texts.random)
         self.insert = _BulkInsert()
         self.providers = providers
         self.categories = categories
@@ -612,7 +661,10 @@ class _CatalogueWriter:
         self.session_day_zero = today
         self.by_status: dict[str, int] = {}
         self.modules = 0
+        self.lessons = 0
+        self.questions = 0
         self.sessions = 0
+        self.question_id = 0  # the next question's id, from write()
 
     def write(self, approved: int) -> None:
         """Insert `approved` approved courses and about 3% more in the other statuses."""
@@ -621,16 +673,20 @@ class _CatalogueWriter:
         course_id = _next_id(Course.id)
         module_id = _next_id(Module.id)
         session_id = _next_id(CourseSession.id)
+        self.question_id = _next_id(Question.id)
         for start in range(0, total, CHUNK_SIZE):
-            course_rows, module_rows, session_rows = [], [], []
+            course_rows, module_rows, session_rows, question_rows = [], [], [], []
             for index in range(start, min(start + CHUNK_SIZE, total)):
                 status, provider = self._status_and_provider(index, approved)
                 showcase = None
                 if index < min(approved, len(DEMO_SHOWCASE)):
                     showcase = DEMO_SHOWCASE[index]
                 course, words, text = self._course(course_id, status, provider, showcase)
+                course["needs_demonstration"] = index == DEMONSTRATION_SHOWCASE and bool(showcase)
                 course_rows.append(course)
+                first_module = len(module_rows)
                 module_id = self._modules(course, words, text, module_id, module_rows)
+                self._learning(course, words, text, module_rows[first_module:], question_rows)
                 if status is CourseStatus.APPROVED and course["method"] != _SELF_PACED:
                     session_id = self._sessions(course, session_id, session_rows)
                 self.by_status[status.value] = self.by_status.get(status.value, 0) + 1
@@ -638,8 +694,10 @@ class _CatalogueWriter:
             self.insert(Course.__table__, course_rows)
             self.insert(Module.__table__, module_rows)
             self.insert(CourseSession.__table__, session_rows)
+            self.insert(Question.__table__, question_rows)
             self.modules += len(module_rows)
             self.sessions += len(session_rows)
+            self.questions += len(question_rows)
 
     def _status_and_provider(
         self, index: int, approved: int
@@ -807,10 +865,62 @@ class _CatalogueWriter:
                     "position": position,
                     "title": template.format_map(text)[:200],
                     "minutes": minutes,
+                    "lesson": "",  # written by _learning for a self-paced course
                 }
             )
             module_id += 1
         return module_id
+
+    def _learning(
+        self,
+        course: dict,
+        words: vocab.CategoryVocabulary,
+        text: dict,
+        modules: list[dict],
+        rows: list[dict],
+    ) -> None:
+        """The course's question bank for its pre-test and post-test, appended to rows; for a
+        self-paced course also each module's lesson (set on its row) and quiz questions."""
+        self_paced = course["method"] == _SELF_PACED
+        about = learning_text.CourseText(
+            words=words,
+            text=text,
+            outcomes=course["outcomes"].split("\n"),
+            modules=[module["title"] for module in modules],
+            self_paced=self_paced,
+            needs_demonstration=course["needs_demonstration"],
+        )
+        for question in self.composer.test_questions(about):
+            self._question(course["id"], None, question, rows)
+        if not self_paced:
+            return
+        for module in modules:
+            lesson, quiz = self.composer.module(about, module["position"])
+            module["lesson"] = lesson
+            for question in quiz:
+                self._question(course["id"], module["id"], question, rows)
+        self.lessons += len(modules)
+
+    def _question(
+        self,
+        course_id: int,
+        module_id: int | None,
+        question: learning_text.BankQuestion,
+        rows: list[dict],
+    ) -> None:
+        """Append one question row. Its JSON column is passed as JSON text, the form that
+        SQLAlchemy itself writes (json.dumps) and that both drivers hand to the database."""
+        rows.append(
+            {
+                "id": self.question_id,
+                "course_id": course_id,
+                "module_id": module_id,
+                "prompt": question.prompt,
+                "choices": json.dumps(list(question.choices)),
+                "correct_choice": question.correct_choice,
+            }
+        )
+        self.question_id += 1
 
     def _sessions(self, course: dict, session_id: int, rows: list[dict]) -> int:
         """Append 2-4 upcoming sessions of a webinar or offline course to rows, every seat

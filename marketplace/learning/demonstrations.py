@@ -49,6 +49,7 @@ EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 NOT_YOURS = N_("Only the order's own participant can submit its skill demonstration.")
 NOT_ASKED = N_("This course does not ask for a skill demonstration.")
 REFUNDED = N_("This order was refunded: its course is closed.")
+NOT_STARTED = N_("Your course has not started yet: send your demonstration once it has.")
 WAITING = N_("Your demonstration is waiting for the provider's decision. You can't send another.")
 ALREADY_PASSED = N_("Your demonstration has already been passed.")
 ANSWER_MISSING = N_("Write your answer.")
@@ -112,6 +113,8 @@ def why_not_submittable(order: Order) -> DomainError | None:
         return DomainError(NOT_ASKED)
     if order.status is OrderStatus.REFUNDED:
         return DomainError(REFUNDED)
+    if order.status is OrderStatus.PAID:
+        return DomainError(NOT_STARTED)
     latest = current(order)
     if latest is not None and latest.status is DemonstrationStatus.SUBMITTED:
         return DomainError(WAITING)

@@ -1677,3 +1677,311 @@ def title_case(phrase: str) -> str:
         word if (index and word in LOWER_WORDS) or word.isupper() else word[:1].upper() + word[1:]
         for index, word in enumerate(words)
     )
+
+
+# --- Lessons and question banks (seed_data/lessons.py) ---------------------------------------
+#
+# What the demo's self-paced lessons teach and what its tests ask, by category. Every entry is
+# a phrase starting with a verb in its me- form and no full stop, so that it reads as a list
+# item ("Langkah yang dianjurkan:"), as the answer to a question and as a wrong answer to the
+# opposite question alike:
+#
+# - PRACTICES: good working habits of the field, true for every course of the category;
+# - MISTAKES: habits of the field to avoid, wrong for every course of the category.
+#
+# GENERIC_PRACTICES and GENERIC_MISTAKES hold for any field of work. WRONG_REASONS are wrong
+# answers to "why does this skill matter" (the right ones are the categories' `reasons`).
+# FIELD_GROUPS puts related categories together: a question's wrong answers borrowed from
+# another category (its jobs, outcomes, module titles) come only from a category of another
+# group, so that none of them is also right; BROAD_CATEGORIES touch every field (selling, a
+# business of one's own, and the like) and lend no wrong answers at all.
+
+PRACTICES: dict[str, tuple[str, ...]] = {
+    "penjualan-dan-pemasaran": (
+        "Mengenali calon pembeli sebelum membuat materi promosi",
+        "Menulis manfaat produk dengan bahasa yang mudah dipahami pembeli",
+        "Membalas pertanyaan dan keluhan pembeli dengan cepat dan sopan",
+        "Mencatat hasil setiap promosi untuk melihat mana yang paling banyak menghasilkan "
+        "penjualan",
+    ),
+    "teknologi-informasi": (
+        "Membuat salinan cadangan (backup) data penting secara berkala",
+        "Memakai kata sandi yang kuat dan berbeda untuk setiap akun kerja",
+        "Memberi nama file dan folder secara rapi agar mudah ditemukan kembali",
+        "Membaca pesan kesalahan dengan teliti sebelum mencoba memperbaikinya",
+    ),
+    "bahasa-asing": (
+        "Berlatih sedikit setiap hari, bukan sekaligus lama seminggu sekali",
+        "Mempelajari kosakata baru di dalam kalimat, bukan kata per kata",
+        "Mendengarkan penutur asli lalu menirukan pelafalan dan intonasinya",
+        "Berani berbicara walaupun masih membuat kesalahan kecil",
+    ),
+    "kewirausahaan": (
+        "Memisahkan uang usaha dari uang pribadi sejak hari pertama",
+        "Menguji ide usaha pada sekelompok kecil pembeli sebelum memproduksi dalam jumlah besar",
+        "Menghitung harga pokok produksi sebelum menentukan harga jual",
+        "Mengurus legalitas usaha seperti NIB agar mudah bermitra dan mengakses pembiayaan",
+    ),
+    "keuangan": (
+        "Mencatat setiap transaksi pada hari yang sama, lengkap dengan buktinya",
+        "Mencocokkan catatan kas dengan rekening koran bank setiap bulan",
+        "Membedakan pemasukan, pengeluaran, utang, dan piutang dengan jelas",
+        "Menyimpan bukti transaksi dengan rapi menurut urutan tanggal",
+    ),
+    "gaya-hidup": (
+        "Memulai dari proyek kecil yang bisa diselesaikan dalam sehari",
+        "Memotret setiap hasil karya dengan rapi sebagai portofolio",
+        "Menyisihkan waktu latihan yang tetap setiap minggu",
+        "Meminta pendapat orang lain tentang hasil karya untuk perbaikan",
+    ),
+    "manufaktur": (
+        "Memakai alat pelindung diri (APD) yang sesuai sebelum mulai bekerja",
+        "Membaca gambar kerja dan spesifikasi sebelum memotong atau merakit",
+        "Memeriksa kondisi mesin dan peralatan setiap awal giliran kerja",
+        "Mencatat produk yang cacat dan melaporkannya kepada atasan",
+    ),
+    "pertanian": (
+        "Memilih bibit unggul yang sehat dan bersertifikat",
+        "Mengamati tanaman secara rutin untuk menemukan hama sejak dini",
+        "Memberi pupuk sesuai dosis dan jadwal yang dianjurkan",
+        "Mencatat biaya tanam dan hasil panen setiap musim",
+    ),
+    "pariwisata": (
+        "Menyambut tamu dengan ramah dan menyebut namanya bila sudah tahu",
+        "Mendengarkan keluhan tamu sampai selesai sebelum menawarkan jalan keluar",
+        "Menjaga kebersihan dan kerapian area layanan setiap saat",
+        "Memberi informasi yang jelas tentang fasilitas, jadwal, dan harga",
+    ),
+    "kecantikan": (
+        "Membersihkan dan mensterilkan alat setelah setiap pelanggan",
+        "Menanyakan riwayat alergi pelanggan sebelum memakai produk",
+        "Melakukan uji tempel (patch test) sebelum memakai produk yang baru",
+        "Memotret hasil kerja, dengan izin pelanggan, untuk portofolio",
+    ),
+    "kuliner": (
+        "Mencuci tangan dan memakai celemek sebelum mengolah makanan",
+        "Menimbang bahan sesuai resep agar rasa selalu sama",
+        "Menyimpan bahan mentah dan makanan matang secara terpisah",
+        "Menghitung harga pokok per porsi sebelum menentukan harga jual",
+    ),
+    "desain": (
+        "Membaca brief klien dengan teliti sebelum mulai mendesain",
+        "Membatasi jumlah jenis huruf dan warna agar desain tetap rapi",
+        "Menyimpan file kerja asli dan memberi nama setiap versi dengan jelas",
+        "Memeriksa ukuran dan resolusi file sebelum dicetak",
+    ),
+    "fotografi-dan-videografi": (
+        "Memanfaatkan cahaya alami dari jendela untuk foto produk",
+        "Menjaga kamera atau ponsel tetap stabil saat memotret",
+        "Mencadangkan file foto dan video di dua tempat yang berbeda",
+        "Menyepakati jumlah hasil dan jadwal penyerahan dengan klien sejak awal",
+    ),
+    "administrasi-perkantoran": (
+        "Mengarsipkan dokumen menurut jenis dan tanggalnya",
+        "Memeriksa ejaan dan lampiran sebelum mengirim surat atau email",
+        "Menjaga kerahasiaan data karyawan dan perusahaan",
+        "Mencatat agenda dan tenggat waktu di kalender bersama",
+    ),
+    "kesehatan-dan-kebugaran": (
+        "Menanyakan riwayat kesehatan klien sebelum memulai program",
+        "Memulai latihan dari intensitas ringan lalu meningkat bertahap",
+        "Mencatat kondisi dan kemajuan klien setiap pertemuan",
+        "Merujuk klien ke tenaga kesehatan bila ada tanda bahaya",
+    ),
+    "konstruksi": (
+        "Memakai helm, sepatu keselamatan, dan sabuk pengaman di area proyek",
+        "Membaca gambar kerja sebelum memulai pekerjaan",
+        "Menghitung kebutuhan bahan sebelum berbelanja",
+        "Memeriksa kerataan dan ukuran hasil pekerjaan dengan alat ukur",
+    ),
+    "otomotif": (
+        "Mengikuti urutan kerja dalam buku manual servis kendaraan",
+        "Memakai kunci yang sesuai dengan ukuran baut",
+        "Menjelaskan hasil pemeriksaan dan perkiraan biaya kepada pelanggan sebelum bekerja",
+        "Menjaga kebersihan dan kerapian area bengkel",
+    ),
+    "perikanan-dan-peternakan": (
+        "Memilih bibit atau anakan yang sehat dan aktif",
+        "Memberi pakan sesuai jadwal dan takaran",
+        "Memeriksa kualitas air atau kebersihan kandang secara rutin",
+        "Memisahkan hewan yang sakit dari hewan yang sehat",
+    ),
+    "logistik-dan-transportasi": (
+        "Memeriksa jumlah dan kondisi barang saat diterima",
+        "Menyusun barang di gudang dengan aturan masuk pertama keluar pertama (FIFO)",
+        "Mencatat setiap barang masuk dan keluar pada hari yang sama",
+        "Memeriksa kondisi kendaraan sebelum berangkat",
+    ),
+    "pendidikan-dan-pengasuhan": (
+        "Memberi pujian yang jelas ketika anak berperilaku baik",
+        "Menyesuaikan kegiatan dengan usia dan tahap perkembangan anak",
+        "Mencatat kemajuan anak dan menyampaikannya kepada orang tua",
+        "Memastikan area bermain aman sebelum kegiatan dimulai",
+    ),
+    "menjahit-dan-fesyen": (
+        "Mengukur badan dengan teliti dan mencatat setiap ukuran",
+        "Mencuci kain yang mudah menyusut sebelum dipotong",
+        "Mencoba jahitan pada potongan kain sisa sebelum menjahit bahan utama",
+        "Membersihkan dan meminyaki mesin jahit secara rutin",
+    ),
+}
+
+MISTAKES: dict[str, tuple[str, ...]] = {
+    "penjualan-dan-pemasaran": (
+        "Mengirim promosi yang sama ke semua orang tanpa memikirkan target pasar",
+        "Menurunkan harga terus-menerus tanpa menghitung keuntungan",
+        "Mengabaikan komplain pembeli agar masalahnya cepat dilupakan",
+    ),
+    "teknologi-informasi": (
+        "Memakai kata sandi yang sama untuk semua akun kerja",
+        "Menunda backup data sampai komputer benar-benar rusak",
+        "Menutup pesan kesalahan tanpa membacanya lalu mengulang langkah yang sama",
+    ),
+    "bahasa-asing": (
+        "Menunda berbicara sampai tata bahasa dikuasai dengan sempurna",
+        "Menghafal daftar kata tanpa pernah memakainya dalam kalimat",
+        "Menerjemahkan kata demi kata dari bahasa Indonesia saat bercakap",
+    ),
+    "kewirausahaan": (
+        "Mencampur uang usaha dengan uang belanja rumah tangga",
+        "Menentukan harga jual hanya dengan meniru harga pesaing",
+        "Menunda pencatatan keuangan sampai usaha menjadi besar",
+    ),
+    "keuangan": (
+        "Melewatkan transaksi kecil karena dianggap tidak penting",
+        "Membuang bukti transaksi setelah uangnya diterima",
+        "Menyusun laporan keuangan dari ingatan tanpa catatan harian",
+    ),
+    "gaya-hidup": (
+        "Langsung mengerjakan proyek besar tanpa menguasai teknik dasar",
+        "Berlatih hanya sesekali ketika sedang ada waktu luang",
+        "Menjual karya tanpa menghitung biaya bahan dan waktu pengerjaan",
+    ),
+    "manufaktur": (
+        "Melepas alat pelindung diri karena terasa panas atau merepotkan",
+        "Mengabaikan bunyi atau getaran mesin yang tidak biasa",
+        "Mengubah ukuran produk tanpa melihat gambar kerja",
+    ),
+    "pertanian": (
+        "Menyemprotkan pestisida sebanyak-banyaknya tanpa mengikuti dosis",
+        "Menanam terlalu rapat agar lahan terlihat penuh",
+        "Membiarkan tanaman yang sakit tetap tumbuh di antara tanaman sehat",
+    ),
+    "pariwisata": (
+        "Membantah tamu yang sedang menyampaikan keluhan",
+        "Menjanjikan layanan yang tidak dapat dipenuhi",
+        "Membiarkan area layanan kotor sampai jadwal pembersihan berikutnya",
+    ),
+    "kecantikan": (
+        "Memakai alat yang sama untuk beberapa pelanggan tanpa dibersihkan",
+        "Memakai produk yang sudah kedaluwarsa agar tidak terbuang",
+        "Langsung bekerja tanpa menanyakan kebutuhan dan keluhan pelanggan",
+    ),
+    "kuliner": (
+        "Memakai talenan yang sama untuk daging mentah dan makanan matang tanpa dicuci",
+        "Menakar bahan dengan perkiraan sehingga rasanya berubah-ubah",
+        "Menentukan harga jual tanpa menghitung biaya bahan dan kemasan",
+    ),
+    "desain": (
+        "Memakai gambar dari internet tanpa memeriksa izin penggunaannya",
+        "Memakai terlalu banyak jenis huruf dalam satu desain",
+        "Mengirim desain akhir tanpa memeriksa ejaan teksnya",
+    ),
+    "fotografi-dan-videografi": (
+        "Menyimpan semua hasil pemotretan hanya di satu kartu memori",
+        "Memotret dengan lensa yang kotor atau berdebu",
+        "Menyunting foto berlebihan sampai warna produk tidak sesuai aslinya",
+    ),
+    "administrasi-perkantoran": (
+        "Menumpuk dokumen di meja tanpa diarsipkan",
+        "Membagikan kata sandi akun kantor kepada orang lain",
+        "Mengirim email penting tanpa membaca ulang isinya",
+    ),
+    "kesehatan-dan-kebugaran": (
+        "Memberi obat atau diagnosis di luar kewenangan",
+        "Memaksa klien berlatih berat sejak pertemuan pertama",
+        "Mengabaikan keluhan nyeri atau pusing yang disampaikan klien",
+    ),
+    "konstruksi": (
+        "Bekerja di ketinggian tanpa sabuk pengaman",
+        "Mengurangi takaran semen agar bahan lebih hemat",
+        "Memulai pekerjaan tanpa memeriksa gambar kerja",
+    ),
+    "otomotif": (
+        "Mengencangkan baut dengan kunci yang ukurannya tidak pas",
+        "Mengganti suku cadang tanpa persetujuan pelanggan",
+        "Menghidupkan mesin di ruang tertutup tanpa ventilasi",
+    ),
+    "perikanan-dan-peternakan": (
+        "Memberi pakan berlebihan agar hewan cepat besar",
+        "Membiarkan air kolam atau kandang kotor berhari-hari",
+        "Mencampur hewan yang sakit dengan hewan yang sehat",
+    ),
+    "logistik-dan-transportasi": (
+        "Menerima barang tanpa memeriksa jumlah dan kondisinya",
+        "Menumpuk barang melebihi batas yang tertera pada kemasan",
+        "Menunda pencatatan stok sampai akhir bulan",
+    ),
+    "pendidikan-dan-pengasuhan": (
+        "Membentak atau mempermalukan anak di depan teman-temannya",
+        "Membanding-bandingkan seorang anak dengan anak lain",
+        "Meninggalkan anak kecil tanpa pengawasan",
+    ),
+    "menjahit-dan-fesyen": (
+        "Memotong kain tanpa pola dan ukuran yang jelas",
+        "Membiarkan sisa benang dan jahitan yang belum rapi pada produk jadi",
+        "Menentukan ongkos jahit tanpa menghitung waktu pengerjaan",
+    ),
+}
+
+GENERIC_PRACTICES: tuple[str, ...] = (
+    "Membuat daftar langkah kerja sebelum mulai dan mencentangnya satu per satu",
+    "Memeriksa ulang hasil kerja sebelum diserahkan",
+    "Mencatat kesalahan yang pernah terjadi agar tidak terulang",
+    "Meminta umpan balik dari atasan, rekan kerja, atau pelanggan",
+    "Mengatur waktu kerja agar tenggat terpenuhi",
+    "Berlatih dengan contoh nyata setelah memahami teorinya",
+)
+
+GENERIC_MISTAKES: tuple[str, ...] = (
+    "Menyembunyikan kesalahan dari atasan atau pelanggan",
+    "Menyerahkan hasil kerja tanpa memeriksanya lebih dulu",
+    "Menunda pekerjaan sampai mendekati tenggat waktu",
+    "Berhenti berlatih begitu sertifikat didapat",
+    "Meniru pekerjaan orang lain lalu mengakuinya sebagai hasil sendiri",
+)
+
+WRONG_REASONS: tuple[str, ...] = (
+    "Sertifikat pelatihan ini menjamin setiap lulusan pasti diterima kerja tanpa mengikuti "
+    "seleksi apa pun.",
+    "Keterampilan ini cukup dipelajari sekali seumur hidup karena caranya tidak pernah berubah.",
+    "Pemberi kerja kini hanya melihat sertifikat dan tidak lagi menilai sikap maupun "
+    "pengalaman kerja.",
+    "Keterampilan ini hanya dibutuhkan oleh perusahaan besar, sehingga tidak berguna bagi "
+    "usaha kecil.",
+)
+
+FIELD_GROUPS: dict[str, str] = {
+    "teknologi-informasi": "kantor",
+    "administrasi-perkantoran": "kantor",
+    "keuangan": "kantor",
+    "desain": "kreatif",
+    "fotografi-dan-videografi": "kreatif",
+    "menjahit-dan-fesyen": "kreatif",
+    "manufaktur": "teknik",
+    "konstruksi": "teknik",
+    "otomotif": "teknik",
+    "logistik-dan-transportasi": "teknik",
+    "pertanian": "alam",
+    "perikanan-dan-peternakan": "alam",
+    "pariwisata": "layanan",
+    "kecantikan": "layanan",
+    "kuliner": "layanan",
+    "kesehatan-dan-kebugaran": "layanan",
+    "pendidikan-dan-pengasuhan": "layanan",
+    "penjualan-dan-pemasaran": "luas",
+    "kewirausahaan": "luas",
+    "bahasa-asing": "luas",
+    "gaya-hidup": "luas",
+}
+BROAD_CATEGORIES = frozenset(slug for slug, group in FIELD_GROUPS.items() if group == "luas")

@@ -16,6 +16,7 @@ from marketplace.catalogue.models import (
     Module,
     Platform,
     Provider,
+    Question,
 )
 from marketplace.core.base import utcnow
 from marketplace.core.models import Province
@@ -36,7 +37,7 @@ def _count(model) -> int:
 
 
 def _counts() -> dict[str, int]:
-    models = (Province, Platform, Category, Provider, Course, Module, CourseSession, User)
+    models = (Province, Platform, Category, Provider, Course, Module, CourseSession, Question, User)
     return {model.__name__: _count(model) for model in models}
 
 
@@ -69,6 +70,15 @@ def test_report_counts_match_the_database(report):
     for status in ("draft", "submitted", "rejected", "archived"):
         assert report.courses_by_status[status] >= 1
     assert report.modules == _count(Module)
+    assert report.questions == _count(Question) > 8 * report.courses
+    # Every self-paced module has a lesson (and no other module has one).
+    lessons = db.session.scalars(
+        sa.select(Module.lesson).join(Course).where(Course.method == Method.SELF_PACED)
+    ).all()
+    assert report.lessons == len(lessons) == sum(1 for lesson in lessons if lesson) > 0
+    assert report.lessons == db.session.scalar(
+        sa.select(sa.func.count()).where(Module.lesson != "")
+    )
     assert report.sessions == _count(CourseSession) > 0
     assert report.users == _count(User) == 3 + 11  # the demo accounts and batch 1's applicants
     assert report.indexed == COURSES
@@ -78,6 +88,7 @@ def test_report_counts_match_the_database(report):
     text = report.describe()
     assert "peserta@example.com" in text and "Prakerja2020!" in text
     assert f"approved {COURSES}" in text
+    assert f"questions {report.questions}" in text
 
 
 def test_second_run_creates_nothing(report):
@@ -331,17 +342,23 @@ def test_demo_orders_show_a_purchase_a_refund_and_a_redemption(report):
     mine = db.session.scalars(
         sa.select(Order).where(Order.participant_id == user.participant.id).order_by(Order.id)
     ).all()
-    # Refunded, then a course completed and reviewed (demo/journeys.py, `_seed_reviews`).
-    assert [order.status for order in mine] == [OrderStatus.REFUNDED, OrderStatus.COMPLETED]
+    # Refunded, then a course completed and reviewed, then one in the middle (demo/journeys.py,
+    # `_seed_learning`).
+    assert [order.status for order in mine] == [
+        OrderStatus.REFUNDED,
+        OrderStatus.COMPLETED,
+        OrderStatus.REDEEMED,
+    ]
     assert mine[0].session.status is SessionStatus.CANCELLED and mine[0].refund_reason
     card = db.session.scalar(sa.select(Card).where(Card.participant_id == user.participant.id))
-    assert card.account.balance == 1_000_000 - mine[1].price
+    assert card.account.balance == 1_000_000 - mine[1].price - mine[2].price
     assert card.status is CardStatus.IN_USE
     statuses = db.session.scalars(sa.select(Order.status)).all()
     assert statuses.count(OrderStatus.REFUNDED) == 4
-    # Redeemed: two codes at the running session's start (the self-paced voucher's order
-    # is completed since, with the demo participant's and one more: `_seed_reviews`).
-    assert statuses.count(OrderStatus.REDEEMED) == 2 and statuses.count(OrderStatus.PAID) == 4
+    # Redeemed: two codes at the running session's start, the demo participant's course in
+    # the middle and the course whose skill demonstration waits (the self-paced voucher's
+    # order is completed since, with the demo participant's and one more).
+    assert statuses.count(OrderStatus.REDEEMED) == 4 and statuses.count(OrderStatus.PAID) == 4
     assert statuses.count(OrderStatus.COMPLETED) == 3
     provider_user = db.session.scalar(sa.select(User).where(User.email == "lembaga@example.com"))
     # Every order is of the demo provider's courses but the two of the reviewed course.

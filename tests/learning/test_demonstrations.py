@@ -14,6 +14,7 @@ from marketplace.core.models import AuditEvent
 from marketplace.extensions import db
 from marketplace.learning import demonstrations
 from marketplace.learning.models import Demonstration, DemonstrationStatus
+from marketplace.orders import redemption
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.people.models import Participant, Role, User
 
@@ -31,6 +32,7 @@ def world(app, shop, factory, tmp_path):
         course.needs_demonstration = True
         db.session.commit()
         order = buy(shop, shop.self_paced)
+        redemption.start_self_paced(order, order.participant, order.voucher_code, shop.now)
         db.session.commit()
         order_id = order.id
     with app.app_context():
@@ -218,13 +220,25 @@ def test_a_file_whose_row_is_rolled_back_is_removed_and_a_committed_one_kept(app
 
 
 def test_passing_the_last_missing_step_completes_the_course(app, shop, world):
-    from support.learning_rows import learn_everything, write_bank
+    from support.learning_rows import learn_after_start, write_bank
 
     with app.app_context():
         write_bank(shop.self_paced)
         order = _order(world.order_id)
-        finished = learn_everything(order, shop.now)
+        finished = learn_after_start(order, shop.now)
         assert order.status is OrderStatus.REDEEMED  # the demonstration is still missing
         row = _submit(world, shop)
         demonstrations.decide(row, db.session.get(User, world.desk_id), True, None, finished)
         assert order.status is OrderStatus.COMPLETED and order.score == 100
+
+
+def test_a_course_not_started_takes_no_demonstration(app, shop):
+    with app.app_context():
+        course = db.session.get(Course, shop.self_paced)
+        course.needs_demonstration = True
+        order = buy(shop, shop.self_paced)
+        participant = db.session.get(Participant, shop.buyer)
+        with pytest.raises(DomainError) as refused:
+            demonstrations.submit(order, participant, ANSWER, None, None, "/nonexistent", shop.now)
+        assert refused.value.message == demonstrations.NOT_STARTED
+        assert _count() == 0

@@ -11,7 +11,7 @@ from marketplace.catalogue.models import Course, CourseSession, Method
 from marketplace.extensions import db
 from marketplace.learning.models import Attendance, Review
 from marketplace.money.models import LedgerAccount
-from marketplace.orders.models import Order
+from marketplace.orders.models import Order, OrderStatus
 from marketplace.people.models import Participant, User
 from marketplace.programme.models import Batch
 from marketplace.programme.models import TestAttempt as Attempt
@@ -27,8 +27,9 @@ _PATH_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 def world(app) -> dict:
     """Real values for the path variables of every rule, from the seeded demo: a webinar
-    course, the demo participant's order and test attempt, a batch, a session of the demo
-    provider (the one whose attendance is being marked), a ledger account."""
+    course, the demo participant's order (the course she is learning) and test attempt, a
+    batch, a session of the demo provider (the one whose attendance is being marked), a
+    ledger account."""
     with app.app_context():
         demo = db.session.scalar(
             sa.select(Participant).join(User).where(User.email == DEMO_ACCOUNTS["participant"])
@@ -43,8 +44,13 @@ def world(app) -> dict:
                 .where(Course.method == Method.WEBINAR, Course.status == "approved")
                 .limit(1)
             ),
+            # The demo participant's course in the middle (demo/journeys.py) first, so that
+            # the learning pages show a lesson, a quiz and locked modules; else any order.
             "order_id": db.session.scalar(
-                sa.select(Order.id).where(Order.participant_id == demo.id).limit(1)
+                sa.select(Order.id)
+                .where(Order.participant_id == demo.id)
+                .order_by((Order.status == OrderStatus.REDEEMED).desc(), Order.id)
+                .limit(1)
             ),
             "batch_id": db.session.scalar(sa.select(Batch.id).order_by(Batch.id)),
             # The demo provider's running session first (its attendance sheet's form is open
@@ -76,6 +82,7 @@ def world(app) -> dict:
                 .limit(1)
             ),
             "n": 1,
+            "position": 2,  # her module in progress (/learn/<order>/modules/<position>)
             "code": db.session.scalar(sa.select(LedgerAccount.code).limit(1)),
             "token": "not-a-token",
         }

@@ -13,7 +13,7 @@ from marketplace.catalogue.models import Course
 from marketplace.core.base import utcnow
 from marketplace.extensions import db
 from marketplace.learning.models import Demonstration, DemonstrationStatus
-from marketplace.orders import checkout
+from marketplace.orders import checkout, redemption
 from marketplace.people.models import Participant, Role
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
@@ -37,6 +37,7 @@ def _buyer(app, factory, world):
         course = db.session.get(Course, world.course_id)
         row, code = checkout.begin(participant, course, None, world.now)
         order = checkout.confirm(participant, row.purchase_key, code, world.now)
+        redemption.start_self_paced(order, participant, order.voucher_code, world.now)
         db.session.commit()
         order_id = order.id
     return SimpleNamespace(order_id=order_id, client=_sign_in(app, holder.user.email))
