@@ -192,8 +192,9 @@ class Module(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     minutes: Mapped[int]
     # The lesson, in the plain form learning/lessons.py reads: "## " starts a heading, "- " a
-    # list item, a blank line ends a paragraph. Self-paced courses only.
-    lesson: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # list item, a blank line ends a paragraph. Self-paced courses only. Deferred: the
+    # catalogue's pages list modules by title and minutes, only a lesson's page reads it.
+    lesson: Mapped[str] = mapped_column(sa.Text, default="", server_default="", deferred=True)
 
     course = relationship("Course", back_populates="modules")
 

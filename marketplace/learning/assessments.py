@@ -20,6 +20,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from marketplace.catalogue import question_bank
 from marketplace.catalogue.models import Module, Question
 from marketplace.core import N_, DomainError, audit
 from marketplace.extensions import db
@@ -37,6 +38,7 @@ NOT_READY = N_(
     "Write to the provider or to us (see Contact us)."
 )
 SUBMITTED = N_("You have already sent these answers.")
+START_FIRST = N_("Start the test first: its questions are drawn when you start it.")
 NOT_IN_TRY = N_("A question you answered is not part of this test. Reload the page.")
 ANSWER_EVERY = N_("Choose an answer to every question.")
 CHOOSE_ONE = N_("Choose one of the answers")
@@ -90,7 +92,7 @@ def why_not(order: Order, kind: AssessmentKind, module: Module | None, now: date
     if kind is AssessmentKind.PRE_TEST:
         if where.step(StepKind.PRE_TEST).state is StepState.DONE:
             return DomainError(N_("You have already taken the pre-test. It is taken once."))
-        return None
+        return None if question_bank.bank_size(order.course_id) else DomainError(NOT_READY)
     if kind is AssessmentKind.QUIZ:
         step = where.step(StepKind.MODULE, module.id)
         if step is None:  # a webinar's or an offline course's module: no quiz taken here
@@ -119,6 +121,8 @@ def why_not(order: Order, kind: AssessmentKind, module: Module | None, now: date
         )
     if step.state is StepState.LOCKED:
         pending = where.next_step
+        if pending is not None and pending.kind is StepKind.PRE_TEST:
+            return DomainError(N_("Take the pre-test first: the post-test comes at the end."))
         if pending is not None and pending.kind is StepKind.ATTENDANCE:
             return DomainError(
                 N_(
@@ -139,7 +143,7 @@ def why_not(order: Order, kind: AssessmentKind, module: Module | None, now: date
                 when=pending.until,
             )
         return DomainError(N_("The post-test opens when you have finished every module."))
-    return None
+    return None if question_bank.bank_size(order.course_id) else DomainError(NOT_READY)
 
 
 def _draw(order: Order, kind: AssessmentKind, module: Module | None, rng) -> list[int]:

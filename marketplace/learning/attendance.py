@@ -10,7 +10,8 @@ Marking (`mark`) is one change of state for the whole sheet: from the session's 
 23.59 WIB seven days after its end (`marking_window`; a deadline given to people ends a day),
 only for the session's own orders and days (anything else refuses the whole sheet, nothing
 saved), upserting one row per order and day, and writing one audit event per cell that
-changed, with who, when, before and after. Completion (built later) asks `attended_enough`.
+changed, with who, when, before and after. Completion (learning/completion.py) asks
+`attended_enough`.
 """
 
 from dataclasses import dataclass

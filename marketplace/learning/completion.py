@@ -10,8 +10,11 @@ next (rate the course). It is idempotent: a completed order is returned as it is
 completions at once complete it once (the second finds the UPDATE already made).
 
 `complete_if_ready` is what the steps that can finish a course call after they change
-something (a passed post-test, a demonstration passed, attendance marked): it completes
-when nothing is missing and does nothing otherwise.
+something (a passed post-test, a demonstration passed): under the order's lock it completes
+when nothing is missing and does nothing otherwise. Attendance comes before the post-test,
+so marking it never finishes a course; should a provider correct a day after the post-test
+was passed, the course page offers the participant to complete it (`complete`), which checks
+everything again.
 """
 
 from datetime import datetime
@@ -23,6 +26,7 @@ from marketplace.core import N_, DomainError, audit, mail
 from marketplace.extensions import db
 from marketplace.learning import journey as journeys
 from marketplace.orders.models import Order, OrderStatus
+from marketplace.people.models import User
 
 # "Pelatihan Saya", a public address (DESIGN.md) the completion mail links to; a test holds
 # the learner's blueprint to it.
@@ -50,10 +54,20 @@ def missing(order: Order, now: datetime) -> list[DomainError]:
     return refusals
 
 
-def complete(order: Order, now: datetime) -> Order:
-    """Complete the order's course at `now` (see the module's comment); the order."""
+def _lock(order: Order) -> None:
+    """Take the order's row lock (PostgreSQL) and read it again. Every path that may complete
+    the order checks what is missing only under it, so of two steps finished at once (the
+    provider passing the demonstration while the participant passes the post-test) the
+    second to check sees the first's, committed, and completes the course."""
     db.session.execute(sa.select(Order.id).where(Order.id == order.id).with_for_update())
     db.session.refresh(order)
+
+
+def complete(order: Order, now: datetime, actor: User | None = None) -> Order:
+    """Complete the order's course at `now` (see the module's comment); the order. `actor` is
+    whose action finished it (the provider passing a demonstration), by default the
+    participant."""
+    _lock(order)
     if order.status is OrderStatus.COMPLETED:
         return order
     if order.status is OrderStatus.REFUNDED:
@@ -78,7 +92,8 @@ def complete(order: Order, now: datetime) -> Order:
     audit.record(
         "order.completed",
         f"order:{order.id}",
-        actor=order.participant.user,
+        actor=actor or order.participant.user,
+        participant_id=order.participant_id,
         course_id=order.course_id,
         score=score,
     )
@@ -86,15 +101,15 @@ def complete(order: Order, now: datetime) -> Order:
     return order
 
 
-def complete_if_ready(order: Order, now: datetime) -> bool:
-    """Complete the order when every step is done; whether it is completed now."""
+def complete_if_ready(order: Order, now: datetime, actor: User | None = None) -> bool:
+    """Complete the order when every step is done; whether it is completed now. Checked
+    under the order's lock (see `_lock`)."""
+    _lock(order)
     if order.status is OrderStatus.COMPLETED:
         return True
-    if order.status is not OrderStatus.REDEEMED:
+    if order.status is not OrderStatus.REDEEMED or missing(order, now):
         return False
-    if missing(order, now):
-        return False
-    complete(order, now)
+    complete(order, now, actor)
     return True
 
 

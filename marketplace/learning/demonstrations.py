@@ -289,5 +289,5 @@ def decide(
     )
     db.session.flush()
     if passes:
-        completion.complete_if_ready(demonstration.order, now)
+        completion.complete_if_ready(demonstration.order, now, actor=provider_user)
     return demonstration

@@ -201,7 +201,12 @@ def journey(order: Order, now: datetime) -> Journey:
                 has_quiz=has_quiz,
             )
     else:
+        # The provider marks the days whether or not the pre-test is taken: attendance waits
+        # on the provider from the start; the post-test still needs both.
+        before = blocked
+        blocked = not started
         add(StepKind.ATTENDANCE, attendance.attended_enough(order), waiting=True)
+        blocked = blocked or before
 
     post = of_kind(AssessmentKind.POST_TEST)
     post_passed = any(row.passed for row in post)

@@ -104,9 +104,9 @@ class ModuleProgress(db.Model):
     __tablename__ = "module_progress"
 
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("course_order.id"), primary_key=True)
-    module_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("module.id", ondelete="CASCADE"), primary_key=True
-    )
+    # No cascade: a participant's record outlives an edit of the course (a module that has
+    # been learnt can't be deleted).
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id"), primary_key=True)
     opened_at: Mapped[datetime]
     quiz_passed_at: Mapped[datetime | None]
 
@@ -131,7 +131,7 @@ class Assessment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("course_order.id"), index=True)
     kind: Mapped[AssessmentKind] = mapped_column(enum_column(AssessmentKind))
-    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id", ondelete="CASCADE"))
+    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id"))  # no cascade
     number: Mapped[int]  # the try: 1, 2, ...
     question_ids: Mapped[list] = mapped_column(sa.JSON)  # drawn, in the order shown
     answers: Mapped[list | None] = mapped_column(sa.JSON)  # chosen index per question shown

@@ -97,11 +97,11 @@ COURSE_STATES = {
 }
 COURSE_TAGS = {
     "not_started": "tag--yellow",
-    "in_progress": "tag--green",
-    "waiting": "",  # the plain blue tag
+    "in_progress": "",  # the plain blue tag
+    "waiting": "tag--yellow",
     "not_passed": "tag--red",
-    "completed": "tag--grey",
-    "refunded": "tag--yellow",
+    "completed": "tag--green",
+    "refunded": "tag--grey",
 }
 STEP_STATES = {
     "done": _l("Done"),

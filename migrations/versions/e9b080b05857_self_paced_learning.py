@@ -90,7 +90,6 @@ def upgrade():
             ["module_id"],
             ["module.id"],
             name=op.f("fk_assessment_module_id_module"),
-            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["order_id"], ["course_order.id"], name=op.f("fk_assessment_order_id_course_order")
@@ -109,7 +108,6 @@ def upgrade():
             ["module_id"],
             ["module.id"],
             name=op.f("fk_module_progress_module_id_module"),
-            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["order_id"], ["course_order.id"], name=op.f("fk_module_progress_order_id_course_order")

@@ -188,9 +188,13 @@ def test_the_post_test_opens_when_every_module_is_done(app, shop, order):
     with app.app_context():
         row = _order(order)
         assert _refused_start(row, POST, shop.now).message == (
+            "Take the pre-test first: the post-test comes at the end."
+        )
+        take(row, PRE, shop.now)
+        assert _refused_start(row, POST, shop.now).message == (
             "The post-test opens when you have finished every module."
         )
-        opens = _to_post_test(row, shop.now)
+        opens = learn_modules(row, shop.now)
         last_until = opens  # the last module's minimum time ends as the post-test opens
         refused = _refused_start(row, POST, last_until - timedelta(seconds=1))
         assert refused.message.startswith("You can continue at %(when)s")

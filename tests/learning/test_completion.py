@@ -177,7 +177,11 @@ def test_passing_the_post_test_completes_with_the_best_score(app, shop, order):
         assert (row.completed_at, row.score) == (finished, 83)
         (event,) = events("order.completed", f"order:{order}")
         assert event.actor_id == row.participant.user_id
-        assert event.detail == {"course_id": shop.self_paced, "score": 83}
+        assert event.detail == {
+            "participant_id": row.participant_id,
+            "course_id": shop.self_paced,
+            "score": 83,
+        }
 
 
 def test_the_participant_is_mailed_in_english_with_the_courses_link(app, shop, order):
@@ -354,7 +358,8 @@ def test_a_demonstration_course_needs_the_demonstration_passed(app, shop, order,
             decided_at,
             100,
         )
-        assert len(events("order.completed")) == 1
+        (completed,) = events("order.completed")
+        assert completed.actor_id == staff.id  # the provider's decision finished it
 
 
 # --- concurrency -------------------------------------------------------------------------------
@@ -439,3 +444,36 @@ def test_two_sends_of_one_post_test_try_score_it_once(app, shop, order):
             assert row.score == 100
         else:
             _no_completion_mail(row)
+
+
+def test_the_demonstration_passed_while_the_post_test_is_sent_completes_once(
+    app, shop, order, tmp_path
+):
+    """The two last steps finished at once, each in its own request that commits: the course
+    is completed, once, whichever checks second (each checks under the order's lock)."""
+    with app.app_context():
+        row = _order(order)
+        row.course.needs_demonstration = True
+        take(row, PRE, shop.now)
+        later = learn_modules(row, shop.now)
+        attempt = assessments.start(row, row.participant, POST, later)
+        answers = right_answers(attempt)
+        sent = _demonstration(row, later, tmp_path)
+        staff = desk(shop.provider_id)
+        attempt_id, sent_id, staff_id = attempt.id, sent.id, staff.id
+        db.session.commit()
+
+    def post_test():
+        attempt = db.session.get(Assessment, attempt_id)
+        return assessments.submit(attempt, attempt.order.participant, answers, later).passed
+
+    def decision():
+        sent = db.session.get(demonstrations.Demonstration, sent_id)
+        staff = db.session.get(User, staff_id)
+        return demonstrations.decide(sent, staff, True, None, later).status.value
+
+    outcomes = race(app, [post_test, decision])
+    assert sorted(map(str, outcomes)) == ["True", "passed"], outcomes
+    with app.app_context():
+        assert _order(order).status is OrderStatus.COMPLETED
+        assert len(events("order.completed", f"order:{order}")) == 1

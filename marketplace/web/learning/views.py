@@ -33,7 +33,7 @@ from marketplace.core import DomainError
 from marketplace.core.base import LARGEST_ID, utcnow
 from marketplace.core.indonesia import jakarta_date
 from marketplace.core.inputs import whole_number
-from marketplace.learning import assessments, attendance, lessons, reviews
+from marketplace.learning import assessments, attendance, completion, lessons, reviews
 from marketplace.learning import journey as journeys
 from marketplace.learning.journey import CourseState, Journey, Step, StepKind, StepState
 from marketplace.learning.models import Assessment, AssessmentKind
@@ -225,8 +225,33 @@ def start(order_id: int):
         if _takes_code(order):  # the form is on the page: the code was wrong
             form.code.errors = [*form.code.errors, error_message(error)]
             return _course_page(order, form, 400)
+        if order.status in (OrderStatus.REDEEMED, OrderStatus.COMPLETED):
+            # Sent twice (a second tab, a double tap): the course has started, as asked.
+            flash(gettext("Your course has already started."), "info")
+            return redirect(url_for("learning.course", order_id=order.id))
         return _course_page(order, form, 409, problem=error_message(error))
     flash(gettext("Your course has started. Begin with the pre-test."), "success")
+    return redirect(url_for("learning.course", order_id=order.id))
+
+
+@bp.route("/learn/<id:order_id>/complete", methods=["POST"])
+@participant_required
+def complete(order_id: int):
+    """Every step done but the course not completed (a provider corrected an attendance day
+    after the post-test): the participant completes it; every rule is checked again."""
+    order = _own_order(order_id)
+    if not ButtonForm().validate_on_submit():
+        return _course_page(order, StartForm(), 400)
+    try:
+        completion.complete(order, utcnow())
+    except DomainError as error:
+        return _course_page(order, StartForm(), 409, problem=error_message(error))
+    flash(
+        gettext(
+            "You completed the course. Rate it now: your review helps other participants choose."
+        ),
+        "success",
+    )
     return redirect(url_for("learning.course", order_id=order.id))
 
 
@@ -418,8 +443,10 @@ def _show_test(order_id: int, kind: AssessmentKind, position: int | None = None)
     if not form.validate_on_submit():
         return _test_page(place, form, 400)
     attempt: Assessment | None = assessments.open_try(place.order, kind, place.module_id)
-    if attempt is None:
-        return _test_page(place, form, 409, problem=gettext(assessments.SUBMITTED))
+    if attempt is None:  # sent already (a second tab), or never started
+        started = assessments.tries(place.order, kind, place.module_id) > 0
+        message = assessments.SUBMITTED if started else assessments.START_FIRST
+        return _test_page(place, form, 409, problem=gettext(message))
     answers, unreadable = read_answers(request.form)
     chosen = {key: value for key, value in answers.items() if value != NO_CHOICE}
     if unreadable:

@@ -227,12 +227,19 @@ def test_a_refunded_course_is_closed(app, learner, shop):
         assert count(ModuleProgress) == 0
 
 
-def test_a_started_course_cannot_be_started_again(app, learner, shop):
+def test_a_started_course_sent_again_leads_to_the_course(app, learner, shop):
+    """A second tab or a double tap: the course has started, as asked; nothing changes."""
     _start(app, learner.order, shop.now)
     with app.app_context():
         code = order(learner.order).voucher_code
-    refused = learner.client.post(f"/learn/{learner.order}/start", data={"code": code})
-    assert refused.status_code == 409 and "already been used" in _text(refused)
+        redeemed_at = order(learner.order).redeemed_at
+    again = learner.client.post(f"/learn/{learner.order}/start", data={"code": code})
+    assert again.status_code == 302 and again.headers["Location"] == f"/learn/{learner.order}"
+    assert "Your course has already started." in _text(
+        learner.client.get(again.headers["Location"])
+    )
+    with app.app_context():
+        assert order(learner.order).redeemed_at == redeemed_at
 
 
 # --- a module -------------------------------------------------------------------------------

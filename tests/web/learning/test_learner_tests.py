@@ -377,3 +377,60 @@ def test_a_refund_closes_an_open_try_and_an_opened_module(app, learner, shop):
 def _first_module(app, learner) -> int:
     with app.app_context():
         return modules_of(order(learner.order).course_id)[0].id
+
+
+# --- what the review of the pages found ---------------------------------------------------------
+
+
+def test_answers_sent_before_any_try_say_to_start_first(app, learner):
+    sent = learner.client.post(f"/learn/{learner.order}/pre-test", data={"answer-1": "0"})
+    assert sent.status_code == 409
+    assert "Start the test first" in _text(sent) and "already sent" not in _text(sent)
+
+
+def test_an_empty_bank_says_not_ready_before_the_button(app, factory, shop, clock):
+    participant_id, client = signed_in_buyer(app, factory, shop)
+    order_id = buy_for(app, shop, participant_id, shop.other)  # no question written
+    with app.app_context():
+        start(order(order_id), shop.now)
+        db.session.commit()
+    page = _text(client.get(f"/learn/{order_id}/pre-test"))
+    assert "This test is not ready yet" in page and "Start the pre-test</button>" not in page
+
+
+def test_a_module_whose_quiz_is_not_passed_does_not_say_continue_now(app, learner, clock):
+    with app.app_context():
+        row = order(learner.order)
+        take(row, AssessmentKind.PRE_TEST, shop_now := clock.now)
+        db.session.commit()
+    opened = learner.client.post(f"/learn/{learner.order}/modules/1")
+    assert opened.status_code == 302
+    clock.now = shop_now + timedelta(hours=2)  # the minimum time has gone by, the quiz not passed
+    page = _text(learner.client.get(f"/learn/{learner.order}/modules/1"))
+    assert "once you have passed the quiz" in page
+    assert "now: the minimum learning time has gone by" not in page
+    with app.app_context():
+        row = order(learner.order)
+        take(row, AssessmentKind.QUIZ, clock.now, module=modules_of(row.course_id)[0])
+        db.session.commit()
+    page = _text(learner.client.get(f"/learn/{learner.order}/modules/1"))
+    assert "now: the minimum learning time has gone by" in page
+
+
+def test_every_step_done_but_not_completed_offers_to_complete(app, learner, clock):
+    refused = learner.client.post(f"/learn/{learner.order}/complete")
+    assert refused.status_code == 409 and "Take the pre-test." in _text(refused)
+    with app.app_context():
+        row = order(learner.order)
+        row.course.needs_demonstration = True  # the post-test alone does not complete it
+        take(row, AssessmentKind.PRE_TEST, clock.now)
+        clock.now = learn_modules(row, clock.now)
+        take(row, AssessmentKind.POST_TEST, clock.now)
+        row.course.needs_demonstration = False  # (as if the provider's step were corrected)
+        db.session.commit()
+    page = _text(learner.client.get(f"/learn/{learner.order}"))
+    assert f'action="/learn/{learner.order}/complete"' in page
+    done = learner.client.post(f"/learn/{learner.order}/complete")
+    assert done.status_code == 302
+    with app.app_context():
+        assert order(learner.order).status is OrderStatus.COMPLETED
