@@ -79,7 +79,7 @@ def test_the_demo_participant_continues_her_course_and_is_told_why_not_a_second(
     page.wait_for_url(re.compile(r"/account$"))
     main = page.locator("main")
 
-    page.get_by_role("link", name="My courses", exact=True).first.click()
+    main.get_by_role("link", name="My courses: how far you are in each and what to do next").click()
     page.wait_for_url(re.compile(r"/account/courses$"))
     card = main.locator("article, li, section", has_text=title).first
     expect(card).to_contain_text("In progress")

@@ -103,7 +103,9 @@ def test_pelatihan_saya_the_voucher_the_pre_test_a_module_and_its_quiz(
     sign_in(page, email)
     main = page.locator("main")
 
-    page.get_by_role("link", name=id_("My courses"), exact=True).first.click()
+    main.get_by_role(
+        "link", name=id_("My courses: how far you are in each and what to do next")
+    ).click()
     page.wait_for_url(re.compile(r"/account/courses$"))
     expect(main.get_by_role("heading", level=1)).to_have_text(id_("My courses"))
     expect(main).to_contain_text("Microsoft Excel untuk Pemula")

@@ -351,7 +351,9 @@ def test_a_card_holders_account_leads_with_the_next_step(app, new_context, live_
         db.session.commit()
     page.reload()
     expect(headings.first).to_have_text("Your next step")
-    expect(next_step).to_contain_text("Start Dasar Pemrograman Python: use your voucher code")
+    expect(next_step).to_contain_text(
+        "Start Dasar Pemrograman Python: type its voucher code on the course's page"
+    )
     expect(card_box.locator(".card-summary__balance")).to_have_text(rupiah(BALANCE - PRICE))
     expect(card_box).not_to_contain_text("Buy your first course within")
     courses = main.locator("section", has=page.get_by_role("heading", name="Your courses"))

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import undefer
 from support.demo_world import signed_in
 
 from marketplace.catalogue import question_bank
@@ -52,7 +53,7 @@ def _orders_of(participant: Participant) -> list[Order]:
 def test_every_course_has_a_valid_bank_and_every_self_paced_module_a_lesson(demo):
     with demo.app_context():
         courses = db.session.scalars(sa.select(Course)).all()
-        modules = db.session.scalars(sa.select(Module)).all()
+        modules = db.session.scalars(sa.select(Module).options(undefer(Module.lesson))).all()
         questions = db.session.scalars(sa.select(Question)).all()
     method = {course.id: course.method for course in courses}
     tests = Counter(row.course_id for row in questions if row.module_id is None)
