@@ -5,7 +5,8 @@
 Builds a fresh demo database in a temporary directory (`flask db upgrade`, `flask seed`),
 serves it on a free loopback port, and takes full-page screenshots with Debian's chromium
 (Playwright, never a downloaded browser) of: the start page, the catalogue, a course page,
-the demo participant's order page and her account page, in Bahasa Indonesia. Only loopback
+the demo participant's order page and her account page, "Pelatihan Saya", the course she
+is learning and a module, in Bahasa Indonesia. Only loopback
 traffic; the server is stopped at exit.
 """
 
@@ -84,6 +85,19 @@ def shoot(base: str, out: Path) -> list[Path]:
             order.click()
             page.wait_for_load_state()
             save("order")
+        # Pelatihan Saya, then the course she is in the middle of and its open module.
+        page.goto("/account/courses")
+        save("my-courses")
+        learning = page.locator("main a[href^='/learn/']").first
+        if learning.count():
+            learning.click()
+            page.wait_for_load_state()
+            save("learning")
+            module = page.locator("main a[href*='/modules/']").last
+            if module.count():
+                module.click()
+                page.wait_for_load_state()
+                save("module")
         browser.close()
     return taken
 
