@@ -161,7 +161,16 @@ def register_extensions(app: Flask) -> None:
 
 # Every feature package with tables; their mapped classes must all be known before the
 # first query (relationships name each other by class name) and for `flask db migrate`.
-FEATURE_PACKAGES = ("core", "people", "programme", "catalogue", "money", "orders", "learning")
+FEATURE_PACKAGES = (
+    "core",
+    "people",
+    "programme",
+    "catalogue",
+    "money",
+    "orders",
+    "learning",
+    "certificates",
+)
 
 
 def register_models() -> None:

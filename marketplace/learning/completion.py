@@ -5,8 +5,9 @@ rules: pre-test taken, every module's quiz passed and minimum time gone by, the 
 the course requires, the post-test passed, the skill demonstration passed when the course
 asks for one) under the order's row lock, and refuses with every step still missing. When
 all hold it moves the order redeemed → completed by ONE conditional UPDATE, recording when
-and the post-test's best score, writes the audit row and mails the participant what comes
-next (rate the course). It is idempotent: a completed order is returned as it is, and two
+and the post-test's best score, issues the certificate (certificates/issuing.py), writes
+the audit row and mails the participant the certificate's address and what comes next
+(rate the course). It is idempotent: a completed order is returned as it is, and two
 completions at once complete it once (the second finds the UPDATE already made).
 
 `complete_if_ready` is what the steps that can finish a course call after they change
@@ -22,6 +23,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from marketplace.certificates import issuing
 from marketplace.core import N_, DomainError, audit, mail
 from marketplace.extensions import db
 from marketplace.learning import journey as journeys
@@ -31,6 +33,7 @@ from marketplace.people.models import User
 # "Pelatihan Saya", a public address (DESIGN.md) the completion mail links to; a test holds
 # the learner's blueprint to it.
 COURSES_PATH = "/account/courses"
+CERTIFICATE_PATH = "/certificates/"  # + the certificate's code: its public page (DESIGN.md)
 
 # What each step still missing says, by its kind (journey.StepKind's values: journey is
 # read through its module, since demonstrations, which journey reads, completes courses).
@@ -97,7 +100,8 @@ def complete(order: Order, now: datetime, actor: User | None = None) -> Order:
         course_id=order.course_id,
         score=score,
     )
-    _mail_completed(order)
+    certificate = issuing.issue(order)
+    _mail_completed(order, certificate.code)
     return order
 
 
@@ -113,17 +117,24 @@ def complete_if_ready(order: Order, now: datetime, actor: User | None = None) ->
     return True
 
 
-def _mail_completed(order: Order) -> None:
-    """Tell the participant the course is completed, and what comes next: rating it."""
+def _mail_completed(order: Order, code: str) -> None:
+    """Tell the participant the course is completed, where the certificate is, and what comes
+    next: rating it."""
     user = order.participant.user
     # A Verbatim paragraph is put in as it is, never filled: the link itself, not a %(link)s.
-    link = (current_app.config.get("PUBLIC_URL") or "").rstrip("/") + COURSES_PATH
+    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    link = base + COURSES_PATH
     mail.send_in_language(
         user,
         N_("Course completed: %(course)s"),
         [
             N_("Hello %(name)s,"),
             N_("You completed %(course)s on %(when)s with a post-test score of %(score)s of 100."),
+            N_(
+                "Your certificate is issued. Anyone you show it to (an employer, for example) "
+                "can check it at this address, without an account:"
+            ),
+            mail.Verbatim(base + CERTIFICATE_PATH + code),
             N_(
                 "Next: rate the course. The programme asks every participant to rate a "
                 "completed course before incentives are paid. It takes a minute:"
