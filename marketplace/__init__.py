@@ -219,6 +219,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.web.admin import bp as admin_bp
     from marketplace.web.auth.views import bp as auth_bp
     from marketplace.web.catalogue.views import bp as catalogue_bp
+    from marketplace.web.certificates import bp as certificates_bp
     from marketplace.web.checkout.views import bp as checkout_bp
     from marketplace.web.learning import bp as learning_bp
     from marketplace.web.provider import bp as provider_bp
@@ -232,6 +233,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(provider_bp)
+    app.register_blueprint(certificates_bp)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -11,6 +11,7 @@ bp.after_request(not_cached)
 # The route modules register their views on `bp`.
 from marketplace.web.admin import (  # noqa: E402, F401
     batches,
+    certificates,
     ledger,
     orders,
     reviews,

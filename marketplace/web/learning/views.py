@@ -29,6 +29,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.catalogue.models import Module
+from marketplace.certificates import holdings, issuing
+from marketplace.certificates.models import Certificate
 from marketplace.core import DomainError
 from marketplace.core.base import LARGEST_ID, utcnow
 from marketplace.core.indonesia import jakarta_date
@@ -119,6 +121,7 @@ class CourseRow:
     order: Order
     journey: Journey
     next: NextStep
+    certificate: Certificate | None = None  # once completed
 
 
 def _labels() -> dict:
@@ -161,16 +164,17 @@ def courses():
     participant = participant_of(current_user)
     orders = checkout.orders_of(participant) if participant is not None else []
     now = utcnow()
+    completed = any(order.status is OrderStatus.COMPLETED for order in orders)
     reviewed = (
-        {order.id for order in reviews.completed_and_reviewed(participant)}
-        if any(order.status is OrderStatus.COMPLETED for order in orders)
-        else set()
+        {order.id for order in reviews.completed_and_reviewed(participant)} if completed else set()
     )
+    # Every certificate she holds in one query, not one per completed order.
+    held = holdings.of_participant(participant.id) if completed else {}
     rows = []
     for order in orders:
         where = journeys.journey(order, now)
         awaiting = order.status is OrderStatus.COMPLETED and order.id not in reviewed
-        rows.append(CourseRow(order, where, next_step(where, awaiting)))
+        rows.append(CourseRow(order, where, next_step(where, awaiting), held.get(order.id)))
     return render_template("learning/courses.html", rows=rows, **_labels())
 
 
@@ -198,6 +202,7 @@ def _course_page(order: Order, form: StartForm, status: int = 200, problem: str 
             form=form,
             takes_code=_takes_code(order),
             problem=problem,
+            certificate=issuing.of_order(order) if order.status is OrderStatus.COMPLETED else None,
             **_labels(),
         ),
         status,

@@ -15,6 +15,7 @@ bp.after_request(not_cached)
 # The route modules register their views on `bp`.
 from marketplace.web.provider import (  # noqa: E402, F401
     attendance,
+    certificates,
     redeem,
     reviews,
     sessions,
