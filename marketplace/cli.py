@@ -193,6 +193,53 @@ def batches_create_command(number: int, opens: str, closes: str, quota: int, sch
     click.echo(f"Batch {number} created.")
 
 
+@click.group("certificates")
+def certificates_group() -> None:
+    """Certificates of completed courses."""
+
+
+@certificates_group.command("verify")
+@click.argument("file", type=click.File("rb"))
+@with_appcontext
+def certificates_verify_command(file) -> None:
+    """Check a downloaded certificate credential (FILE.json) offline, as an independent
+    verifier would: its Data Integrity signature over the canonical document with this
+    programme's key, its issuer, and whether the certificate is revoked in the database.
+    Exit 0 when it holds and is not revoked, else 1."""
+    import json
+
+    from flask import current_app
+
+    from marketplace.certificates import credential, issuing
+
+    try:
+        document = json.loads(file.read(credential.LARGEST_FILE + 1)[: credential.LARGEST_FILE])
+    except (UnicodeDecodeError, ValueError):
+        click.echo("INVALID: the file is not a JSON document (or is too large).")
+        raise SystemExit(1) from None
+    base_url = current_app.config.get("PUBLIC_URL") or ""
+    expected = credential.issuer_id(base_url) if base_url else None
+    ok, reasons = credential.verify(document, expected_issuer=expected)
+    if ok:
+        click.echo("Signature: valid (eddsa-rdfc-2022), made with this programme's issuer key.")
+    else:
+        click.echo("Signature: INVALID")
+        for reason in reasons:
+            click.echo(f"  - {reason}")
+    named = document.get("id") if isinstance(document, dict) else None
+    found = issuing.by_code(named if isinstance(named, str) else None)
+    if found is None:
+        click.echo("Status: no certificate with this code in the database.")
+        raise SystemExit(1)
+    if found.revoked:
+        click.echo(
+            f"Status: REVOKED on {found.revoked_at:%Y-%m-%d %H:%M} UTC: {found.revoked_reason}"
+        )
+        raise SystemExit(1)
+    click.echo(f"Status: not revoked (certificate {issuing.shown(found.code)}).")
+    raise SystemExit(0 if ok else 1)
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     app.cli.add_command(seed_command)
@@ -203,6 +250,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(batches_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(worker_command)
+    app.cli.add_command(certificates_group)
 
 
 @click.command("worker")

@@ -99,6 +99,14 @@ def load(instance_path: str) -> dict:
         # /accessibility and in the footer: set both to the real ones in production.
         "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL") or "pengaduan@prakerja.example",
         "CONTACT_PHONE": os.environ.get("CONTACT_PHONE") or "+62 21 0000 0000",
+        # The programme's Ed25519 key that signs the Open Badges credentials
+        # (certificates/credential.py): CERTIFICATE_SIGNING_KEY holds it as a PKCS#8 PEM or
+        # as the base64 of its 32-byte seed; without it the key is read from
+        # CERTIFICATE_SIGNING_KEY_FILE (default instance/certificate-signing-key.pem), which
+        # is written (mode 0600) on first use. Never in the repository.
+        "CERTIFICATE_SIGNING_KEY": os.environ.get("CERTIFICATE_SIGNING_KEY") or None,
+        "CERTIFICATE_SIGNING_KEY_FILE": os.environ.get("CERTIFICATE_SIGNING_KEY_FILE")
+        or str(instance / "certificate-signing-key.pem"),
     }
 
 

@@ -102,14 +102,22 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(database_url, app_config, request):
+def app(database_url, app_config, request, tmp_path):
     """The app bound to this test's own database (no app context pushed).
 
     After a test that moved money, the books must balance: `ledger.verify()` runs on what
     the test committed, unless the test is marked `books_broken` (it breaks them on purpose).
     """
     listing.forget_filter_options()
-    application = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **app_config})
+    application = create_app(
+        {
+            **BASE_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            # The certificates' signing key of this test (made on first use), never instance/'s.
+            "CERTIFICATE_SIGNING_KEY_FILE": str(tmp_path / "certificate-signing-key.pem"),
+            **app_config,
+        }
+    )
     yield application
     problems = []
     with application.app_context():

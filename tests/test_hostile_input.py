@@ -335,8 +335,8 @@ REACHED = {
     # course, so she can't buy another): the learning pages' forms.
     "participant": ("/learn/",),
     "buyer": ("/checkout/", "/checkout/confirm"),
-    "provider": ("/provider/redeem", "/provider/sessions/"),
-    "admin": ("/admin/batches", "/admin/orders/"),
+    "provider": ("/provider/redeem", "/provider/sessions/", "/provider/certificates/"),
+    "admin": ("/admin/batches", "/admin/orders/", "/admin/certificates/"),
 }
 HOME = {
     "newcomer": "/account",

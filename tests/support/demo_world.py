@@ -8,6 +8,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 from marketplace.catalogue.models import Course, CourseSession, Method
+from marketplace.certificates.models import Certificate
 from marketplace.extensions import db
 from marketplace.learning.models import Attendance, Review
 from marketplace.money.models import LedgerAccount
@@ -79,6 +80,15 @@ def world(app) -> dict:
                 .join(Course, Course.id == Review.course_id)
                 .where(Course.provider_id == provider_id, Review.hidden_at.is_(None))
                 .order_by(Review.id)
+                .limit(1)
+            ),
+            # A certificate of the demo provider's course: the office's and the provider's
+            # revoke pages show their forms.
+            "certificate_id": db.session.scalar(
+                sa.select(Certificate.id)
+                .join(Course, Course.id == Certificate.course_id)
+                .where(Course.provider_id == provider_id)
+                .order_by(Certificate.id)
                 .limit(1)
             ),
             "n": 1,

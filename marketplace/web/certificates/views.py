@@ -10,6 +10,8 @@
   Never the holder's NIK, email or phone: the page shows the certificate's own columns only.
 - /certificates/<code>.pdf: the same facts on one A4 landscape page with the QR code and the
   address printed (certificates/document.py), REVOKED across a revoked one.
+- /certificates/<code>.json: the signed Open Badges 3.0 credential (certificates/credential.py),
+  and /certificates/issuer the issuer's Profile with the public key that checks it.
 - /verify: a form where a code is typed or a certificate's address pasted; found, it
   redirects to the certificate's page; not found, the form again with the reason (400 for
   what can't be a code, 404 for a code no certificate has).
@@ -22,15 +24,17 @@ count, so a verifier checking many genuine certificates from one office is not s
 the site from being used to try.)
 """
 
+import json
 from functools import lru_cache
 
 import segno
-from flask import make_response, redirect, render_template, request, url_for
+from flask import current_app, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 from wtforms import Form, StringField
 
-from marketplace.certificates import document, issuing
+from marketplace.certificates import credential, document, issuing
 from marketplace.certificates.models import Certificate
+from marketplace.core.base import utcnow
 from marketplace.extensions import limiter
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.web.auth.links import external
@@ -269,4 +273,36 @@ def pdf(code: str):
     response = make_response(document.pdf(certificate, url, words))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="sertifikat-{grouped}.pdf"'
+    return response
+
+
+@bp.route("/certificates/<code>.json")
+@limiter.shared_limit(LOOKUPS, LOOKUP_SCOPE, deduct_when=_unknown)
+def credential_json(code: str):
+    """The certificate as a signed Open Badges 3.0 credential (certificates/credential.py),
+    downloaded as a file; another form of the code redirects to the grouped one."""
+    canonical = issuing.read_code(code)
+    if canonical is None:
+        return _not_found(code)
+    grouped = issuing.shown(canonical)
+    if code != grouped:
+        return redirect(url_for("certificates.credential_json", code=grouped), 301)
+    certificate = issuing.by_code(canonical)
+    if certificate is None:
+        return _not_found(code)
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    signed = credential.sign(credential.credential(certificate, base), utcnow(), base)
+    response = make_response(json.dumps(signed, ensure_ascii=False, indent=2))
+    response.headers["Content-Type"] = "application/ld+json; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="sertifikat-{grouped}.json"'
+    return response
+
+
+@bp.route("/certificates/issuer")
+def issuer():
+    """The programme as issuer: its Profile with the Multikey public key that checks every
+    credential's proof (a stable address, named by each credential's verificationMethod)."""
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    response = make_response(json.dumps(credential.issuer_profile(base), indent=2))
+    response.headers["Content-Type"] = "application/ld+json; charset=utf-8"
     return response

@@ -405,3 +405,46 @@ def test_the_pdf_of_another_form_of_the_code_redirects(app, holder, typed):
 )
 def test_the_pdf_of_no_certificate_is_refused(app, holder, code, status):
     assert _page(app, f"/certificates/{code}.pdf").status_code == status
+
+
+# --- the signed credential ------------------------------------------------------------------
+
+
+def test_the_json_is_a_signed_credential_that_verifies_and_the_issuer_publishes_its_key(
+    app, holder, tmp_path
+):
+    import json
+
+    from marketplace.certificates import credential
+
+    path = _path(holder["code"]) + ".json"
+    response = _page(app, path)
+    assert response.status_code == 200
+    assert response.mimetype == "application/ld+json"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    signed = json.loads(response.data)
+    assert signed["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert signed["id"] == "http://localhost" + _path(holder["code"])
+    assert signed["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    for private in (holder["nik"], holder["email"], holder["phone"]):
+        assert private not in response.get_data(as_text=True)
+    profile = json.loads(_page(app, "/certificates/issuer").data)
+    (method,) = profile["verificationMethod"]
+    assert signed["proof"]["verificationMethod"] == method["id"]
+    with app.app_context():
+        ok, reasons = credential.verify(signed, method["publicKeyMultibase"])
+    assert ok, reasons
+    # Checked offline as an independent verifier would; a changed name fails.
+    saved = tmp_path / "sertifikat.json"
+    saved.write_text(json.dumps(signed))
+    assert app.test_cli_runner().invoke(args=["certificates", "verify", str(saved)]).exit_code == 0
+    signed["credentialSubject"]["name"] = "Orang Lain"
+    saved.write_text(json.dumps(signed))
+    assert app.test_cli_runner().invoke(args=["certificates", "verify", str(saved)]).exit_code == 1
+
+
+def test_the_json_of_another_form_redirects_and_of_no_certificate_is_404(app, holder):
+    lower = _page(app, f"/certificates/{holder['code'].lower()}.json")
+    assert lower.status_code == 301
+    assert lower.headers["Location"].endswith(_path(holder["code"]) + ".json")
+    assert _page(app, "/certificates/" + "-".join(["AAAA"] * 7) + ".json").status_code == 404
