@@ -1,0 +1,425 @@
+"""Certificate benchmark: throughput of /certificates/<code> against a bare Flask control.
+
+    .venv/bin/python bench/certificate.py [--duration 5] [--connections 4] [--rounds 3]
+                                          [--warmup 2] [--courses 200] [--rebuild] [--no-write]
+
+1. Builds (or reuses) bench/out/certificate.db: `flask db upgrade` and `flask seed --courses N`
+   (the demo, whose participants complete courses through learning/completion and so hold
+   certificates issued the real way), then the programme office (admin@example.com) revokes
+   the newest certificate through certificates/revocation.revoke, so both states are served.
+   The seed's and the revocation's mail is queued in bench/out/certificate-tasks.db, never
+   delivered.
+2. Writes bench/out/certificate-mix.txt: every certificate's page (its one grouped address) in
+   Indonesian and in English, valid and revoked; checks each answers 200 once.
+3. Serves, with the catalogue benchmark's gunicorn settings (bench/catalogue.py's
+   gunicorn_command: 2 sync workers of 1 thread): bench/benchapp.py (the real app plus an
+   in-app control); bench/bareapp.py (a bare Flask app outside the project, no extension,
+   returning a static document of the same byte size as the valid Indonesian page); and
+   bench/certificate_cold.py (the app keeping nothing: BENCH_KEEP_PARTS=0, and its QR drawings
+   forgotten before every request), the cold server.
+4. In each of --rounds rounds, for every measured page, runs the in-app control, the bare Flask
+   control and then the page with wrk (bench/catalogue.py's wrk_output), so each page's ratio
+   is to the controls of its own round. The mix (bench/certificate_mix.lua) sends the lines
+   of the list in turn with the `lang` cookie. Medians over the rounds are reported.
+5. Prints the table and writes its section of bench/RESULTS-certificate.md (between
+   `<!-- bench:certificate -->` markers; the rest of the file is kept).
+
+Warm and cold: the page's QR code is drawn by segno and kept per address
+(`views.qr_svg`, an lru_cache in each worker); the base layout's `kept` blocks are kept per
+language. The warm rows run after a warm-up, so both are kept; the cold row draws both afresh
+on every request.
+
+A script that prints figures, not a test: nothing here asserts a timing. All traffic goes to
+127.0.0.1, every wrk run is bounded by --duration, and gunicorn is stopped at exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from catalogue import (  # noqa: E402 - the shared benchmark machinery
+    GUNICORN_THREADS,
+    GUNICORN_WORKER_CLASS,
+    GUNICORN_WORKERS,
+    OUT,
+    REPO,
+    Server,
+    WrkResult,
+    bare_gunicorn_command,
+    flask_env,
+    fmt_ms,
+    gunicorn_command,
+    load_average,
+    machine,
+    median,
+    parse_wrk_output,
+    run_wrk,
+    seed_fingerprint,
+    wrk_output,
+)
+
+DATABASE = OUT / "certificate.db"
+TASKS = OUT / "certificate-tasks.db"
+MIX_FILE = OUT / "certificate-mix.txt"
+MIX_LUA = REPO / "bench" / "certificate_mix.lua"
+LOG = OUT / "gunicorn-certificate.log"
+MARK_OPEN = "<!-- bench:certificate -->"
+MARK_CLOSE = "<!-- /bench:certificate -->"
+TARGET_RATIO = 0.60  # of the bare Flask control's req/s (issue 13)
+REVOKER = "admin@example.com"
+REASON = "Tolok ukur: sertifikat ini dicabut untuk mengukur halaman sertifikat yang dicabut."
+LANGUAGES = ("id", "en")
+
+
+# --- the database ----------------------------------------------------------------------------
+
+
+def bench_env() -> dict[str, str]:
+    """bench/catalogue.py's environment on this benchmark's database, its queued mail kept in
+    a task file of its own."""
+    env = flask_env(DATABASE)
+    env["TASK_QUEUE_URL"] = f"sqlite:///{TASKS}"
+    return env
+
+
+def revoke_newest(env: dict[str, str]) -> None:
+    """The programme office revokes the newest certificate, by the real operation."""
+    script = (
+        "import sqlalchemy as sa\n"
+        "from marketplace import create_app\n"
+        "from marketplace.certificates import revocation\n"
+        "from marketplace.certificates.models import Certificate\n"
+        "from marketplace.core.base import utcnow\n"
+        "from marketplace.extensions import db\n"
+        "from marketplace.people.models import User\n"
+        "import sys\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    newest = db.session.scalar(sa.select(Certificate).order_by(Certificate.id.desc()))\n"
+        "    office = db.session.scalar(sa.select(User).where(User.email == sys.argv[1]))\n"
+        "    revocation.revoke(newest, office, sys.argv[2], utcnow())\n"
+        "    db.session.commit()\n"
+    )
+    subprocess.run([sys.executable, "-c", script, REVOKER, REASON], cwd=REPO, env=env, check=True)
+
+
+def ensure_database(courses: int, rebuild: bool = False) -> Path:
+    """bench/out/certificate.db, seeded and with one certificate revoked; reused while the
+    migrations and the seed code are unchanged (bench/catalogue.py's seed_fingerprint)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    ready = DATABASE.with_suffix(".ready")
+    fingerprint = f"{seed_fingerprint()}-{courses}"
+    fresh = not rebuild and DATABASE.exists() and ready.exists()
+    if fresh and ready.read_text().split()[0] == fingerprint:
+        print(f"Reusing {DATABASE.relative_to(REPO)}")
+        return DATABASE
+    for stale in (DATABASE, ready, TASKS, Path(f"{DATABASE}-wal"), Path(f"{DATABASE}-shm")):
+        stale.unlink(missing_ok=True)
+    env = bench_env()
+    flask = [sys.executable, "-m", "flask"]
+    print(f"Building {DATABASE.relative_to(REPO)} (demo seed, {courses} courses) ...", flush=True)
+    started = time.monotonic()
+    subprocess.run([*flask, "db", "upgrade"], cwd=REPO, env=env, check=True)
+    subprocess.run([*flask, "seed", "--courses", str(courses)], cwd=REPO, env=env, check=True)
+    revoke_newest(env)
+    ready.write_text(f"{fingerprint} built in {time.monotonic() - started:.0f} s\n")
+    return DATABASE
+
+
+def grouped(code: str) -> str:
+    """A stored code as its page's address shows it (issuing.shown: groups of four)."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def certificates(db_path: Path) -> list[tuple[str, bool]]:
+    """(grouped code, revoked) of every certificate, oldest first."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as connection:
+        rows = connection.execute(
+            "SELECT code, revoked_at IS NOT NULL FROM certificate ORDER BY id"
+        ).fetchall()
+    return [(grouped(code), bool(revoked)) for code, revoked in rows]
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+@dataclass
+class Measured:
+    """A row of the table: a single page (lang, path), the mix (path None) or a control."""
+
+    key: str
+    label: str
+    server: str  # "app", "bare" or "cold"
+    path: str | None = None
+    lang: str = "id"
+    size: int = 0
+    rounds: list[WrkResult] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)  # to the in-app control
+    bare_ratios: list[float] = field(default_factory=list)  # to the bare Flask control
+
+
+def fetch(base: str, path: str, lang: str) -> bytes:
+    """One GET with the `lang` cookie; anything but 200 stops the benchmark."""
+    request = urllib.request.Request(base + path, headers={"Cookie": f"lang={lang}"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+            if response.status != 200 or response.geturl() != base + path:
+                raise SystemExit(f"GET {path} ({lang}) did not answer 200 itself")
+            return response.read()
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"GET {path} ({lang}) answered {error.code}") from None
+
+
+def write_mix(codes: list[tuple[str, bool]]) -> list[tuple[str, str]]:
+    """Every certificate's page in both languages, interleaved: (lang, path) in turn."""
+    lines = [(lang, f"/certificates/{code}") for code, _ in codes for lang in LANGUAGES]
+    MIX_FILE.write_text("".join(f"{lang} {path}\n" for lang, path in lines))
+    return lines
+
+
+def run(row: Measured, bases: dict[str, str], duration: int, connections: int) -> WrkResult:
+    if row.path is not None:
+        if row.lang == "id":
+            return run_wrk(bases[row.server] + row.path, duration, connections)
+        single = OUT / f"certificate-{row.key}.txt"
+        single.write_text(f"{row.lang} {row.path}\n")
+        mix = single
+    else:
+        mix = MIX_FILE
+    env = {"BENCH_MIX": str(mix), "BENCH_THREADS": str(max(1, min(2, connections)))}
+    output = wrk_output(
+        bases[row.server] + "/certificates/", duration, connections, script=MIX_LUA, env=env
+    )
+    return parse_wrk_output(output)
+
+
+def cold_command(port: int) -> list[str]:
+    return gunicorn_command(port, "certificate_cold:app")
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def table(rows: list[Measured]) -> list[str]:
+    header = (
+        "| page | request | bytes | req/s | req/s by round | p50 ms | p95 ms | p99 ms "
+        "| vs in-app control | vs bare Flask | errors | target |"
+    )
+    lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
+    for row in rows:
+        runs = [r.rps for r in row.rounds]
+        if row.key in ("control", "bare"):
+            by_round = f"{min(runs):.0f}–{max(runs):.0f} ({len(runs)} runs)" if runs else ""
+        else:
+            by_round = " / ".join(f"{rps:.0f}" for rps in runs)
+        p95s = [r.p95_ms for r in row.rounds if r.p95_ms is not None]
+        ratio = "1.00" if row.key == "control" else f"{median(row.ratios):.2f}"
+        bare = median(row.bare_ratios)
+        bare_text = "1.00" if row.key == "bare" else f"{bare:.2f}"
+        target = ""
+        if row.key not in ("control", "bare"):
+            target = f"≥ {TARGET_RATIO:.2f}: {'met' if bare >= TARGET_RATIO else 'NOT met'}"
+        request = (
+            f"`{row.path}`, lang={row.lang}" if row.path else f"`{MIX_FILE.relative_to(REPO)}`"
+        )
+        lines.append(
+            f"| {row.label} | {request} | {row.size:,} | {median(runs):.0f} | {by_round} "
+            f"| {fmt_ms(median([r.p50_ms for r in row.rounds]))} "
+            f"| {fmt_ms(median(p95s) if p95s else None)} "
+            f"| {fmt_ms(median([r.p99_ms for r in row.rounds]))} "
+            f"| {ratio} | {bare_text} | {sum(r.errors for r in row.rounds)} | {target} |"
+        )
+    return lines
+
+
+# Its own file, as the purchase and registration benchmarks have: bench/catalogue.py rewrites
+# RESULTS.md whole.
+RESULTS = REPO / "bench" / "RESULTS-certificate.md"
+
+
+def write_section(section: str, results: Path = RESULTS) -> None:
+    """Replace (or append) this benchmark's section of bench/RESULTS-certificate.md, keeping
+    the rest."""
+    block = f"{MARK_OPEN}\n{section.rstrip()}\n{MARK_CLOSE}\n"
+    text = results.read_text() if results.exists() else ""
+    pattern = re.compile(re.escape(MARK_OPEN) + r".*?" + re.escape(MARK_CLOSE) + r"\n?", re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    results.write_text(text)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--courses", type=int, default=200, help="demo catalogue size (seeded)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=4, help="concurrent wrk connections")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (median is reported)")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per row")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the seeded database")
+    parser.add_argument(
+        "--no-write", action="store_true", help="don't update bench/RESULTS-certificate.md"
+    )
+    args = parser.parse_args(argv)
+    if not 1 <= args.duration <= 120:
+        parser.error("--duration must be between 1 and 120 seconds")
+    if not 1 <= args.connections <= 64:
+        parser.error("--connections must be between 1 and 64")
+    if not 1 <= args.rounds <= 9:
+        parser.error("--rounds must be between 1 and 9")
+    return args
+
+
+def command_line(args: argparse.Namespace) -> str:
+    return (
+        f".venv/bin/python bench/certificate.py --courses {args.courses} "
+        f"--duration {args.duration} --connections {args.connections} "
+        f"--rounds {args.rounds} --warmup {args.warmup}"
+    )
+
+
+def measure(args: argparse.Namespace) -> None:
+    db_path = ensure_database(args.courses, args.rebuild)
+    codes = certificates(db_path)
+    valid = [code for code, revoked in codes if not revoked]
+    revoked = [code for code, revoked in codes if revoked]
+    if not valid or not revoked:
+        sys.exit(f"{db_path} needs a valid and a revoked certificate: run with --rebuild")
+    mix = write_mix(codes)
+    rows = [
+        Measured("control", "in-app control (static, same size)", "app", "/_bench/control"),
+        Measured("bare", "bare Flask control (static, same size)", "bare", "/_bench/control"),
+        Measured("valid", "valid certificate, Indonesian", "app", f"/certificates/{valid[0]}"),
+        Measured(
+            "revoked", "revoked certificate, English", "app", f"/certificates/{revoked[0]}", "en"
+        ),
+        Measured("mix", f"mix: {len(codes)} certificates × 2 languages", "app"),
+        Measured("mix_cold", "the mix, cold (QR drawn, nothing kept)", "cold"),
+    ]
+    LOG.write_bytes(b"")
+    env = {"TASK_QUEUE_URL": f"sqlite:///{TASKS}"}
+    probe = Server(db_path, 0, LOG, extra_env=env)
+    try:
+        bodies = {(lang, path): fetch(probe.base, path, lang) for lang, path in mix}
+    finally:
+        probe.stop()
+    page_bytes = len(bodies["id", rows[2].path])
+    mean_bytes = round(sum(len(body) for body in bodies.values()) / len(bodies))
+    for row in rows:
+        row.size = len(bodies[row.lang, row.path]) if row.path in {p for _, p in mix} else 0
+        if row.key in ("control", "bare"):
+            row.size = page_bytes
+        elif row.path is None:
+            row.size = mean_bytes
+
+    load_before = load_average()
+    servers: list[Server] = []
+    try:
+        servers.append(Server(db_path, page_bytes, LOG, extra_env=env))
+        servers.append(Server(db_path, page_bytes, LOG, command=bare_gunicorn_command))
+        servers.append(
+            Server(
+                db_path,
+                page_bytes,
+                LOG,
+                extra_env={**env, "BENCH_KEEP_PARTS": "0"},
+                command=cold_command,
+            )
+        )
+        bases = dict(zip(("app", "bare", "cold"), (s.base for s in servers), strict=True))
+        for served_by in servers[:2]:
+            if len(served_by.fetch("/_bench/control")) != page_bytes:
+                raise RuntimeError("the control page is not the certificate page's size")
+        for lang, path in mix:
+            if fetch(bases["cold"], path, lang) != bodies[lang, path]:
+                print(f"Note: the cold server's {path} ({lang}) differs from the warm one's")
+        if args.warmup:
+            print(f"Warming up ({args.warmup} s per row) ...", flush=True)
+            for row in rows:
+                run(row, bases, args.warmup, args.connections)
+        control, bare = rows[0], rows[1]
+        for number in range(1, args.rounds + 1):
+            for page in rows[2:]:
+                for row in (control, bare, page):
+                    result = run(row, bases, args.duration, args.connections)
+                    row.rounds.append(result)
+                    print(
+                        f"round {number}/{args.rounds} {row.label:<44} {result.rps:8.1f} req/s  "
+                        f"p50 {fmt_ms(result.p50_ms):>6} ms  p99 {fmt_ms(result.p99_ms):>6} ms  "
+                        f"errors {result.errors}",
+                        flush=True,
+                    )
+                page.ratios.append(page.rounds[-1].rps / control.rounds[-1].rps)
+                page.bare_ratios.append(page.rounds[-1].rps / bare.rounds[-1].rps)
+                control.bare_ratios.append(control.rounds[-1].rps / bare.rounds[-1].rps)
+                bare.ratios.append(bare.rounds[-1].rps / control.rounds[-1].rps)
+    finally:
+        for started in reversed(servers):
+            started.stop()
+    load_after = load_average()
+
+    info = machine()
+    lines = table(rows)
+    section = "\n".join(
+        [
+            "## Certificate page (`/certificates/<code>`, issue 13)",
+            "",
+            "Written by `bench/certificate.py` (see its docstring); replaced when it runs again.",
+            "",
+            f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+            f"- Machine: {info['nproc']} cores ({info['cpu']}), {info['memory']} memory, "
+            f"{info['os']}; Python {info['python']}, SQLite {info['sqlite']}, "
+            f"{info['gunicorn']}, {info['wrk']}",
+            f"- Command: `{command_line(args)}`",
+            f"- Load average (1 min) before and after the measured runs: {load_before}, "
+            f"{load_after} (on {info['nproc']} cores; above about 1 the benchmark shared the "
+            "machine with other work, e.g. another test run, and its figures are noisier)",
+            f"- Config: the catalogue benchmark's gunicorn settings ({GUNICORN_WORKERS} workers "
+            f"× {GUNICORN_THREADS} thread, `--worker-class {GUNICORN_WORKER_CLASS}`) for all "
+            "three servers: `bench/benchapp.py`, `bench/bareapp.py` (bare Flask, the same "
+            "number of bytes as the valid Indonesian page) and `bench/certificate_cold.py`; "
+            f"wrk `-c{args.connections} -d{args.duration}s` per row and round, "
+            f"{args.rounds} rounds, {args.warmup} s warm-up per row; the demo seed "
+            f"(`flask seed --courses {args.courses}`, {len(codes)} certificates issued by "
+            f"completing courses, {len(revoked)} then revoked by the office)",
+            "",
+            *lines,
+            "",
+            f"Target (issue 13): the certificate page ≥ {TARGET_RATIO:.0%} of the bare Flask "
+            "control's req/s, measured in the same run.",
+        ]
+    )
+    print()
+    print("\n".join(lines))
+    if not args.no_write:
+        write_section(section)
+        print(f"\nWrote the certificate section of {RESULTS.relative_to(REPO)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: `make bench` installs Debian's wrk package")
+    # SIGTERM ends the run through the finally blocks, so gunicorn is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    measure(args)
+
+
+if __name__ == "__main__":
+    main()
