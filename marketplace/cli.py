@@ -200,23 +200,26 @@ def certificates_group() -> None:
 
 @certificates_group.command("verify")
 @click.argument("file", type=click.File("rb"))
+@click.option(
+    "--status-list",
+    "status_list",
+    type=click.File("rb"),
+    default=None,
+    help="A status list credential (downloaded from the credential's statusListCredential "
+    "address): read the revocation bit from it, verified, instead of from the database.",
+)
 @with_appcontext
-def certificates_verify_command(file) -> None:
+def certificates_verify_command(file, status_list) -> None:
     """Check a downloaded certificate credential (FILE.json) offline, as an independent
     verifier would: its Data Integrity signature over the canonical document with this
-    programme's key, its issuer, and whether the certificate is revoked in the database.
+    programme's key, its issuer, and whether the certificate is revoked: its bit in the
+    signed status list given with --status-list, or else the database.
     Exit 0 when it holds and is not revoked, else 1."""
-    import json
-
     from flask import current_app
 
-    from marketplace.certificates import credential, issuing
+    from marketplace.certificates import credential
 
-    try:
-        document = json.loads(file.read(credential.LARGEST_FILE + 1)[: credential.LARGEST_FILE])
-    except (UnicodeDecodeError, ValueError):
-        click.echo("INVALID: the file is not a JSON document (or is too large).")
-        raise SystemExit(1) from None
+    document = _json_file(file, "the file")
     base_url = current_app.config.get("PUBLIC_URL") or ""
     expected = credential.issuer_id(base_url) if base_url else None
     ok, reasons = credential.verify(document, expected_issuer=expected)
@@ -226,18 +229,88 @@ def certificates_verify_command(file) -> None:
         click.echo("Signature: INVALID")
         for reason in reasons:
             click.echo(f"  - {reason}")
+    if status_list is not None:
+        revoked = _revoked_in_list(document, _json_file(status_list, "the status list"))
+    else:
+        revoked = _revoked_in_database(document)
+    raise SystemExit(0 if ok and not revoked else 1)
+
+
+def _json_file(file, what: str):
+    """The JSON document in an open file; exit 1 saying so when it holds none."""
+    import json
+
+    from marketplace.certificates import credential
+
+    try:
+        return json.loads(file.read(credential.LARGEST_FILE + 1)[: credential.LARGEST_FILE])
+    except (UnicodeDecodeError, ValueError):
+        click.echo(f"INVALID: {what} is not a JSON document (or is too large).")
+        raise SystemExit(1) from None
+
+
+def _revoked_in_database(document) -> bool:
+    """The certificate the credential names, looked up: revoked, or unknown, is True."""
+    from marketplace.certificates import issuing
+
     named = document.get("id") if isinstance(document, dict) else None
     found = issuing.by_code(named if isinstance(named, str) else None)
     if found is None:
         click.echo("Status: no certificate with this code in the database.")
-        raise SystemExit(1)
+        return True
     if found.revoked:
         click.echo(
             f"Status: REVOKED on {found.revoked_at:%Y-%m-%d %H:%M} UTC: {found.revoked_reason}"
         )
-        raise SystemExit(1)
+        return True
     click.echo(f"Status: not revoked (certificate {issuing.shown(found.code)}).")
-    raise SystemExit(0 if ok else 1)
+    return False
+
+
+def _revoked_in_list(document, status_list) -> bool:
+    """The credential's revocation bit in the given signed status list (the list checked:
+    its proof with this programme's key, its issuer the credential's, and its address the
+    one the credential's entry names). Revoked, or not readable, is True."""
+    from marketplace.certificates import credential
+
+    entry = document.get("credentialStatus") if isinstance(document, dict) else None
+    entries = entry if isinstance(entry, list) else [entry]
+    entry = next(
+        (
+            one
+            for one in entries
+            if isinstance(one, dict)
+            and one.get("type") == credential.STATUS_ENTRY_TYPE
+            and one.get("statusPurpose") == credential.STATUS_PURPOSE
+        ),
+        None,
+    )
+    if entry is None:
+        click.echo("Status: UNKNOWN: the credential has no revocation status list entry.")
+        return True
+    index = entry.get("statusListIndex")
+    if not isinstance(index, str) or not index.isascii() or not index.isdigit():
+        click.echo(f"Status: UNKNOWN: the status list index {index!r} is not a number.")
+        return True
+    where = status_list.get("id") if isinstance(status_list, dict) else None
+    if where != entry.get("statusListCredential"):
+        click.echo(
+            f"Status: UNKNOWN: the status list given is {where!r}, but the credential's "
+            f"status is in {entry.get('statusListCredential')!r}."
+        )
+        return True
+    issuer = credential.issuer_of(document)
+    try:
+        revoked = credential.revoked_in(status_list, int(index), expected_issuer=issuer)
+    except credential.StatusListError as error:
+        click.echo(f"Status: UNKNOWN: the status list is not usable: {error}")
+        return True
+    made = status_list.get("validFrom")
+    if revoked:
+        click.echo(f"Status: REVOKED (bit {index} is set in the status list of {made}).")
+        return True
+    click.echo(f"Status: not revoked (bit {index} is clear in the status list of {made}).")
+    return False
 
 
 def register(app: Flask) -> None:

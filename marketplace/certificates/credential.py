@@ -21,18 +21,27 @@ The key: an Ed25519 key pair, from CERTIFICATE_SIGNING_KEY (a PKCS#8 PEM, or the
 the 32-byte seed) or else from the file CERTIFICATE_SIGNING_KEY_FILE, which is written with
 mode 0600 on first use (instance/certificate-signing-key.pem by default). Its public half is
 published as a `Multikey` verification method (`<issuer>#key-1`) on the issuer profile.
+
+Revocation, for any verifier: every credential carries a `credentialStatus`, a W3C Bitstring
+Status List entry (`BitstringStatusListEntry`, purpose `revocation`) naming a bit in a status
+list credential (`BitstringStatusListCredential`) that is itself signed the same way and
+served at `<site>/certificates/status/<list>`; the bit is 1 when the certificate is revoked.
+A certificate's place needs no column of its own: it is its `id` (see `status_place`).
 """
 
 import base64
 import contextlib
 import copy
+import gzip
 import hashlib
 import json
 import os
 import tempfile
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -44,6 +53,7 @@ from pyld import jsonld
 
 from marketplace.certificates.issuing import shown
 from marketplace.certificates.models import Certificate
+from marketplace.extensions import db
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -65,6 +75,18 @@ MULTICODEC_ED25519_PUB = b"\xed\x01"
 SEED_BYTES = 32
 SIGNATURE_BYTES = 64
 LARGEST_FILE = 1024 * 1024  # a credential file longer than this is not read
+
+# The Bitstring Status List (W3C Bitstring Status List v1.0). A certificate's index is its id:
+# list 1 holds ids 0..131071 (id 0 is never used), list 2 ids 131072..262143, and so on
+# (`status_place`). 131,072 bits (16 KB) is the spec's minimum length, so that a list does
+# not single out the few certificates it holds (herd privacy).
+STATUS_PATH = "/certificates/status/"
+STATUS_LIST_BITS = 131_072
+STATUS_PURPOSE = "revocation"
+STATUS_ENTRY_TYPE = "BitstringStatusListEntry"
+STATUS_LIST_TYPE = "BitstringStatusListCredential"
+# A decoded list longer than this is refused (a small gzip file can expand enormously).
+LARGEST_STATUS_LIST_BYTES = 16 * 1024 * 1024
 
 
 class CredentialError(Exception):
@@ -307,7 +329,138 @@ def credential(certificate: Certificate, base_url: str) -> dict:
         "validFrom": _timestamp(certificate.issued_at),
         "name": f"Sertifikat / Certificate: {certificate.course_title}",
         "credentialSubject": subject,
+        "credentialStatus": status_entry(certificate.id, base_url),
     }
+
+
+# --- the status list --------------------------------------------------------------------------
+
+
+class StatusListError(CredentialError):
+    """A status list that can't be trusted or read (bad proof, wrong kind, undecodable, or
+    an index it doesn't hold)."""
+
+
+def status_place(certificate_id: int) -> tuple[int, int]:
+    """(list number, index in that list) of a certificate: its id, 131,072 to a list. While
+    ids are below 131,072 there is one list, /certificates/status/1, and the index is the id;
+    beyond, id 131,072 is index 0 of list 2 (/certificates/status/2), and so on."""
+    number, index = divmod(certificate_id, STATUS_LIST_BITS)
+    return number + 1, index
+
+
+def status_list_url(list_number: int, base_url: str) -> str:
+    return f"{base_url.rstrip('/')}{STATUS_PATH}{list_number}"
+
+
+def status_entry(certificate_id: int, base_url: str) -> dict:
+    """The credential's `credentialStatus`: its revocation bit in its status list."""
+    number, index = status_place(certificate_id)
+    url = status_list_url(number, base_url)
+    return {
+        "id": f"{url}#{index}",
+        "type": STATUS_ENTRY_TYPE,
+        "statusPurpose": STATUS_PURPOSE,
+        "statusListIndex": str(index),
+        "statusListCredential": url,
+    }
+
+
+def status_list_count() -> int:
+    """How many status lists there are: enough for the highest certificate id (at least one,
+    so that the first list exists before the first certificate)."""
+    highest = db.session.scalar(sa.select(sa.func.max(Certificate.id))) or 0
+    return status_place(highest)[0]
+
+
+def encode_bits(bits: bytes | bytearray) -> str:
+    """encodedList: the GZIP-compressed bitstring, multibase base64url without padding ("u").
+    mtime 0, so that the same list always encodes the same."""
+    packed = gzip.compress(bytes(bits), mtime=0)
+    return "u" + base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
+
+
+def decode_bits(encoded: str) -> bytes:
+    """The bitstring an encodedList holds; StatusListError when it holds none."""
+    if not isinstance(encoded, str) or not encoded.startswith("u"):
+        raise StatusListError("the encodedList is not multibase base64url (it must start 'u')")
+    body = encoded[1:]
+    try:
+        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # GZIP only
+        bits = inflater.decompress(packed, LARGEST_STATUS_LIST_BYTES)
+    except (ValueError, zlib.error) as error:
+        raise StatusListError(f"the encodedList can't be decoded: {error}") from error
+    if inflater.unconsumed_tail:
+        raise StatusListError("the encodedList is too long")
+    if not inflater.eof:
+        raise StatusListError("the encodedList is cut short")
+    return bits
+
+
+def status_list_credential(list_number: int, base_url: str, now: datetime) -> dict:
+    """The signed `BitstringStatusListCredential` of list `list_number` at `now`: bit i (the
+    most significant bit of byte 0 is bit 0) is 1 when the certificate at index i is
+    revoked. The revoked ids come from one query."""
+    if list_number < 1:
+        raise ValueError("status lists are numbered from 1")
+    first = (list_number - 1) * STATUS_LIST_BITS
+    revoked = db.session.scalars(
+        sa.select(Certificate.id).where(
+            Certificate.revoked_at.is_not(None),
+            Certificate.id >= first,
+            Certificate.id < first + STATUS_LIST_BITS,
+        )
+    )
+    bits = bytearray(STATUS_LIST_BITS // 8)
+    for certificate_id in revoked:
+        index = certificate_id - first
+        bits[index // 8] |= 0x80 >> (index % 8)
+    url = status_list_url(list_number, base_url)
+    document = {
+        "@context": [VC_V2],
+        "id": url,
+        "type": ["VerifiableCredential", STATUS_LIST_TYPE],
+        "issuer": issuer_id(base_url),
+        "validFrom": _timestamp(now),
+        "credentialSubject": {
+            "id": url + "#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": STATUS_PURPOSE,
+            "encodedList": encode_bits(bits),
+        },
+    }
+    return sign(document, now)
+
+
+def revoked_in(
+    status_list_document,
+    index: int,
+    public_key_multibase: str | None = None,
+    *,
+    expected_issuer: str | None = None,
+) -> bool:
+    """Whether bit `index` of a signed revocation status list is set. The list's proof is
+    checked first (with the programme's key unless another is given); StatusListError when
+    it fails, when the document is not a revocation `BitstringStatusListCredential`, or when
+    the list has no bit `index`."""
+    ok, reasons = verify(
+        status_list_document, public_key_multibase, expected_issuer=expected_issuer
+    )
+    if not ok:
+        raise StatusListError("the status list's proof fails: " + "; ".join(reasons))
+    types = status_list_document.get("type")
+    if not isinstance(types, list) or STATUS_LIST_TYPE not in types:
+        raise StatusListError(f"the document is not a {STATUS_LIST_TYPE}")
+    subject = status_list_document.get("credentialSubject")
+    if not isinstance(subject, dict) or subject.get("type") != "BitstringStatusList":
+        raise StatusListError("the status list's subject is not a BitstringStatusList")
+    if subject.get("statusPurpose") != STATUS_PURPOSE:
+        raise StatusListError(f"the status list's purpose is not {STATUS_PURPOSE}")
+    bits = decode_bits(subject.get("encodedList"))
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(bits) * 8:
+        raise StatusListError(f"the status list has no index {index!r}")
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
 # --- canonicalisation, offline ----------------------------------------------------------------
@@ -405,11 +558,15 @@ def sign(document: dict, now: datetime, base_url: str | None = None) -> dict:
     return {**unsigned, "proof": {**proof, "proofValue": multibase_encode(signature)}}
 
 
-def _issuer_of(document: dict) -> str | None:
+def issuer_of(document: dict) -> str | None:
+    """The id of the document's issuer (given as a string or as an object), or None."""
     issuer = document.get("issuer")
     if isinstance(issuer, dict):
         issuer = issuer.get("id")
     return issuer if isinstance(issuer, str) and issuer else None
+
+
+_issuer_of = issuer_of
 
 
 def verify(

@@ -11,7 +11,8 @@
 - /certificates/<code>.pdf: the same facts on one A4 landscape page with the QR code and the
   address printed (certificates/document.py), REVOKED across a revoked one.
 - /certificates/<code>.json: the signed Open Badges 3.0 credential (certificates/credential.py),
-  and /certificates/issuer the issuer's Profile with the public key that checks it.
+  /certificates/issuer the issuer's Profile with the public key that checks it, and
+  /certificates/status/<n> the signed Bitstring Status List its credentialStatus points at.
 - /verify: a form where a code is typed or a certificate's address pasted; found, it
   redirects to the certificate's page; not found, the form again with the reason (400 for
   what can't be a code, 404 for a code no certificate has).
@@ -28,7 +29,7 @@ import json
 from functools import lru_cache
 
 import segno
-from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 from wtforms import Form, StringField
 
@@ -146,21 +147,31 @@ def _not_found(typed: str):
     )
 
 
+def _found(code: str, endpoint: str):
+    """(the certificate, its grouped code, None) for a code in its one grouped form, else
+    (None, None, the answer): a 404 page for what names no certificate, a 301 to the grouped
+    form of `endpoint` for another form of a real code's spelling."""
+    canonical = None if "/" in code else issuing.read_code(code)
+    if canonical is None:
+        return None, None, _not_found(code)
+    grouped = issuing.shown(canonical)
+    if code != grouped:
+        return None, None, redirect(url_for(endpoint, code=grouped), 301)
+    certificate = issuing.by_code(canonical)
+    if certificate is None:
+        return None, None, _not_found(code)
+    return certificate, grouped, None
+
+
 @bp.route("/certificates/<path:code>")
 @limiter.shared_limit(LOOKUPS, LOOKUP_SCOPE, deduct_when=_unknown)
 def show(code: str):
     """The certificate's page; another form of its code redirects to the grouped one."""
     # A path converter, so that "a/../b" and the like get this page's 404 too; a code never
     # holds a slash (read_code would read a pasted address by its last part: not here).
-    canonical = None if "/" in code else issuing.read_code(code)
-    if canonical is None:
-        return _not_found(code)
-    grouped = issuing.shown(canonical)
-    if code != grouped:
-        return redirect(url_for("certificates.show", code=grouped), 301)
-    certificate = issuing.by_code(canonical)
-    if certificate is None:
-        return _not_found(code)
+    certificate, grouped, answer = _found(code, "certificates.show")
+    if answer is not None:
+        return answer
     url = external("certificates.show", code=grouped)
     label = gettext("QR code of this certificate's address, %(address)s", address=url)
     return render_template(
@@ -229,15 +240,9 @@ def too_many_lookups(_error):
 def pdf(code: str):
     """The certificate as one A4 landscape PDF page, in the page's language, naming its page's
     address; another form of the code redirects to the grouped one."""
-    canonical = issuing.read_code(code)
-    if canonical is None:
-        return _not_found(code)
-    grouped = issuing.shown(canonical)
-    if code != grouped:
-        return redirect(url_for("certificates.pdf", code=grouped), 301)
-    certificate = issuing.by_code(canonical)
-    if certificate is None:
-        return _not_found(code)
+    certificate, grouped, answer = _found(code, "certificates.pdf")
+    if answer is not None:
+        return answer
     url = external("certificates.show", code=grouped)
     facts = [
         (gettext("Training provider"), certificate.provider_name),
@@ -281,15 +286,9 @@ def pdf(code: str):
 def credential_json(code: str):
     """The certificate as a signed Open Badges 3.0 credential (certificates/credential.py),
     downloaded as a file; another form of the code redirects to the grouped one."""
-    canonical = issuing.read_code(code)
-    if canonical is None:
-        return _not_found(code)
-    grouped = issuing.shown(canonical)
-    if code != grouped:
-        return redirect(url_for("certificates.credential_json", code=grouped), 301)
-    certificate = issuing.by_code(canonical)
-    if certificate is None:
-        return _not_found(code)
+    certificate, grouped, answer = _found(code, "certificates.credential_json")
+    if answer is not None:
+        return answer
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     signed = credential.sign(credential.credential(certificate, base), utcnow(), base)
     response = make_response(json.dumps(signed, ensure_ascii=False, indent=2))
@@ -304,5 +303,21 @@ def issuer():
     credential's proof (a stable address, named by each credential's verificationMethod)."""
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     response = make_response(json.dumps(credential.issuer_profile(base), indent=2))
+    response.headers["Content-Type"] = "application/ld+json; charset=utf-8"
+    return response
+
+
+@bp.route("/certificates/status/<int:number>")
+def status_list(number: int):
+    """Revocation status list `number` (1, then 2 once ids pass 131,072): the signed
+    BitstringStatusListCredential that every credential's credentialStatus names, so that
+    any verifier sees a revocation. Built at each request and asked again on every visit
+    (the blueprint's `no-cache`): a revocation must show at once. A list no certificate id
+    reaches is a 404."""
+    if not 1 <= number <= credential.status_list_count():
+        abort(404)
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    signed = credential.status_list_credential(number, base, utcnow())
+    response = make_response(json.dumps(signed, indent=2))
     response.headers["Content-Type"] = "application/ld+json; charset=utf-8"
     return response
