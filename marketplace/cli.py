@@ -301,7 +301,9 @@ def _revoked_in_list(document, status_list) -> bool:
         return True
     issuer = credential.issuer_of(document)
     try:
-        revoked = credential.revoked_in(status_list, int(index), expected_issuer=issuer)
+        revoked = credential.revoked_in(
+            status_list, int(index), expected_issuer=issuer, now=utcnow()
+        )
     except credential.StatusListError as error:
         click.echo(f"Status: UNKNOWN: the status list is not usable: {error}")
         return True

@@ -38,7 +38,7 @@ import json
 import os
 import tempfile
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -56,6 +56,8 @@ from marketplace.certificates.models import Certificate
 from marketplace.extensions import db
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
+# How long a downloaded status list may be trusted (its validUntil).
+STATUS_LIST_LIFETIME = timedelta(hours=1)
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 CONTEXT_FILES = {
@@ -85,6 +87,11 @@ STATUS_LIST_BITS = 131_072
 STATUS_PURPOSE = "revocation"
 STATUS_ENTRY_TYPE = "BitstringStatusListEntry"
 STATUS_LIST_TYPE = "BitstringStatusListCredential"
+# The two kinds of document the programme signs: their types, and their exact contexts.
+SHAPES = {
+    ("VerifiableCredential", "OpenBadgeCredential"): [VC_V2, OB_V3],
+    ("VerifiableCredential", STATUS_LIST_TYPE): [VC_V2],
+}
 # A decoded list longer than this is refused (a small gzip file can expand enormously).
 LARGEST_STATUS_LIST_BYTES = 16 * 1024 * 1024
 
@@ -423,6 +430,9 @@ def status_list_credential(list_number: int, base_url: str, now: datetime) -> di
         "type": ["VerifiableCredential", STATUS_LIST_TYPE],
         "issuer": issuer_id(base_url),
         "validFrom": _timestamp(now),
+        # A list says how long it may be trusted: a copy kept longer could hide a revocation
+        # made since (`revoked_in` refuses it once this has passed).
+        "validUntil": _timestamp(now + STATUS_LIST_LIFETIME),
         "credentialSubject": {
             "id": url + "#list",
             "type": "BitstringStatusList",
@@ -439,16 +449,33 @@ def revoked_in(
     public_key_multibase: str | None = None,
     *,
     expected_issuer: str | None = None,
+    now: datetime | None = None,
 ) -> bool:
     """Whether bit `index` of a signed revocation status list is set. The list's proof is
     checked first (with the programme's key unless another is given); StatusListError when
-    it fails, when the document is not a revocation `BitstringStatusListCredential`, or when
-    the list has no bit `index`."""
+    it fails, when the document is not a revocation `BitstringStatusListCredential`, when it
+    is out of date at `now` (its validUntil has passed: given, always), or when the list has
+    no bit `index`."""
     ok, reasons = verify(
         status_list_document, public_key_multibase, expected_issuer=expected_issuer
     )
     if not ok:
         raise StatusListError("the status list's proof fails: " + "; ".join(reasons))
+    if now is not None:
+        until = status_list_document.get("validUntil")
+        try:
+            ends = datetime.fromisoformat(str(until).replace("Z", "+00:00"))
+            ends = ends.astimezone(UTC).replace(tzinfo=None) if ends.tzinfo else ends
+        except ValueError:
+            raise StatusListError(
+                "the status list says no validUntil: it can't be trusted"
+            ) from None
+        naive_now = now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
+        if ends < naive_now:
+            raise StatusListError(
+                f"the status list was valid until {until}: download it again, a revocation "
+                "made since would not show in it"
+            )
     types = status_list_document.get("type")
     if not isinstance(types, list) or STATUS_LIST_TYPE not in types:
         raise StatusListError(f"the document is not a {STATUS_LIST_TYPE}")
@@ -586,6 +613,9 @@ def verify(
     unsigned = {k: v for k, v in document.items() if k != "proof"}
     if "@context" not in unsigned:
         return False, ["the credential has no @context"]
+    shape = _shape_problem(unsigned)
+    if shape is not None:
+        return False, [shape]
 
     if proof.get("type") != PROOF_TYPE:
         reasons.append(f"the proof's type is not {PROOF_TYPE}")
@@ -627,6 +657,25 @@ def verify(
     except InvalidSignature:
         reasons.append("the signature does not match the credential (changed, or another key)")
     return not reasons, reasons
+
+
+def _shape_problem(unsigned: dict) -> str | None:
+    """What is wrong with the form of a document the programme signs, or None. Only the two
+    kinds it issues are accepted, each with exactly its own contexts, no inline ones: an
+    added context could give a signed term another name, so that a reader of the JSON sees
+    a field the signature never covered."""
+    types = unsigned.get("type")
+    kind = (
+        tuple(types) if isinstance(types, list) and all(isinstance(t, str) for t in types) else None
+    )
+    contexts = SHAPES.get(kind)
+    if contexts is None:
+        return "the document is not an OpenBadgeCredential nor a status list of this programme"
+    if unsigned.get("@context") != contexts:
+        return "the document's @context is not exactly " + ", ".join(contexts)
+    if not isinstance(unsigned.get("credentialSubject"), dict):
+        return "the credential's subject is not one object"
+    return None
 
 
 def _starts_with(document_context, proof_context) -> bool:

@@ -23,6 +23,8 @@ INK = (11, 12, 12)
 MUTED = (80, 90, 95)
 GREEN = (0, 112, 60)
 RED = (180, 30, 20)
+# The state (a revocation's date and reason) is cut here on paper; the page says it whole.
+LONGEST_STATE = 180
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,29 @@ def pdf(certificate: Certificate, address: str, words: Words) -> bytes:
     doc.ln(4)
     doc.set_font("DejaVu", "", 13)
     doc.cell(width, 8, words.certifies, new_x="LMARGIN", new_y="NEXT", align="C")
-    doc.set_font("DejaVu", "B", 22)
-    doc.multi_cell(width, 11, certificate.holder_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    # The longest names and titles (200 characters) get a smaller size, so that everything
+    # stays on the page above the printed address.
+    doc.set_font("DejaVu", "B", 22 if len(certificate.holder_name) <= 45 else 14)
+    doc.multi_cell(
+        width,
+        11 if len(certificate.holder_name) <= 45 else 7,
+        certificate.holder_name,
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     doc.set_font("DejaVu", "", 13)
     doc.cell(width, 8, words.completed, new_x="LMARGIN", new_y="NEXT", align="C")
-    doc.set_font("DejaVu", "B", 17)
-    doc.multi_cell(width, 9, certificate.course_title, align="C", new_x="LMARGIN", new_y="NEXT")
+    long_title = len(certificate.course_title) > 75
+    doc.set_font("DejaVu", "B", 12 if long_title else 17)
+    doc.multi_cell(
+        width,
+        6 if long_title else 9,
+        certificate.course_title,
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     doc.ln(4)
 
     qr_size = 42
@@ -89,7 +108,10 @@ def pdf(certificate: Certificate, address: str, words: Words) -> bytes:
     doc.cell(facts_width - 55, 7, shown(certificate.code), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("DejaVu", "", 11)
     doc.set_text_color(*(RED if certificate.revoked else GREEN))
-    doc.multi_cell(facts_width, 7, words.state, new_x="LMARGIN", new_y="NEXT")
+    state = (
+        words.state if len(words.state) <= LONGEST_STATE else words.state[: LONGEST_STATE - 1] + "…"
+    )
+    doc.multi_cell(facts_width, 6, state, new_x="LMARGIN", new_y="NEXT")
 
     _qr(doc, address, doc.w - doc.r_margin - qr_size, top, qr_size)
     doc.set_xy(doc.l_margin, doc.h - 26)

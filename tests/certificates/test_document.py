@@ -84,3 +84,12 @@ def test_the_qr_code_is_the_address(app):
     dark = sum(sum(1 for dark in row if dark) for row in expected.matrix_iter(scale=1, border=4))
     content = pypdf.PdfReader(io.BytesIO(data)).pages[0].get_contents().get_data().decode("latin-1")
     assert content.count(" re f") >= dark + 1
+
+
+def test_the_longest_name_title_and_reason_stay_on_the_page(app):
+    longest = _certificate(holder_name="N" * 100 + " " + "M" * 99, course_title="Judul " * 33)
+    words = Words(**{**_words(True).__dict__, "state": "Dicabut: " + "alasan " * 85})
+    with app.app_context():
+        reader, text = _read(pdf(longest, ADDRESS, words))
+    assert len(reader.pages) == 1
+    assert ADDRESS in text and "…" in text  # the address printed; the state cut on paper

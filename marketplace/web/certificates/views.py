@@ -263,7 +263,12 @@ def pdf(code: str):
         if certificate.revoked_reason:
             state += " " + gettext("The reason: %(reason)s", reason=certificate.revoked_reason)
     else:
-        state = gettext("Valid certificate")
+        # Paper can't change: it says when it was valid, and where to see whether it still is.
+        state = gettext(
+            "Valid when this copy was made, on %(date)s. Only the address below says whether "
+            "it still is.",
+            date=wib(utcnow()),
+        )
     words = document.Words(
         issuer=gettext("The Kartu Prakerja programme office (Manajemen Pelaksana)"),
         title=gettext("Certificate of completion"),

@@ -448,3 +448,22 @@ def test_the_json_of_another_form_redirects_and_of_no_certificate_is_404(app, ho
     assert lower.status_code == 301
     assert lower.headers["Location"].endswith(_path(holder["code"]) + ".json")
     assert _page(app, "/certificates/" + "-".join(["AAAA"] * 7) + ".json").status_code == 404
+
+
+def test_the_holders_own_pages_say_the_certificate_was_revoked(app, holder):
+    from marketplace.certificates.models import Certificate
+
+    assert "Revoked on" not in holder["client"].get("/account/courses").get_data(as_text=True)
+    with app.app_context():
+        row = db.session.scalar(sa.select(Certificate).where(Certificate.code == holder["code"]))
+        row.revoked_at, row.revoked_reason = holder_now(), "Data pelatihan tidak sah."
+        db.session.commit()
+    for path in (
+        "/account/courses",
+        f"/learn/{holder['order_id']}",
+        f"/account/orders/{holder['order_id']}",
+    ):
+        page = holder["client"].get(path).get_data(as_text=True)
+        assert "Revoked on" in page, path
+    title = _page(app, _path(holder["code"]), "en").get_data(as_text=True)
+    assert re.search(r"<title>Revoked certificate · ", title)
