@@ -1952,8 +1952,8 @@ GENERIC_MISTAKES: tuple[str, ...] = (
 )
 
 WRONG_REASONS: tuple[str, ...] = (
-    "Sertifikat pelatihan ini menjamin setiap lulusan pasti diterima kerja tanpa mengikuti "
-    "seleksi apa pun.",
+    "Setiap lulusan pelatihan ini pasti diterima kerja tanpa mengikuti seleksi apa pun karena "
+    "sertifikatnya.",
     "Keterampilan ini cukup dipelajari sekali seumur hidup karena caranya tidak pernah berubah.",
     "Pemberi kerja kini hanya melihat sertifikat dan tidak lagi menilai sikap maupun "
     "pengalaman kerja.",
