@@ -978,7 +978,14 @@ def write_results(courses: int, section: str) -> None:
         f"\n<!-- bench:courses={n} -->\n{sections[n]}<!-- /bench:courses={n} -->\n"
         for n in sorted(sections)
     )
-    RESULTS.write_text(intro + body)
+    # What follows the catalogue's sections (bench/certificate.py's section and the notes
+    # written by hand under it) is kept as it is.
+    others = ""
+    if RESULTS.exists():
+        found = re.search(r"<!-- bench:(?!courses=)[\w-]+ -->", RESULTS.read_text())
+        if found is not None:
+            others = "\n" + RESULTS.read_text()[found.start() :]
+    RESULTS.write_text(intro + body + others)
 
 
 # --- main ------------------------------------------------------------------------------------

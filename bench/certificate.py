@@ -9,8 +9,10 @@
    the newest certificate through certificates/revocation.revoke, so both states are served.
    The seed's and the revocation's mail is queued in bench/out/certificate-tasks.db, never
    delivered.
-2. Writes bench/out/certificate-mix.txt: every certificate's page (its one grouped address) in
-   Indonesian and in English, valid and revoked; checks each answers 200 once.
+2. Writes bench/out/certificate-mix.txt, what visitors of certificates send (`mix_lines`): per
+   certificate, valid and revoked, and language, the page six times (four asking for gzip
+   as browsers do, two not), a /verify lookup of its code (302) and its address in lower
+   case (301); checks each request answers its status once.
 3. Serves, with the catalogue benchmark's gunicorn settings (bench/catalogue.py's
    gunicorn_command: 2 sync workers of 1 thread): bench/benchapp.py (the real app plus an
    in-app control); bench/bareapp.py (a bare Flask app outside the project, no extension,
@@ -21,13 +23,16 @@
    control and then the page with wrk (bench/catalogue.py's wrk_output), so each page's ratio
    is to the controls of its own round. The mix (bench/certificate_mix.lua) sends the lines
    of the list in turn with the `lang` cookie. Medians over the rounds are reported.
-5. Prints the table and writes its section of bench/RESULTS-certificate.md (between
+5. Prints the table and writes its section of bench/RESULTS.md (between
    `<!-- bench:certificate -->` markers; the rest of the file is kept).
 
-Warm and cold: the page's QR code is drawn by segno and kept per address
-(`views.qr_svg`, an lru_cache in each worker); the base layout's `kept` blocks are kept per
-language. The warm rows run after a warm-up, so both are kept; the cold row draws both afresh
-on every request.
+Warm and cold: a certificate's page is kept whole per address, language and encoding for
+visitors without a session and answered before the app after one read of the certificate's
+revocation time (web/certificates/kept.py); the page's QR code is drawn by segno and kept per
+address (`views.qr_svg`); the base layout's `kept` blocks are kept per language. The warm
+rows run after a warm-up, so all are kept; the cold row keeps none of them and draws the QR
+code afresh on every request. The mix's redirects and /verify lookups go through the app in
+both.
 
 A script that prints figures, not a test: nothing here asserts a timing. All traffic goes to
 127.0.0.1, every wrk run is bounded by --duration, and gunicorn is stopped at exit.
@@ -36,6 +41,7 @@ A script that prints figures, not a test: nothing here asserts a timing. All tra
 from __future__ import annotations
 
 import argparse
+import http.client
 import re
 import shutil
 import signal
@@ -44,6 +50,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -76,6 +83,7 @@ from catalogue import (  # noqa: E402 - the shared benchmark machinery
 DATABASE = OUT / "certificate.db"
 TASKS = OUT / "certificate-tasks.db"
 MIX_FILE = OUT / "certificate-mix.txt"
+PAGES_FILE = OUT / "certificate-pages.txt"
 MIX_LUA = REPO / "bench" / "certificate_mix.lua"
 LOG = OUT / "gunicorn-certificate.log"
 MARK_OPEN = "<!-- bench:certificate -->"
@@ -167,6 +175,8 @@ class Measured:
     server: str  # "app", "bare" or "cold"
     path: str | None = None
     lang: str = "id"
+    mix: Path | None = None  # the list a mix row sends (bench/certificate_mix.lua)
+    target: bool = True  # whether TARGET_RATIO applies (the page's own rows)
     size: int = 0
     rounds: list[WrkResult] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)  # to the in-app control
@@ -185,11 +195,58 @@ def fetch(base: str, path: str, lang: str) -> bytes:
         raise SystemExit(f"GET {path} ({lang}) answered {error.code}") from None
 
 
-def write_mix(codes: list[tuple[str, bool]]) -> list[tuple[str, str]]:
-    """Every certificate's page in both languages, interleaved: (lang, path) in turn."""
-    lines = [(lang, f"/certificates/{code}") for code, _ in codes for lang in LANGUAGES]
-    MIX_FILE.write_text("".join(f"{lang} {path}\n" for lang, path in lines))
+@dataclass(frozen=True)
+class MixLine:
+    """A request of the mix: its language cookie, whether it asks for gzip, its path and the
+    status it must answer."""
+
+    lang: str
+    gzip: bool
+    path: str
+    status: int
+
+
+def mix_lines(codes: list[tuple[str, bool]]) -> list[MixLine]:
+    """What visitors of certificates send, per certificate and language, in turn (8 requests):
+    the page 6 times, 4 of them asking for gzip as browsers do and 2 not, as link checkers
+    and scripts; the code typed on /verify once (302 to the page); the address typed in
+    lower case once (301 to the grouped one). So 1 request in 4 is answered by the app
+    itself, whatever it keeps."""
+    lines = []
+    for code, _revoked in codes:
+        page = f"/certificates/{code}"
+        for lang in LANGUAGES:
+            lines += [MixLine(lang, True, page, 200), MixLine(lang, False, page, 200)] * 2
+            lines += [
+                MixLine(lang, True, page, 200),
+                MixLine(lang, True, f"/verify?code={code.lower()}", 302),
+                MixLine(lang, True, page, 200),
+                MixLine(lang, True, f"/certificates/{code.lower()}", 301),
+            ]
     return lines
+
+
+def write_mix(lines: list[MixLine], path: Path) -> None:
+    path.write_text("".join(f"{m.lang} {'gzip' if m.gzip else '-'} {m.path}\n" for m in lines))
+
+
+def answer(base: str, line: MixLine) -> bytes:
+    """One request of the mix, not following redirects; a status other than the line's
+    stops the benchmark. The body as sent (gzipped when asked)."""
+    parts = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    headers = {"Cookie": f"lang={line.lang}"}
+    if line.gzip:
+        headers["Accept-Encoding"] = "gzip"
+    try:
+        connection.request("GET", line.path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    if response.status != line.status:
+        raise SystemExit(f"GET {line.path} ({line.lang}) answered {response.status}")
+    return body
 
 
 def run(row: Measured, bases: dict[str, str], duration: int, connections: int) -> WrkResult:
@@ -197,10 +254,10 @@ def run(row: Measured, bases: dict[str, str], duration: int, connections: int) -
         if row.lang == "id":
             return run_wrk(bases[row.server] + row.path, duration, connections)
         single = OUT / f"certificate-{row.key}.txt"
-        single.write_text(f"{row.lang} {row.path}\n")
+        single.write_text(f"{row.lang} - {row.path}\n")
         mix = single
     else:
-        mix = MIX_FILE
+        mix = row.mix
     env = {"BENCH_MIX": str(mix), "BENCH_THREADS": str(max(1, min(2, connections)))}
     output = wrk_output(
         bases[row.server] + "/certificates/", duration, connections, script=MIX_LUA, env=env
@@ -232,11 +289,9 @@ def table(rows: list[Measured]) -> list[str]:
         bare = median(row.bare_ratios)
         bare_text = "1.00" if row.key == "bare" else f"{bare:.2f}"
         target = ""
-        if row.key not in ("control", "bare"):
+        if row.key not in ("control", "bare") and row.target:
             target = f"≥ {TARGET_RATIO:.2f}: {'met' if bare >= TARGET_RATIO else 'NOT met'}"
-        request = (
-            f"`{row.path}`, lang={row.lang}" if row.path else f"`{MIX_FILE.relative_to(REPO)}`"
-        )
+        request = f"`{row.path}`, lang={row.lang}" if row.path else f"`{row.mix.relative_to(REPO)}`"
         lines.append(
             f"| {row.label} | {request} | {row.size:,} | {median(runs):.0f} | {by_round} "
             f"| {fmt_ms(median([r.p50_ms for r in row.rounds]))} "
@@ -249,12 +304,12 @@ def table(rows: list[Measured]) -> list[str]:
 
 # Its own file, as the purchase and registration benchmarks have: bench/catalogue.py rewrites
 # RESULTS.md whole.
-RESULTS = REPO / "bench" / "RESULTS-certificate.md"
+RESULTS = REPO / "bench" / "RESULTS.md"  # its own section, between MARK_OPEN and MARK_CLOSE
 
 
 def write_section(section: str, results: Path = RESULTS) -> None:
-    """Replace (or append) this benchmark's section of bench/RESULTS-certificate.md, keeping
-    the rest."""
+    """Replace (or append) this benchmark's section of bench/RESULTS.md, keeping the rest (the
+    catalogue's sections; bench/catalogue.py keeps this one in turn)."""
     block = f"{MARK_OPEN}\n{section.rstrip()}\n{MARK_CLOSE}\n"
     text = results.read_text() if results.exists() else ""
     pattern = re.compile(re.escape(MARK_OPEN) + r".*?" + re.escape(MARK_CLOSE) + r"\n?", re.S)
@@ -273,9 +328,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="rounds (median is reported)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per row")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the seeded database")
-    parser.add_argument(
-        "--no-write", action="store_true", help="don't update bench/RESULTS-certificate.md"
-    )
+    parser.add_argument("--no-write", action="store_true", help="don't update bench/RESULTS.md")
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= 120:
         parser.error("--duration must be between 1 and 120 seconds")
@@ -301,7 +354,11 @@ def measure(args: argparse.Namespace) -> None:
     revoked = [code for code, revoked in codes if revoked]
     if not valid or not revoked:
         sys.exit(f"{db_path} needs a valid and a revoked certificate: run with --rebuild")
-    mix = write_mix(codes)
+    mix = mix_lines(codes)
+    write_mix(mix, MIX_FILE)
+    page_lines = [line for line in mix if line.status == 200]
+    write_mix(page_lines, PAGES_FILE)
+    pages = [(line.lang, line.path) for line in page_lines]
     rows = [
         Measured("control", "in-app control (static, same size)", "app", "/_bench/control"),
         Measured("bare", "bare Flask control (static, same size)", "bare", "/_bench/control"),
@@ -309,24 +366,43 @@ def measure(args: argparse.Namespace) -> None:
         Measured(
             "revoked", "revoked certificate, English", "app", f"/certificates/{revoked[0]}", "en"
         ),
-        Measured("mix", f"mix: {len(codes)} certificates × 2 languages", "app"),
-        Measured("mix_cold", "the mix, cold (QR drawn, nothing kept)", "cold"),
+        Measured(
+            "pages",
+            f"the pages: {len(codes)} certificates × 2 languages, gzipped or not",
+            "app",
+            mix=PAGES_FILE,
+        ),
+        Measured(
+            "mix",
+            "visitors' mix: the pages, /verify lookups, other spellings",
+            "app",
+            mix=MIX_FILE,
+            target=False,
+        ),
+        Measured(
+            "mix_cold",
+            "visitors' mix, cold (nothing kept, QR drawn)",
+            "cold",
+            mix=MIX_FILE,
+            target=False,
+        ),
     ]
     LOG.write_bytes(b"")
     env = {"TASK_QUEUE_URL": f"sqlite:///{TASKS}"}
     probe = Server(db_path, 0, LOG, extra_env=env)
     try:
-        bodies = {(lang, path): fetch(probe.base, path, lang) for lang, path in mix}
+        bodies = {(lang, path): fetch(probe.base, path, lang) for lang, path in pages}
+        sent = {line: len(answer(probe.base, line)) for line in mix}
     finally:
         probe.stop()
     page_bytes = len(bodies["id", rows[2].path])
-    mean_bytes = round(sum(len(body) for body in bodies.values()) / len(bodies))
     for row in rows:
-        row.size = len(bodies[row.lang, row.path]) if row.path in {p for _, p in mix} else 0
+        row.size = len(bodies[row.lang, row.path]) if row.path in {p for _, p in pages} else 0
         if row.key in ("control", "bare"):
             row.size = page_bytes
         elif row.path is None:
-            row.size = mean_bytes
+            lines = page_lines if row.mix == PAGES_FILE else mix
+            row.size = round(sum(sent[line] for line in lines) / len(lines))
 
     load_before = load_average()
     servers: list[Server] = []
@@ -346,7 +422,7 @@ def measure(args: argparse.Namespace) -> None:
         for served_by in servers[:2]:
             if len(served_by.fetch("/_bench/control")) != page_bytes:
                 raise RuntimeError("the control page is not the certificate page's size")
-        for lang, path in mix:
+        for lang, path in dict.fromkeys(pages):
             if fetch(bases["cold"], path, lang) != bodies[lang, path]:
                 print(f"Note: the cold server's {path} ({lang}) differs from the warm one's")
         if args.warmup:
@@ -402,7 +478,10 @@ def measure(args: argparse.Namespace) -> None:
             *lines,
             "",
             f"Target (issue 13): the certificate page ≥ {TARGET_RATIO:.0%} of the bare Flask "
-            "control's req/s, measured in the same run.",
+            "control's req/s, measured in the same run: its own rows and the pages in turn. "
+            "The visitors' mix, in which 1 request in 4 is a /verify lookup or an address in "
+            "another spelling that the app answers itself (a redirect), is reported without a "
+            "target, warm and cold.",
         ]
     )
     print()

@@ -1,6 +1,7 @@
 -- wrk script for bench/certificate.py's mix: every request GETs the next line of the list in
--- BENCH_MIX ("<lang> <path>" a line: certificates' pages, valid and revoked, in Indonesian and
--- English), sending the language as the site's `lang` cookie. With BENCH_THREADS threads,
+-- BENCH_MIX ("<lang> <gzip|-> <path>" a line: certificates' pages, valid and revoked, in
+-- Indonesian and English, and /verify lookups), sending the language as the site's `lang`
+-- cookie and, where the line says gzip, Accept-Encoding: gzip as browsers do. With BENCH_THREADS threads,
 -- thread k starts (k - 1) / BENCH_THREADS of the way into the list, goes on in order and starts
 -- over at its end, so runs send the same requests.
 dofile("bench/wrk_report.lua")  -- defines done(): the BENCH-JSON line
@@ -18,9 +19,13 @@ end
 
 function init(args)
   for line in io.lines(list) do
-    local lang, path = line:match("^(%S+)%s+(%S+)$")
+    local lang, encoding, path = line:match("^(%S+)%s+(%S+)%s+(%S+)$")
     if lang then
-      requests[#requests + 1] = wrk.format("GET", path, {Cookie = "lang=" .. lang})
+      local headers = {Cookie = "lang=" .. lang}
+      if encoding == "gzip" then
+        headers["Accept-Encoding"] = "gzip"
+      end
+      requests[#requests + 1] = wrk.format("GET", path, headers)
     end
   end
   if #requests == 0 then

@@ -16,6 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure(app, test_config)
     use_public_url(app)
     warn_of_limits_per_process(app)
+    keep_certificate_pages(app)
     trust_proxies(app)
     register_extensions(app)
     register_models()
@@ -49,6 +50,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
 DEVELOPMENT_URL = "http://127.0.0.1:5000"
 # A site on a loopback name answers to both (make run's 127.0.0.1 is opened as localhost).
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+# Host headers found allowed are kept (per process, up to this many) and not checked again.
+TRUSTED_HOSTS_KEPT = 16
 
 
 def use_public_url(app: Flask) -> None:
@@ -89,13 +92,19 @@ def use_public_url(app: Flask) -> None:
         hosts.extend(LOOPBACK_HOSTS)
     app.config["ALLOWED_HOSTS"] = allowed = list(dict.fromkeys(hosts))
 
+    trusted: set[str] = set()  # Host headers already found allowed (a handful: name[:port])
+
     @app.before_request
     def refuse_other_hosts():
         """A 400 for a Host header naming neither PUBLIC_URL's host nor ALLOWED_HOSTS."""
         host = request.host
+        if host in trusted:
+            return
         if not host_is_trusted(host, allowed):
             app.logger.warning("Refused a request for host %r: not in ALLOWED_HOSTS", host[:100])
             abort(400)
+        if len(trusted) < TRUSTED_HOSTS_KEPT:
+            trusted.add(host)
 
 
 def warn_of_limits_per_process(app: Flask) -> None:
@@ -114,6 +123,15 @@ def warn_of_limits_per_process(app: Flask) -> None:
             "so that every process shares them.",
             storage,
         )
+
+
+def keep_certificate_pages(app: Flask) -> None:
+    """Certificate pages answered whole from what the process keeps, checked against the
+    certificate's revocation (web/certificates/kept.py). Wrapped before the proxy fix, so
+    that the address and host it keys on are the client's."""
+    from marketplace.web.certificates.kept import install
+
+    install(app)
 
 
 def trust_proxies(app: Flask) -> None:
@@ -152,8 +170,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.localize_callback = gettext
     login_manager.session_protection = "basic"
 
-    from marketplace.web.auth.session import load_user, signed_in_user
+    from marketplace.web.auth.session import SessionCookie, load_user, signed_in_user
 
+    app.session_interface = SessionCookie()
     login_manager.user_loader(load_user)
     app.add_template_global(current_user, name="current_user")
     app.add_template_global(signed_in_user)

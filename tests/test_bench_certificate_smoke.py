@@ -1,5 +1,5 @@
 """bench/certificate.py's helpers: its options, its request list and its section of
-bench/RESULTS-certificate.md. No server is started and no timing is measured here."""
+bench/RESULTS.md. No server is started and no timing is measured here."""
 
 import importlib.util
 import sys
@@ -38,16 +38,27 @@ def test_codes_are_grouped_as_the_page_shows_them(bench):
     assert bench.grouped(code) == issuing.shown(code)
 
 
-def test_the_mix_asks_every_certificate_in_both_languages(bench, tmp_path, monkeypatch):
-    monkeypatch.setattr(bench, "MIX_FILE", tmp_path / "mix.txt")
-    lines = bench.write_mix([("AAAA-BBBB", False), ("CCCC-DDDD", True)])
-    assert lines == [
-        ("id", "/certificates/AAAA-BBBB"),
-        ("en", "/certificates/AAAA-BBBB"),
-        ("id", "/certificates/CCCC-DDDD"),
-        ("en", "/certificates/CCCC-DDDD"),
+def test_the_mix_asks_every_certificate_in_both_languages_as_visitors_do(bench, tmp_path):
+    lines = bench.mix_lines([("AAAA-BBBB", False), ("CCCC-DDDD", True)])
+    assert len(lines) == 2 * 2 * 8
+    for code in ("AAAA-BBBB", "CCCC-DDDD"):
+        for lang in ("id", "en"):
+            mine = [
+                line for line in lines if code.lower() in line.path.lower() and line.lang == lang
+            ]
+            pages = [line for line in mine if line.status == 200]
+            assert len(pages) == 6 and {line.path for line in pages} == {f"/certificates/{code}"}
+            assert sum(line.gzip for line in pages) == 4
+            assert {(line.path, line.status) for line in mine if line.status != 200} == {
+                (f"/verify?code={code.lower()}", 302),
+                (f"/certificates/{code.lower()}", 301),
+            }
+    written = tmp_path / "mix.txt"
+    bench.write_mix(lines, written)
+    assert written.read_text().splitlines()[:2] == [
+        "id gzip /certificates/AAAA-BBBB",
+        "id - /certificates/AAAA-BBBB",
     ]
-    assert (tmp_path / "mix.txt").read_text().splitlines()[1] == "en /certificates/AAAA-BBBB"
 
 
 def test_its_section_of_the_results_is_replaced_and_the_rest_kept(bench, tmp_path):

@@ -21,6 +21,10 @@ The key: an Ed25519 key pair, from CERTIFICATE_SIGNING_KEY (a PKCS#8 PEM, or the
 the 32-byte seed) or else from the file CERTIFICATE_SIGNING_KEY_FILE, which is written with
 mode 0600 on first use (instance/certificate-signing-key.pem by default). Its public half is
 published as a `Multikey` verification method (`<issuer>#key-1`) on the issuer profile.
+A key file others may read or write is used, with a warning in the log; a new key made
+outside debug and testing is logged as a warning too, with its public key: credentials
+signed by an earlier key no longer verify unless that key is kept (several servers share
+one key through CERTIFICATE_SIGNING_KEY or the same file).
 
 Revocation, for any verifier: every credential carries a `credentialStatus`, a W3C Bitstring
 Status List entry (`BitstringStatusListEntry`, purpose `revocation`) naming a bit in a status
@@ -32,10 +36,13 @@ A certificate's place needs no column of its own: it is its `id` (see `status_pl
 import base64
 import contextlib
 import copy
+import errno
 import gzip
 import hashlib
 import json
+import logging
 import os
+import stat
 import tempfile
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -54,6 +61,8 @@ from pyld import jsonld
 from marketplace.certificates.issuing import shown
 from marketplace.certificates.models import Certificate
 from marketplace.extensions import db
+
+log = logging.getLogger(__name__)
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 # How long a downloaded status list may be trusted (its validUntil).
@@ -179,26 +188,81 @@ def _pem(key: Ed25519PrivateKey) -> bytes:
     )
 
 
-def _key_from_file(path: Path) -> Ed25519PrivateKey:
-    """The key in `path`, written there first (mode 0600) when there is none. Written to a
-    temporary file and linked into place, so two processes starting at once can't both
-    write one, nor read a half-written one: the one that links first wins, the other reads
-    it."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".signing-key-")
-        try:
-            os.fchmod(handle, 0o600)
-            os.write(handle, _pem(Ed25519PrivateKey.generate()))
-            os.fsync(handle)
+def _write_all(handle: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(handle, data) :]
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a file's creation or removal in `directory` durable (fsync the directory). A file
+    system that can't sync a directory is let be."""
+    handle = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(handle)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(handle)
+
+
+def _new_key_file(path: Path) -> bool:
+    """Write a new key to `path` when there is none: mode 0600 from its creation, written to
+    a temporary file, synced, and linked into place, so two processes starting at once can't
+    both write one, nor read a half-written one: the one that links first wins, the other
+    reads it. Then the directory is synced, so a crash can't lose a key that has signed.
+    Whether this process's key is the one in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".signing-key-")
+    linked = False
+    try:
+        os.fchmod(handle, 0o600)
+        _write_all(handle, _pem(Ed25519PrivateKey.generate()))
+        os.fsync(handle)
+        os.close(handle)
+        handle = None
+        with contextlib.suppress(FileExistsError):  # another process linked first: its
+            os.link(temporary, path)  # key stands
+            linked = True
+    finally:
+        if handle is not None:
             os.close(handle)
-            with contextlib.suppress(FileExistsError):  # another process linked first: its
-                os.link(temporary, path)  # key stands
-        finally:
-            os.unlink(temporary)
+        os.unlink(temporary)
+    _sync_directory(path.parent)
+    return linked
+
+
+def _warn_if_open(path: Path) -> None:
+    """Log a warning when group or others may read or write the key file."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o066:
+        log.warning(
+            "The certificate signing key file %s can be read or written by other users "
+            "(mode %04o): anyone who reads it can sign certificates. Run: chmod 600 %s",
+            path,
+            mode,
+            path,
+        )
+
+
+def _key_from_file(path: Path, *, announce_new: bool = True) -> Ed25519PrivateKey:
+    """The key in `path`, written there first (`_new_key_file`) when there is none. A file
+    others may read or write is used with a warning (`_warn_if_open`); a new key is logged
+    as a warning with its public key when `announce_new` (outside debug and testing)."""
+    made = not path.exists() and _new_key_file(path)
+    _warn_if_open(path)
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")
+    if made and announce_new:
+        log.warning(
+            "Generated a new certificate signing key in %s; its public key is %s. "
+            "Credentials signed by an earlier key no longer verify unless that key is kept. "
+            "Keep this file and back it up; with several servers, give them all the same "
+            "key: set CERTIFICATE_SIGNING_KEY or share this file.",
+            path,
+            multikey_encode(key.public_key()),
+        )
     return key
 
 
@@ -212,7 +276,8 @@ def signing_key() -> Ed25519PrivateKey:
         if setting:
             cache[where] = _key_from_setting(setting)
         else:
-            cache[where] = _key_from_file(Path(where[1]))
+            quiet = bool(config.get("DEBUG") or config.get("TESTING"))
+            cache[where] = _key_from_file(Path(where[1]), announce_new=not quiet)
     return cache[where]
 
 

@@ -11,6 +11,7 @@ dashes or dots, from full-width characters too.
 
 import secrets
 import unicodedata
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -59,6 +60,20 @@ def by_code(typed: str | None) -> Certificate | None:
     if code is None:
         return None
     return db.session.scalar(sa.select(Certificate).where(Certificate.code == code))
+
+
+# Built once: the statement is the same for every code (its compiled form is cached too).
+_REVOKED_AT = sa.select(Certificate.__table__.c.revoked_at).where(
+    Certificate.__table__.c.code == sa.bindparam("code")
+)
+
+
+def revoked_at_of(connection: sa.Connection, code: str) -> tuple[bool, datetime | None]:
+    """(whether a certificate has this stored code, when it was revoked or None), in one
+    indexed read on `connection`: what a page kept since it was drawn checks before it is
+    sent again (web/certificates/kept.py), without a session's unit of work."""
+    row = connection.execute(_REVOKED_AT, {"code": code}).first()
+    return (False, None) if row is None else (True, row.revoked_at)
 
 
 def of_order(order: Order) -> Certificate | None:

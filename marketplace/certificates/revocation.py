@@ -7,6 +7,10 @@ Rules of `revoke` (each refused with a DomainError, nothing changed):
 - a reason is required: trimmed, 10 to 500 characters, no control characters (the house's
   `core.inputs.control_character`); it is kept on the certificate, written to the audit log
   and mailed to the holder;
+- the reason is shown to anyone on the certificate's public page, so it may not hold what
+  looks like the holder's contact details or identity number (`private_detail`): an email
+  address, a NIK (16 digits, maybe grouped with spaces, dots or dashes) or a phone number
+  (+62, 62 8 or 08 and then 8 digits or more, maybe grouped);
 - a certificate revoked already is refused, saying when and why it was revoked.
 
 The change is ONE conditional UPDATE (`WHERE revoked_at IS NULL`), checked by its row
@@ -21,6 +25,7 @@ needed, it must be an operation of its own, audited like this one.
 certificate?") refuses exactly what the revocation itself would.
 """
 
+import re
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -49,6 +54,34 @@ NO_REASON = N_("Write why the certificate is revoked.")
 SHORT_REASON = N_("Write at least %(shortest)s characters on why the certificate is revoked.")
 LONG_REASON = N_("The reason can be at most %(longest)s characters.")
 CONTROL_CHARACTERS = N_("The text can't contain control characters. Type it again.")
+EMAIL_IN_REASON = N_(
+    "The reason is shown on the certificate's public page: take out the email address."
+)
+NIK_IN_REASON = N_(
+    "The reason is shown on the certificate's public page: take out the number that looks "
+    "like a NIK (16 digits)."
+)
+PHONE_IN_REASON = N_(
+    "The reason is shown on the certificate's public page: take out the phone number."
+)
+
+# What looks like a private detail in a reason (see `private_detail`). Digits may be grouped
+# by one space, dot or dash; brackets are read as nothing, so "(0812) 3456-7890" is a phone.
+_BRACKETS = re.compile(r"[()\[\]]")
+_EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+# A run of digits grouped by single separators: a NIK when it holds 16 digits or more (a run
+# of 17 is a NIK mistyped, or a NIK and another number: refused alike).
+_DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d)*")
+NIK_DIGITS = 16
+# A phone: +62 (or 0062), or a mobile's 62 8 or 08 written without the plus, and then at
+# least 8 digits (Indonesian numbers have 8 to 12 after the 62 or the 0; a longer run is
+# refused too). The digit after a mobile's 8 is 1-9 and is not split from "08", so that a
+# date such as 08-04-2020 is not a phone.
+_PHONE = re.compile(
+    r"(?:\+|(?<!\d)00)\s?62(?:[ .\-]?\d){8}"
+    r"|(?<![\d+])62\s?8[1-9](?:[ .\-]?\d){6}"
+    r"|(?<![\d+])08[1-9](?:[ .\-]?\d){7}"
+)
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -78,7 +111,27 @@ def reason_text(reason) -> str:
         raise DomainError(SHORT_REASON, field="reason", shortest=SHORTEST_REASON)
     if len(text) > LONGEST_REASON:
         raise DomainError(LONG_REASON, field="reason", longest=LONGEST_REASON)
+    private = private_detail(text)
+    if private is not None:
+        raise DomainError(private, field="reason")
     return text
+
+
+def private_detail(text: str) -> str | None:
+    """The refusal for a reason holding what looks like an email address, a NIK or a phone
+    number (it is public: never the holder's contact details nor identity number); None
+    when it holds none. Dates ("08-04-2020", "1 April 2020") and hours pass."""
+    if _EMAIL.search(text):
+        return EMAIL_IN_REASON
+    unbracketed = _BRACKETS.sub("", text)
+    if any(
+        sum(ch.isdigit() for ch in run.group()) >= NIK_DIGITS
+        for run in _DIGIT_RUN.finditer(unbracketed)
+    ):
+        return NIK_IN_REASON
+    if _PHONE.search(unbracketed):
+        return PHONE_IN_REASON
+    return None
 
 
 def _already_revoked(certificate: Certificate) -> DomainError:

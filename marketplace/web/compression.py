@@ -55,17 +55,28 @@ KEPT = 256  # compressed bodies kept per process (a catalogue page gzips to some
 _kept = RenderedParts(KEPT)
 
 
+def _directives(value: str | None) -> set[str]:
+    """The directive names of a Cache-Control value, lower case ("private", "no-store")."""
+    if not value:
+        return set()
+    return {part.split("=", 1)[0].strip().lower() for part in value.split(",")}
+
+
 def worth_compressing(response: Response) -> bool:
-    """Whether the response is text of a size worth compressing, not encoded or partial."""
+    """Whether the response is text of a size worth compressing, not encoded or partial.
+
+    Runs after every request, so it reads the raw headers (a few string operations) rather
+    than building the parsed header objects most answers would not need."""
     status = response.status_code
     if status < 200 or status in (204, 206, 304):
         return False
-    if response.mimetype not in COMPRESSIBLE:
-        return False
     headers = response.headers
+    mimetype = headers.get("Content-Type", "").partition(";")[0].strip().lower()
+    if mimetype not in COMPRESSIBLE:
+        return False
     if "Content-Encoding" in headers or "Content-Range" in headers:
         return False
-    if response.cache_control.no_transform:
+    if "no-transform" in _directives(headers.get("Cache-Control")):
         return False
     length = response.content_length
     if response.is_streamed:
@@ -75,8 +86,19 @@ def worth_compressing(response: Response) -> bool:
 
 
 def accepts_gzip() -> bool:
-    """Whether the request's Accept-Encoding allows gzip (q=0 refuses it)."""
+    """Whether the request's Accept-Encoding allows gzip (q=0 refuses it); a request without
+    the header (most robots and load tools) is answered at once."""
+    if not request.headers.get("Accept-Encoding"):
+        return False
     return request.accept_encodings["gzip"] > 0
+
+
+def vary_on_encoding(response: Response) -> None:
+    """Say `Vary: Accept-Encoding`, keeping whatever else the response varies on."""
+    if "Vary" in response.headers:
+        response.vary.add("Accept-Encoding")
+    else:
+        response.headers["Vary"] = "Accept-Encoding"
 
 
 def gzipped(data: bytes, keep: bool) -> bytes:
@@ -95,17 +117,19 @@ def gzipped(data: bytes, keep: bool) -> bytes:
 
 def compress(response: Response) -> Response:
     """Gzip a text response for a client that accepts it (see the module's docstring)."""
-    if not worth_compressing(response) or response.cache_control.no_store:
+    if not worth_compressing(response):
         return response
-    response.vary.add("Accept-Encoding")
+    cache = _directives(response.headers.get("Cache-Control"))
+    if "no-store" in cache:
+        return response
+    vary_on_encoding(response)
     if not accepts_gzip():
         return response
     response.direct_passthrough = False  # a file (send_file): read it into the body
     data = response.get_data()
     if len(data) < MINIMUM_SIZE:
         return response
-    cache = response.cache_control
-    response.set_data(gzipped(data, keep=not cache.private))
+    response.set_data(gzipped(data, keep="private" not in cache))
     response.headers["Content-Encoding"] = "gzip"
     response.headers.pop("Accept-Ranges", None)
     etag, weak = response.get_etag()

@@ -59,6 +59,11 @@ class RenderedParts:
             if len(self.parts) > self.size:
                 self.parts.popitem(last=False)
 
+    def drop(self, key) -> None:
+        """Forget the part kept under `key` (gone stale), if any."""
+        with self.lock:
+            self.parts.pop(key, None)
+
     def clear(self) -> None:
         """Forget every part (tests and benchmarks compare pages drawn afresh)."""
         with self.lock:

@@ -66,6 +66,7 @@ def _render(template: str, certificate: Certificate, form, step: str, status: in
             form=form,
             step=step,
             public_path=public_path(certificate),
+            code=issuing.shown(certificate.code),
             shortest=revocation.SHORTEST_REASON,
             longest=revocation.LONGEST_REASON,
             **context,

@@ -44,7 +44,11 @@ def commits(status: int) -> bool:
 
 
 def finish(response):
-    """Commit the request's transaction or roll it back, once the view has answered."""
+    """Commit the request's transaction or roll it back, once the view has answered. A request
+    that never opened a database session (a page answered from what the process keeps, a
+    static file) has nothing to end."""
+    if not db.session.registry.has():
+        return response
     if commits(response.status_code):
         db.session.commit()
     else:
@@ -54,7 +58,8 @@ def finish(response):
 
 def end(_error: BaseException | None) -> None:
     """Roll back whatever the request left uncommitted (nothing, once `finish` has run)."""
-    db.session.rollback()
+    if db.session.registry.has():
+        db.session.rollback()
 
 
 def roll_back_on_exception(_sender, exception: BaseException, **_extra) -> None:

@@ -231,6 +231,88 @@ def test_a_second_app_reads_the_same_key_file(app, key_file):
     assert key_file.read_bytes() == written
 
 
+def _fresh(app):
+    """Forget the key read by `app`, as a restart would."""
+    app.extensions.pop("certificates.signing_key", None)
+
+
+def _key_warnings(caplog) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == credential.__name__ and record.levelname == "WARNING"
+    ]
+
+
+def test_the_new_key_file_and_its_directory_are_synced(app, key_file, monkeypatch):
+    """The key is synced before it is linked into place, and the directory after."""
+    synced = []
+    real_fsync = credential.os.fsync
+
+    def fsync(handle):
+        mode = credential.os.fstat(handle).st_mode
+        synced.append(("dir" if stat.S_ISDIR(mode) else "file", stat.S_IMODE(mode)))
+        real_fsync(handle)
+
+    monkeypatch.setattr(credential.os, "fsync", fsync)
+    with app.app_context():
+        credential.public_key_multibase()
+    assert synced[0] == ("file", 0o600)
+    assert synced[-1][0] == "dir"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_a_new_key_is_announced_with_its_public_key_outside_testing_and_debug(
+    app, key_file, caplog, monkeypatch, tmp_path
+):
+    caplog.set_level("WARNING", logger=credential.__name__)
+    for quiet in ("TESTING", "DEBUG"):  # a developer's or a test's key: nothing to say
+        monkeypatch.setitem(app.config, "TESTING", quiet == "TESTING")
+        monkeypatch.setitem(app.config, "DEBUG", quiet == "DEBUG")
+        elsewhere = tmp_path / quiet / "key.pem"
+        monkeypatch.setitem(app.config, "CERTIFICATE_SIGNING_KEY_FILE", str(elsewhere))
+        with app.app_context():
+            credential.public_key_multibase()
+        assert elsewhere.exists()
+        assert _key_warnings(caplog) == []
+
+    monkeypatch.setitem(app.config, "TESTING", False)
+    monkeypatch.setitem(app.config, "DEBUG", False)
+    monkeypatch.setitem(app.config, "CERTIFICATE_SIGNING_KEY_FILE", str(key_file))
+    with app.app_context():
+        public = credential.public_key_multibase()
+    (warning,) = _key_warnings(caplog)
+    assert str(key_file) in warning and public in warning
+    assert "Credentials signed by an earlier key no longer verify" in warning
+    assert "CERTIFICATE_SIGNING_KEY" in warning
+    caplog.clear()
+    _fresh(app)  # a restart reads the key it wrote: nothing to say
+    with app.app_context():
+        assert credential.public_key_multibase() == public
+    assert _key_warnings(caplog) == []
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620, 0o602])
+def test_a_key_file_others_may_read_or_write_is_warned_about(app, key_file, caplog, mode):
+    caplog.set_level("WARNING", logger=credential.__name__)
+    with app.app_context():
+        public = credential.public_key_multibase()
+    assert _key_warnings(caplog) == []  # written 0600: nothing to say
+    key_file.chmod(mode)
+    _fresh(app)
+    with app.app_context():
+        assert credential.public_key_multibase() == public  # still used
+    (warning,) = _key_warnings(caplog)
+    assert str(key_file) in warning
+    assert f"chmod 600 {key_file}" in warning
+    key_file.chmod(0o600)
+    _fresh(app)
+    caplog.clear()
+    with app.app_context():
+        credential.public_key_multibase()
+    assert _key_warnings(caplog) == []
+
+
 @pytest.mark.parametrize("form", ["seed", "pem"])
 def test_the_environment_key_is_used_when_set(app, made, key_file, monkeypatch, form):
     from cryptography.hazmat.primitives import serialization

@@ -159,6 +159,70 @@ def test_a_reason_of_10_to_500_characters_is_kept_as_written(app, shop, made, re
         assert row.revoked_reason == reason
 
 
+# --- no private details in the reason (it is public) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("Peserta rina.kartika@mail.co.id menyalin tugas.", revocation.EMAIL_IN_REASON),
+        ("Dilaporkan oleh RINA_K+1@Example.COM kemarin.", revocation.EMAIL_IN_REASON),
+        ("NIK peserta 3171234567890001 tidak cocok.", revocation.NIK_IN_REASON),
+        ("NIK peserta 3171 2345 6789 0001 tidak cocok.", revocation.NIK_IN_REASON),
+        ("NIK peserta 31.71.23.456789.0001 tidak cocok.", revocation.NIK_IN_REASON),
+        ("NIK peserta 3171-2345-6789-0001 tidak cocok.", revocation.NIK_IN_REASON),
+        ("Hubungi peserta di +62 812-3456-7890 untuk klarifikasi.", revocation.PHONE_IN_REASON),
+        ("Hubungi peserta di +6281234567890 untuk klarifikasi.", revocation.PHONE_IN_REASON),
+        ("Hubungi peserta di 0812 3456 7890 untuk klarifikasi.", revocation.PHONE_IN_REASON),
+        ("Hubungi peserta di (0812) 3456-7890 untuk klarifikasi.", revocation.PHONE_IN_REASON),
+        ("Hubungi peserta di 0812.345.678 untuk klarifikasi.", revocation.PHONE_IN_REASON),
+        ("WhatsApp peserta 62 812 3456 7890 tidak aktif.", revocation.PHONE_IN_REASON),
+        ("Kantor peserta +62 21 1234 5678 membantah.", revocation.PHONE_IN_REASON),
+    ],
+)
+def test_an_email_a_nik_or_a_phone_in_the_reason_is_refused(app, shop, made, reason, message):
+    admin = office(app)
+    with app.app_context():
+        refused = _refused(made, admin, reason, shop.now)
+        assert (refused.message, refused.field) == (message, "reason")
+        with pytest.raises(DomainError):  # the check page refuses it alike
+            revocation.check(certificate(made.id), user(admin), reason)
+
+
+def test_the_holder_s_own_details_are_refused(app, shop, made):
+    desk = staff(app, shop.provider_id)
+    with app.app_context():
+        participant = db.session.get(Participant, made.participant)
+        details = {
+            revocation.NIK_IN_REASON: participant.nik,
+            revocation.PHONE_IN_REASON: participant.phone,
+            revocation.EMAIL_IN_REASON: participant.user.email,
+        }
+    for message, detail in details.items():
+        with app.app_context():
+            refused = _refused(made, desk, f"Milik peserta: {detail}, dicabut.", shop.now)
+            assert refused.message == message, detail
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "Tes akhir dikerjakan orang lain pada 08-04-2020 pukul 10.00.",
+        "Peserta hanya hadir 3 dari 32 jam pelatihan (sesi 01.04.2020 s.d. 30.04.2020).",
+        "Sertifikat diterbitkan 2020-08-12 sebelum pelatihan 120 jam selesai.",
+        "Pesanan PK-2020-000123: skor 85 dari 100 diperoleh dengan menyontek.",
+        "Kelas 08.00–12.00 tanggal 8 April 2020 tidak diikuti; harga @ Rp 100.000.",
+    ],
+)
+def test_a_reason_with_dates_hours_and_numbers_passes(app, shop, made, reason):
+    assert revocation.private_detail(reason) is None
+    admin = office(app)
+    with app.app_context():
+        row = certificate(made.id)
+        revocation.revoke(row, user(admin), reason, shop.now)
+        assert row.revoked_reason == reason
+
+
 # --- once ---------------------------------------------------------------------------------------
 
 

@@ -203,3 +203,17 @@ def test_the_mark_does_not_outlive_its_transaction(app, routes):
 def test_an_exception_after_the_mark_still_rolls_back(app, routes):
     assert routes.post("/_t/crash-keep/crashed").status_code == 500
     assert actions(app) == []
+
+
+def test_a_request_that_never_opened_a_session_opens_none_to_end_it(app, monkeypatch):
+    """A static file, a kept page: nothing to commit or roll back, and no session made just
+    to end it."""
+    from sqlalchemy.orm import Session
+
+    begun = []
+    monkeypatch.setattr(Session, "rollback", lambda self: begun.append("rollback"))
+    monkeypatch.setattr(Session, "commit", lambda self: begun.append("commit"))
+    app.add_url_rule("/_t/no-database", "t_no_database", lambda: "nothing read")
+    response = app.test_client().get("/_t/no-database")
+    assert response.status_code == 200
+    assert begun == []

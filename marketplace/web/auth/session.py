@@ -1,6 +1,7 @@
 """Loading the signed-in user from the session id `<user id>:<session version>`."""
 
-from flask import session
+from flask import Flask, Request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import current_user
 
 from marketplace.core.base import LARGEST_ID
@@ -27,3 +28,18 @@ def signed_in_user() -> User | None:
     if "_user_id" not in session:
         return None
     return current_user if current_user.is_authenticated else None
+
+
+class SessionCookie(SecureCookieSessionInterface):
+    """Flask's signed session cookie, opened only when the request carries one.
+
+    Most requests come from visitors without a session (the catalogue, certificates checked
+    by employers): for those the empty session is made at once, without building the
+    cookie's signing serializer (a key derivation) on every request. A request with the
+    cookie is read exactly as Flask reads it.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)

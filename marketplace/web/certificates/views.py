@@ -39,10 +39,11 @@ from marketplace.core.base import utcnow
 from marketplace.extensions import limiter
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.web.auth.links import external
-from marketplace.web.certificates import bp
+from marketplace.web.certificates import bp, kept
 from marketplace.web.errors import EXPLANATIONS, TITLES
 from marketplace.web.formatting import long_date, wib
-from marketplace.web.i18n import gettext
+from marketplace.web.fragments import RenderedParts, keeping_parts
+from marketplace.web.i18n import gettext, page_locale
 from marketplace.web.i18n import lazy_gettext as _l
 
 # Lookups that find nothing, per visitor (the remote address, through TRUSTED_PROXIES):
@@ -69,6 +70,17 @@ ROBOTS = "noindex"
 # element, so it passes the site's CSP (style-src 'self').
 QR_ERROR = "m"
 QR_SVG = {"scale": 4, "border": 4, "svgclass": "certificate-qr__code", "lineclass": None}
+
+# A PDF takes a good tenth of a second to draw: the latest ones drawn are kept, each under
+# exactly what it prints that can change (the language, and the state line: revoked, with
+# its date and reason, or valid when the copy was made, to the minute). Some 27 KB each.
+PDFS_KEPT = 200
+_pdfs = RenderedParts(PDFS_KEPT)
+# A signed credential (its canonical form hashed and signed: some 20 ms) says nothing that can
+# change: a revocation shows in the status list it points at, not in the credential. The
+# latest ones signed are kept, so a credential downloaded twice is the same file. Some 3 KB.
+CREDENTIALS_KEPT = 1000
+_credentials = RenderedParts(CREDENTIALS_KEPT)
 
 TOO_MANY = _l(
     "You have typed too many codes that match no certificate in a short while. Wait a few "
@@ -174,6 +186,7 @@ def show(code: str):
         return answer
     url = external("certificates.show", code=grouped)
     label = gettext("QR code of this certificate's address, %(address)s", address=url)
+    kept.keep_answer(certificate.code, certificate.revoked_at)
     return render_template(
         "certificates/show.html",
         certificate=certificate,
@@ -269,7 +282,21 @@ def pdf(code: str):
             "it still is.",
             date=wib(utcnow()),
         )
-    words = document.Words(
+    key = (url, page_locale(), state)
+    drawn = _pdfs.get(key) if keeping_parts() else None
+    if drawn is None:
+        drawn = document.pdf(certificate, url, _words(certificate, facts, state))
+        if keeping_parts():
+            _pdfs.put(key, drawn)
+    response = make_response(drawn)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="sertifikat-{grouped}.pdf"'
+    return response
+
+
+def _words(certificate: Certificate, facts: list, state: str) -> document.Words:
+    """The PDF's words in the page's language."""
+    return document.Words(
         issuer=gettext("The Kartu Prakerja programme office (Manajemen Pelaksana)"),
         title=gettext("Certificate of completion"),
         certifies=gettext("This certifies that"),
@@ -280,10 +307,6 @@ def pdf(code: str):
         state=state,
         revoked_mark=gettext("REVOKED") if certificate.revoked else None,
     )
-    response = make_response(document.pdf(certificate, url, words))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="sertifikat-{grouped}.pdf"'
-    return response
 
 
 @bp.route("/certificates/<code>.json")
@@ -295,8 +318,14 @@ def credential_json(code: str):
     if answer is not None:
         return answer
     base = current_app.config["PUBLIC_URL"].rstrip("/")
-    signed = credential.sign(credential.credential(certificate, base), utcnow(), base)
-    response = make_response(json.dumps(signed, ensure_ascii=False, indent=2))
+    key = (base, certificate.code)
+    document_text = _credentials.get(key) if keeping_parts() else None
+    if document_text is None:
+        signed = credential.sign(credential.credential(certificate, base), utcnow(), base)
+        document_text = json.dumps(signed, ensure_ascii=False, indent=2)
+        if keeping_parts():
+            _credentials.put(key, document_text)
+    response = make_response(document_text)
     response.headers["Content-Type"] = "application/ld+json; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="sertifikat-{grouped}.json"'
     return response

@@ -136,6 +136,76 @@ def test_a_bad_reason_is_refused_with_the_form_again(app, admin_client, made, re
     _unchanged(app, made)
 
 
+@pytest.mark.parametrize(
+    ("lang", "reason", "says"),
+    [
+        (
+            "en",
+            "Peserta rina.kartika@mail.co.id menyalin tugas.",
+            "The reason is shown on the certificate's public page: take out the email address.",
+        ),
+        (
+            "en",
+            "NIK peserta 3171 2345 6789 0001 tidak cocok.",
+            "take out the number that looks like a NIK (16 digits).",
+        ),
+        (
+            "en",
+            "Hubungi peserta di +62 812-3456-7890 untuk klarifikasi.",
+            "The reason is shown on the certificate's public page: take out the phone number.",
+        ),
+        ("id", "Surel peserta: rina@example.com.", "hapus alamat email di dalamnya."),
+        ("id", "NIK 3171.2345.6789.0001 tidak cocok.", "hapus nomor yang tampak seperti NIK"),
+        ("id", "HP peserta 0812 3456 7890 tidak aktif.", "hapus nomor telepon di dalamnya."),
+    ],
+)
+def test_a_private_detail_in_the_reason_is_refused(app, admin_client, made, lang, reason, says):
+    """The reason is public: an email address, a NIK or a phone number is a 400 in the page
+    language, at the check step and at the confirmation alike, and nothing changes."""
+    admin_client.set_cookie("lang", lang)
+    for confirm in ({}, {"confirm": "1"}):
+        response = admin_client.post(
+            f"/admin/certificates/{made.id}/revoke", data={"reason": reason, **confirm}
+        )
+        assert response.status_code == 400
+        html = _page(response)
+        assert says in html
+        assert ("<title>Error:" if lang == "en" else "<title>Kesalahan:") in html
+        assert 'name="confirm"' not in html
+    _unchanged(app, made)
+
+
+def test_the_reason_field_says_it_is_public(admin_client, made):
+    admin_client.set_cookie("lang", "en")
+    html = _page(admin_client.get(f"/admin/certificates/{made.id}/revoke"))
+    assert (
+        "anyone can read it on the certificate's public page: don't write the holder's NIK, "
+        "email address or phone number." in html
+    )
+    admin_client.set_cookie("lang", "id")
+    html = _page(admin_client.get(f"/admin/certificates/{made.id}/revoke"))
+    assert "jangan tulis NIK, alamat email, atau nomor telepon pemegang sertifikat" in html
+
+
+def test_a_reason_with_a_date_and_hours_is_revoked(app, admin_client, made):
+    reason = "Hanya hadir 3 dari 32 jam; tes akhir dikerjakan orang lain pada 08-04-2020."
+    url = f"/admin/certificates/{made.id}/revoke"
+    assert admin_client.post(url, data={"reason": reason}).status_code == 200
+    done = admin_client.post(url, data={"reason": reason, "confirm": "1"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert certificate(made.id).revoked_reason == reason
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_revoke_pages_html_lang_follows_the_page_language(admin_client, made, lang):
+    admin_client.set_cookie("lang", lang)
+    url = f"/admin/certificates/{made.id}/revoke"
+    for response in (admin_client.get(url), admin_client.post(url, data={"reason": REASON})):
+        assert response.status_code == 200
+        assert f'<html lang="{lang}">' in response.get_data(as_text=True)
+
+
 def test_a_control_character_in_the_reason_is_a_400(app, admin_client, made):
     response = admin_client.post(
         f"/admin/certificates/{made.id}/revoke", data={"reason": "Alasan\x1bdengan escape"}

@@ -129,3 +129,50 @@ def test_the_provider_revokes_after_the_check_page(app, world):
     assert "is revoked" in listing and "Revoked" in listing
     again = desk.post(url, data={"reason": REASON, "confirm": "1"})
     assert again.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("reason", "says"),
+    [
+        ("Peserta rina.kartika@mail.co.id menyalin tugas.", "take out the email address."),
+        ("NIK peserta 3171234567890001 tidak cocok.", "looks like a NIK (16 digits)."),
+        ("Hubungi peserta di (0812) 3456-7890 dulu.", "take out the phone number."),
+    ],
+)
+def test_a_private_detail_in_the_reason_is_refused(app, world, reason, says):
+    ours, _theirs, desk = world
+    url = f"/provider/certificates/{ours.id}/revoke"
+    for confirm in ({}, {"confirm": "1"}):
+        response = desk.post(url, data={"reason": reason, **confirm})
+        assert response.status_code == 400
+        html = _page(response)
+        assert says in html and 'name="confirm"' not in html
+    with app.app_context():
+        assert not certificate(ours.id).revoked
+        assert events("certificate.revoked") == []
+    desk.set_cookie("lang", "id")
+    response = desk.post(url, data={"reason": reason})
+    assert response.status_code == 400
+    assert "Alasan ini ditampilkan di halaman publik sertifikat: hapus" in _page(response)
+
+
+def test_a_reason_with_a_date_and_hours_passes(app, world):
+    ours, _theirs, desk = world
+    reason = "Sesi 01.04.2020 s.d. 30.04.2020 (32 jam) tidak diikuti peserta."
+    url = f"/provider/certificates/{ours.id}/revoke"
+    form = _page(desk.get(url))
+    assert "don't write the holder's NIK, email address or phone number" in form
+    assert desk.post(url, data={"reason": reason}).status_code == 200
+    assert desk.post(url, data={"reason": reason, "confirm": "1"}).status_code == 302
+    with app.app_context():
+        assert certificate(ours.id).revoked_reason == reason
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_revoke_pages_html_lang_follows_the_page_language(world, lang):
+    ours, _theirs, desk = world
+    desk.set_cookie("lang", lang)
+    url = f"/provider/certificates/{ours.id}/revoke"
+    for response in (desk.get(url), desk.post(url, data={"reason": REASON})):
+        assert response.status_code == 200
+        assert f'<html lang="{lang}">' in response.get_data(as_text=True)
