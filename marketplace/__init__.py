@@ -127,8 +127,8 @@ def warn_of_limits_per_process(app: Flask) -> None:
 
 def keep_certificate_pages(app: Flask) -> None:
     """Certificate pages answered whole from what the process keeps, checked against the
-    certificate's revocation (web/certificates/kept.py). Wrapped before the proxy fix, so
-    that the address and host it keys on are the client's."""
+    certificate's revocation (web/certificates/kept.py). Installed before the proxy fix,
+    which then wraps it: the Host it keys on is the one the proxy passed on."""
     from marketplace.web.certificates.kept import install
 
     install(app)

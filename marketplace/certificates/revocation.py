@@ -26,6 +26,7 @@ certificate?") refuses exactly what the revocation itself would.
 """
 
 import re
+import unicodedata
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -65,22 +66,25 @@ PHONE_IN_REASON = N_(
     "The reason is shown on the certificate's public page: take out the phone number."
 )
 
-# What looks like a private detail in a reason (see `private_detail`). Digits may be grouped
-# by one space, dot or dash; brackets are read as nothing, so "(0812) 3456-7890" is a phone.
+# What looks like a private detail in a reason (see `private_detail`), read after NFKC (so
+# full-width digits and "＠" are plain ones). Digits may be grouped by up to three spaces,
+# dots, slashes or dashes ("0812 - 3456 - 7890", "3201/0123/4567/8901"); brackets are read as
+# nothing, so "(0812) 3456-7890" is a phone.
 _BRACKETS = re.compile(r"[()\[\]]")
-_EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
-# A run of digits grouped by single separators: a NIK when it holds 16 digits or more (a run
-# of 17 is a NIK mistyped, or a NIK and another number: refused alike).
-_DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d)*")
+_EMAIL = re.compile(r"[\w.%+'-]+\s?@\s?[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+_SEP = r"[\s./\-]{0,3}"
+# A run of digits so grouped: a NIK when it holds 16 digits or more (a run of 17 is a NIK
+# mistyped, or a NIK and another number: refused alike).
+_DIGIT_RUN = re.compile(rf"\d(?:{_SEP}\d)*")
 NIK_DIGITS = 16
 # A phone: +62 (or 0062), or a mobile's 62 8 or 08 written without the plus, and then at
 # least 8 digits (Indonesian numbers have 8 to 12 after the 62 or the 0; a longer run is
 # refused too). The digit after a mobile's 8 is 1-9 and is not split from "08", so that a
 # date such as 08-04-2020 is not a phone.
 _PHONE = re.compile(
-    r"(?:\+|(?<!\d)00)\s?62(?:[ .\-]?\d){8}"
-    r"|(?<![\d+])62\s?8[1-9](?:[ .\-]?\d){6}"
-    r"|(?<![\d+])08[1-9](?:[ .\-]?\d){7}"
+    rf"(?:\+|(?<!\d)00){_SEP}62(?:{_SEP}\d){{8}}"
+    rf"|(?<![\d+])62{_SEP}8[1-9](?:{_SEP}\d){{6}}"
+    rf"|(?<![\d+])08[1-9](?:{_SEP}\d){{7}}"
 )
 
 
@@ -121,6 +125,7 @@ def private_detail(text: str) -> str | None:
     """The refusal for a reason holding what looks like an email address, a NIK or a phone
     number (it is public: never the holder's contact details nor identity number); None
     when it holds none. Dates ("08-04-2020", "1 April 2020") and hours pass."""
+    text = unicodedata.normalize("NFKC", text)
     if _EMAIL.search(text):
         return EMAIL_IN_REASON
     unbracketed = _BRACKETS.sub("", text)

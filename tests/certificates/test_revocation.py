@@ -366,3 +366,30 @@ def test_a_provider_lists_only_its_own_courses_certificates(app, shop, several):
         assert revocation.of_provider(shop.provider_id, dewi.id) is None
         assert revocation.of_provider(other, dewi.id).id == dewi.id
         assert revocation.certificate_by_id(10**9) is None
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "NIK 3201  0123  4567  8901 milik peserta",
+        "NIK 3201/0123/4567/8901 milik peserta",
+        "Hubungi 0812 - 3456 - 7890 untuk konfirmasi",
+        "Hubungi 0812/3456/7890 untuk konfirmasi",
+        "Hubungi 62-812-3456-7890 untuk konfirmasi",
+        "Hubungi \uff10\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10 segera",
+        "Surel peserta budi\uff20contoh.co.id sudah dicek",
+    ],
+)
+def test_private_details_are_found_however_they_are_spaced_or_typed(written):
+    assert revocation.private_detail(written) is not None
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Periode 01-04-2020 s.d. 30-04-2020 tidak hadir",
+        "Tidak hadir 3 dari 4 hari pada jadwal 12/05/2021, 12 jam",
+    ],
+)
+def test_dates_and_hours_are_not_private_details(written):
+    assert revocation.private_detail(written) is None

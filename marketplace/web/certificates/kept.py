@@ -22,8 +22,16 @@ What is kept, and for whom (the view decides, `keep_answer`; the store checks th
 - the latest KEPT answers of each process, the least recently asked dropped first.
 
 A kept answer is sent without running the app's request handling: the headers it carries
-(security headers, Cache-Control, Vary) are those the app set the first time. The limit on
-lookups counts only codes that find nothing, which are never kept. An app created with
+(security headers, Cache-Control, Vary) are those the app set the first time, less the
+limiter's count of the first visitor's lookups. The limit on lookups counts only codes that
+find nothing, which are never kept; so a visitor refused (429) for guessing still gets a
+real certificate's page when it is kept: the limit is there against guessing, and a kept
+page is only ever one whose code the visitor already has.
+
+The Cookie header is part of the key as sent: a site cookie the page does not read (an
+analytics tool's) makes each visitor's key their own, and such pages are simply drawn by
+the app, the least recently asked dropped first. HEAD requests are never kept (an empty
+body under a GET's key would be sent to the next GET). An app created with
 KEEP_RENDERED_PARTS off (tests comparing pages drawn afresh, the benchmark's cold run) keeps
 nothing.
 """

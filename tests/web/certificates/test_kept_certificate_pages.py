@@ -198,3 +198,38 @@ def test_when_the_database_cant_say_the_app_answers(app, code, monkeypatch, draw
     drawn.clear()
     assert _visit(app, _path(code)).status_code == 200
     assert "certificates/show.html" in drawn  # asked of the app, not sent from the store
+
+
+def test_a_head_request_is_never_kept_so_the_next_get_has_its_body(app, code):
+    client = app.test_client()
+    client.set_cookie("lang", "id")
+    head = client.head(_path(code))
+    assert head.status_code == 200 and head.get_data() == b""
+    page = _visit(app, _path(code))
+    assert b"certificate-state--valid" in page.get_data()
+    assert app.wsgi_app.kept.parts and all(
+        answer.body for answer in app.wsgi_app.kept.parts.values()
+    )
+
+
+def test_an_answer_setting_a_cookie_is_not_kept(app, code):
+    @app.after_request
+    def with_a_cookie(response):
+        response.set_cookie("seen", "1")
+        return response
+
+    answer = _visit(app, _path(code))
+    assert answer.status_code == 200 and "seen=1" in answer.headers["Set-Cookie"]
+    assert app.wsgi_app.kept.parts == {}
+
+
+def test_each_host_is_kept_apart(app, code):
+    client = app.test_client()
+    client.set_cookie("lang", "id")
+    client.get(_path(code), headers={"Host": "localhost"})
+    client.get(_path(code), headers={"Host": "127.0.0.1"})
+    hosts = {key[0] for key in app.wsgi_app.kept.parts}
+    assert hosts == {"localhost", "127.0.0.1"}
+    refused = client.get(_path(code), headers={"Host": "evil.example"})
+    assert refused.status_code == 400
+    assert {key[0] for key in app.wsgi_app.kept.parts} == hosts
