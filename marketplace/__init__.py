@@ -189,6 +189,7 @@ FEATURE_PACKAGES = (
     "orders",
     "learning",
     "certificates",
+    "curation",
 )
 
 

@@ -110,9 +110,11 @@ def spread_minutes(hours: int, shares: Sequence[float]) -> list[int]:
 
 
 def hours_disagreements(course_ids: Sequence[int] | None = None) -> list[tuple[int, int, int]]:
-    """(course id, hours, minutes of its modules) of every course whose hours are not its
-    modules' minutes added up (a course without modules counts 0 minutes); of `course_ids`
-    only, when given. Empty when the catalogue agrees with itself."""
+    """(course id, hours, minutes of its modules) of every course ever listed whose hours are
+    not its modules' minutes added up (a course without modules counts 0 minutes); of
+    `course_ids` only, when given. Empty when the catalogue agrees with itself. A course never
+    listed lives in its provider's working copy (curation/drafts.py), which sets its rows'
+    hours from its modules when it is approved."""
     minutes = (
         sa.select(Module.course_id, sa.func.sum(Module.minutes).label("minutes"))
         .group_by(Module.course_id)
@@ -122,7 +124,7 @@ def hours_disagreements(course_ids: Sequence[int] | None = None) -> list[tuple[i
     query = (
         sa.select(Course.id, Course.hours, total)
         .outerjoin(minutes, minutes.c.course_id == Course.id)
-        .where(Course.hours * MINUTES_PER_HOUR != total)
+        .where(Course.hours * MINUTES_PER_HOUR != total, Course.published_at.is_not(None))
         .order_by(Course.id)
     )
     if course_ids is not None:

@@ -119,6 +119,8 @@ class Course(db.Model):
     description: Mapped[str] = mapped_column(sa.Text)
     # Learning outcomes, one per line.
     outcomes: Mapped[str] = mapped_column(sa.Text, default="")
+    # Who the course is for ("Pelaku UMKM yang ..."), as its provider writes it.
+    audience: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     provider_id: Mapped[int] = mapped_column(sa.ForeignKey("provider.id"))
     platform_id: Mapped[int] = mapped_column(sa.ForeignKey("platform.id"), index=True)
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
@@ -135,13 +137,17 @@ class Course(db.Model):
     rating_avg: Mapped[float] = mapped_column(sa.Float, default=0.0)
     rating_count: Mapped[int] = mapped_column(default=0)
     enrolment_count: Mapped[int] = mapped_column(default=0)
-    rejection_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # The programme office's last note on the course (curation/decisions.py): why it was sent
+    # back, or what the approval said.
+    curator_note: Mapped[str | None] = mapped_column(sa.Text)
     # Webinar and offline courses: how many days of its session a participant must attend to
     # complete it; None means every day (learning/attendance.py reads it).
     attendance_days_required: Mapped[int | None]
     # Whether completing the course needs a passed skill demonstration ("unjuk
     # keterampilan"; learning/demonstrations.py).
     needs_demonstration: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # What the skill demonstration asks the participant to show, as the provider writes it.
+    demonstration_brief: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # The post-test's pass mark (of 100) and how many tries a participant has at it; module
     # quizzes use the same pass mark (learning/assessments.py).
     pass_mark: Mapped[int] = mapped_column(default=60, server_default="60")
@@ -237,6 +243,9 @@ class CourseSession(db.Model):
     place: Mapped[str] = mapped_column(sa.String(200))
     city: Mapped[str | None] = mapped_column(sa.String(80))
     capacity: Mapped[int]
+    # Who teaches it: the standard's ratio of participants to trainers is counted per trainer
+    # named here, comma-separated (curation/standard.py).
+    trainer_names: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     seats_taken: Mapped[int] = mapped_column(default=0)
     status: Mapped[SessionStatus] = mapped_column(
         enum_column(SessionStatus), default=SessionStatus.SCHEDULED

@@ -73,6 +73,11 @@ class Verbatim(str):
     """A paragraph of a mail put in as it is, not translated (a link)."""
 
 
+def public_link(path: str) -> Verbatim:
+    """An address on the site for a message: PUBLIC_URL then `path`, put in as it is."""
+    return Verbatim((current_app.config.get("PUBLIC_URL") or "").rstrip("/") + path)
+
+
 def send_in_language(user, subject: str, paragraphs: list[str], **values) -> OutboxMail:
     """Mail `user` in their language: `subject` and `paragraphs` are N_() message ids
     (or `Verbatim` text, such as a link, put in as it is).

@@ -31,8 +31,6 @@ tests and every self-paced module a lesson.
 
 import json
 import random
-import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -59,10 +57,12 @@ from marketplace.catalogue.models import (
 )
 from marketplace.core.base import utcnow
 from marketplace.core.models import Province
-from marketplace.demo import journeys
+from marketplace.core.slugs import slugify
+from marketplace.demo import curation, journeys
 from marketplace.extensions import db
 from marketplace.orders import seats
-from marketplace.people.accounts import create_user
+from marketplace.people import invitations
+from marketplace.people.accounts import create_user, find_by_email
 from marketplace.people.models import Role, User
 from marketplace.seed_data import DEMO_PASSWORD, load_provinces, places
 from marketplace.seed_data import lessons as learning_text
@@ -175,6 +175,7 @@ class SeedReport:
     demo_provider: str | None = None  # name of the provider lembaga@example.com belongs to
     seed: int | None = None  # the random seed used (None when skipped)
     programme: str | None = None  # the demo programme's summary line
+    curation_queue: int = 0  # courses waiting in the office's curation queue
 
     def describe(self) -> str:
         """A few lines for the command line: what was created, and how to sign in."""
@@ -195,6 +196,7 @@ class SeedReport:
             ]
             if self.programme:
                 lines.append(self.programme)
+            lines.append(f"  {self.curation_queue} courses wait in the curation queue")
         lines.append(f"Demo accounts (password {self.demo_password}):")
         for account in self.demo_accounts:
             line = f"  {account.email:<22} {account.role.value:<12} {account.name}"
@@ -220,17 +222,6 @@ class _ProviderRef(NamedTuple):
     province_code: str
     platform_id: int
     categories: tuple[str, ...]
-
-
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(text: str, max_length: int = 80) -> str:
-    """Lower-case ASCII words joined by hyphens: 'Kursus (Dasar) Á' -> 'kursus-dasar-a'."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = _NOT_SLUG.sub("-", text.lower()).strip("-")
-    return slug[:max_length].rstrip("-")
 
 
 def base36(number: int) -> str:
@@ -264,11 +255,13 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
     providers, providers_created = _upsert_providers(rng, provinces, platforms)
     demo_provider = providers[0]
     users_created = _create_demo_accounts(demo_provider.id)
+    users_created += _invite_demo_staff(demo_provider.id, utcnow())
     # Lessons and questions draw from their own generator (see the module's docstring).
     texts = random.Random(f"{seed}-lessons")
     catalogue = _CatalogueWriter(rng, providers, categories, provinces, texts)
     catalogue.write(courses)
     _advance_sequences()
+    waiting = curation.seed_curation()
     indexed = search.rebuild_index()
     programme = journeys.seed_programme(utcnow(), rng)
     _check_agrees_with_itself()
@@ -289,6 +282,7 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
         demo_provider=demo_provider.name,
         seed=seed,
         programme=programme.describe() if programme else None,
+        curation_queue=waiting,
     )
 
 
@@ -306,7 +300,8 @@ def _check_agrees_with_itself() -> None:
         for course_id in db.session.scalars(
             sa.select(Course.id)
             .where(
-                ~sa.exists().where(Question.course_id == Course.id, Question.module_id.is_(None))
+                Course.published_at.is_not(None),
+                ~sa.exists().where(Question.course_id == Course.id, Question.module_id.is_(None)),
             )
             .limit(5)
         )
@@ -510,6 +505,30 @@ def _create_demo_accounts(demo_provider_id: int) -> int:
             verified=True,
         )
         created += 1
+    return created
+
+
+# The demo provider's second staff member, and a person invited who has not answered yet.
+DEMO_STAFF = ("dewi.lestari@example.com", "Dewi Lestari")
+DEMO_INVITED = "rudi.hartono@example.com"
+
+
+def _invite_demo_staff(demo_provider_id: int, now: datetime) -> int:
+    """The office (admin@example.com) invites a second staff member of lembaga@example.com's
+    provider, who accepts with DEMO_PASSWORD, and invites one more person whose invitation
+    stays open (/admin/providers/<id>); through the real operations, mail included. Accounts
+    already made are left alone. How many accounts were made (0 or 1)."""
+    office = db.session.scalar(sa.select(User).where(User.email == "admin@example.com"))
+    provider = db.session.get(Provider, demo_provider_id)
+    if office is None or provider is None:
+        return 0
+    created = 0
+    if find_by_email(DEMO_STAFF[0]) is None:
+        invited = invitations.invite(provider, DEMO_STAFF[0], office, now - timedelta(days=2))
+        invitations.accept(invited.token, DEMO_STAFF[1], DEMO_PASSWORD, now - timedelta(days=1))
+        created = 1
+    if find_by_email(DEMO_INVITED) is None:
+        invitations.invite(provider, DEMO_INVITED, office, now)
     return created
 
 
@@ -792,7 +811,7 @@ class _CatalogueWriter:
             "rating_avg": rating_avg,
             "rating_count": rating_count,
             "enrolment_count": enrolments,
-            "rejection_reason": (
+            "curator_note": (
                 dice.pick(vocab.REJECTION_REASONS) if status is CourseStatus.REJECTED else None
             ),
             "created_at": self.insert.when(created_at),

@@ -132,17 +132,7 @@ def register_participant(
     Refuses a blank or over-long name, a password that breaks the rules
     (services.passwords) and an email address that is already registered.
     """
-    name = name.strip()
-    if not name:
-        raise DomainError(N_("Enter your full name"), field="name")
-    if len(name) > NAME_MAX_LENGTH:
-        raise DomainError(
-            N_("Your name must be %(max)s characters or fewer."),
-            field="name",
-            max=NAME_MAX_LENGTH,
-        )
-    if any(ord(character) < 32 or ord(character) == 127 for character in name):
-        raise DomainError(N_("Enter your name without special characters."), field="name")
+    name = check_name(name)
     passwords.check_new_password(password, email=email, name=name)
     user = create_user(
         email=email,
@@ -154,6 +144,23 @@ def register_participant(
     audit.record("account.registered", _subject(user), actor=user, role=user.role.value)
     _send_verification(user, link_for, now)
     return user
+
+
+def check_name(name: str) -> str:
+    """The person's full name, stripped; refuses a blank or over-long name or one with
+    control characters (registering, and accepting a provider's invitation)."""
+    name = name.strip()
+    if not name:
+        raise DomainError(N_("Enter your full name"), field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise DomainError(
+            N_("Your name must be %(max)s characters or fewer."),
+            field="name",
+            max=NAME_MAX_LENGTH,
+        )
+    if any(ord(character) < 32 or ord(character) == 127 for character in name):
+        raise DomainError(N_("Enter your name without special characters."), field="name")
+    return name
 
 
 # --- email verification -------------------------------------------------------------------

@@ -123,3 +123,34 @@ class Participant(db.Model):
 def mask_number(number: str) -> str:
     """A 16-digit number with its middle eight digits hidden: 3201********0004."""
     return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
+
+
+class ProviderInvitation(db.Model):
+    """The office's invitation to a person to act for a training provider (people/invitations.py).
+
+    The link mailed carries a secret; only its SHA-256 is kept (`token_hash`), so the table
+    gives nobody a working link. An invitation is open until it is accepted (`accepted_at`,
+    and `user_id` the account it made), withdrawn or replaced by a newer one (`voided_at`),
+    or `expires_at` has passed; each of those ends it for good.
+    """
+
+    __tablename__ = "provider_invitation"
+    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lower"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(sa.ForeignKey("provider.id"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), unique=True)
+    voided_at: Mapped[datetime | None]
+
+    provider = relationship("Provider")
+    invited_by = relationship("User", foreign_keys=[invited_by_id])
+    user = relationship("User", foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<ProviderInvitation {self.id} provider {self.provider_id}>"

@@ -87,17 +87,34 @@ _paths: dict[tuple[str, str], str] = {}
 
 
 def link(endpoint: str, **query) -> str:
-    """The path of an endpoint without path variables, plus a query string of `query`.
+    """The path of an endpoint, plus a query string of `query` (None values left out).
 
     url_for() matches the URL map on every call; the catalogue page needs a dozen links,
-    so the paths are looked up once per endpoint (and script root) and kept.
+    so the paths of endpoints without path variables are looked up once per endpoint (and
+    script root) and kept. An endpoint with path variables (a batch's page, a ledger
+    account's) takes them from `query` through url_for, the rest becoming the query string.
     """
+    pairs = [(name, value) for name, value in query.items() if value is not None]
     key = (endpoint, request.script_root)
     path = _paths.get(key)
     if path is None:
+        if _has_path_variables(endpoint):
+            return url_for(endpoint, **dict(pairs))
         path = _paths[key] = url_for(endpoint)
-    pairs = [(name, value) for name, value in query.items() if value is not None]
     return f"{path}?{urlencode(pairs, safe='/')}" if pairs else path
+
+
+_variables: dict[str, bool] = {}
+
+
+def _has_path_variables(endpoint: str) -> bool:
+    """Whether any URL rule of `endpoint` has path variables (read once per endpoint)."""
+    found = _variables.get(endpoint)
+    if found is None:
+        found = _variables[endpoint] = any(
+            rule.arguments for rule in current_app.url_map.iter_rules(endpoint)
+        )
+    return found
 
 
 # Static files are served at versioned URLs, /static/css/site.css?v=<the first 12 hex digits

@@ -80,7 +80,8 @@ def test_report_counts_match_the_database(report):
         sa.select(sa.func.count()).where(Module.lesson != "")
     )
     assert report.sessions == _count(CourseSession) > 0
-    assert report.users == _count(User) == 3 + 11  # the demo accounts and batch 1's applicants
+    # the demo accounts, the demo provider's invited staff member, batch 1's applicants
+    assert report.users == _count(User) == 3 + 1 + 11
     assert report.indexed == COURSES
     assert report.demo_password == "Prakerja2020!"
     assert report.demo_provider == "LPK Cahaya Mandiri"
@@ -237,7 +238,7 @@ def test_prices_and_figures_are_plausible(report):
             assert course.created_at < course.published_at <= seeding.CATALOGUE_END
         else:
             assert course.published_at is None
-        assert (course.rejection_reason is not None) == (course.status is CourseStatus.REJECTED)
+        assert (course.curator_note is not None) == (course.status is CourseStatus.REJECTED)
         methods[course.method] += 1
     assert methods[Method.SELF_PACED] > methods[Method.WEBINAR] > methods[Method.OFFLINE] > 0
 

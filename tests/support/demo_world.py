@@ -9,11 +9,12 @@ import sqlalchemy as sa
 
 from marketplace.catalogue.models import Course, CourseSession, Method
 from marketplace.certificates.models import Certificate
+from marketplace.curation.models import CourseDraft, DraftState
 from marketplace.extensions import db
-from marketplace.learning.models import Attendance, Review
+from marketplace.learning.models import Attendance, Demonstration, Review
 from marketplace.money.models import LedgerAccount
 from marketplace.orders.models import Order, OrderStatus
-from marketplace.people.models import Participant, User
+from marketplace.people.models import Participant, ProviderInvitation, User
 from marketplace.programme.models import Batch
 from marketplace.programme.models import TestAttempt as Attempt
 from marketplace.seed_data import DEMO_PASSWORD
@@ -91,6 +92,43 @@ def world(app) -> dict:
                 .order_by(Certificate.id)
                 .limit(1)
             ),
+            # A course of the demo provider in its course editor, a draft first (its forms are
+            # open), with its first module and question (/provider/courses/<id>/modules/<n>).
+            "course_id": db.session.scalar(
+                sa.select(Course.id)
+                .where(Course.provider_id == provider_id)
+                .order_by((Course.status == "draft").desc(), Course.id)
+                .limit(1)
+            ),
+            "number": 1,
+            "module_number": 1,
+            # The oldest copy waiting in the office's curation queue (/admin/curation/<id>).
+            "draft_id": db.session.scalar(
+                sa.select(CourseDraft.id)
+                .where(CourseDraft.state == DraftState.SUBMITTED)
+                .order_by(CourseDraft.submitted_at, CourseDraft.id)
+                .limit(1)
+            ),
+            # The demo provider (the office's pages of one lembaga) and its open invitation.
+            "provider_id": provider_id,
+            "invitation_id": db.session.scalar(
+                sa.select(ProviderInvitation.id)
+                .where(
+                    ProviderInvitation.provider_id == provider_id,
+                    ProviderInvitation.accepted_at.is_(None),
+                )
+                .limit(1)
+            ),
+            # The demonstration waiting at the demo provider (/provider/submissions/<id>).
+            "demonstration_id": db.session.scalar(
+                sa.select(Demonstration.id)
+                .join(Order, Order.id == Demonstration.order_id)
+                .join(Course, Course.id == Order.course_id)
+                .where(Course.provider_id == provider_id)
+                .limit(1)
+            ),
+            "key": "no-such-import",
+            "filename": "css/site.css",
             "n": 1,
             "position": 2,  # her module in progress (/learn/<order>/modules/<position>)
             "code": db.session.scalar(sa.select(LedgerAccount.code).limit(1)),

@@ -36,3 +36,16 @@ def test_messages_in_variables_and_with_values_are_translated_when_shown(app):
         )
     assert html.startswith("Pelatihan|")
     assert "&lt;1&gt;" in html  # values are escaped, the message is not
+
+
+def test_page_links_fill_path_variables_and_keep_the_rest_as_the_query(app):
+    """The pagination macro's links: a batch's or a ledger account's later pages (endpoints
+    with path variables) were a BuildError, so a 500 once the list had a second page."""
+    from marketplace.web.formatting import link
+
+    with app.test_request_context("/"):
+        assert link("admin.batch", batch_id=7, page=2) == "/admin/batches/7?page=2"
+        assert link("admin.ledger_account", code="provider:3", page=3, q=None) == (
+            "/admin/ledger/accounts/provider:3?page=3"
+        )
+        assert link("catalogue.index", q="excel", page=None) == "/courses?q=excel"

@@ -12,9 +12,13 @@ bp.after_request(not_cached)
 from marketplace.web.admin import (  # noqa: E402, F401
     batches,
     certificates,
+    course_history,
+    curation,
     ledger,
     orders,
+    providers,
     reviews,
+    settlement,
     submissions,
     test_time,
 )

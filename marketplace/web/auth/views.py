@@ -411,3 +411,7 @@ def change_password():
     elif request.method == "POST":
         status = 400
     return render_template("auth/password_change.html", form=form), status
+
+
+# The page where a provider's staff member accepts the office's invitation registers on `bp`.
+from marketplace.web.auth import invitations  # noqa: E402, F401

@@ -16,8 +16,13 @@ bp.after_request(not_cached)
 from marketplace.web.provider import (  # noqa: E402, F401
     attendance,
     certificates,
+    course_content,
+    course_import,
+    course_sessions,
+    courses,
     redeem,
     reviews,
     sessions,
+    settlement,
     submissions,
 )

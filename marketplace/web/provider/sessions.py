@@ -8,6 +8,7 @@ from marketplace.catalogue.models import CourseSession
 from marketplace.core import DomainError
 from marketplace.core.base import utcnow
 from marketplace.orders import provider_sessions, redemption, refunds
+from marketplace.people import invitations
 from marketplace.web.access import provider_required
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext, ngettext
@@ -29,7 +30,8 @@ def _session_or_404(session_id: int) -> CourseSession:
 @bp.route("")
 @provider_required
 def index():
-    """The provider's sessions: upcoming ones first, then those of the last 30 days."""
+    """The provider's sessions: upcoming ones first, then those of the last 30 days; and the
+    staff accounts that act for the provider."""
     now = utcnow()
     page = page_or_400(request.args.get("page"))
     results = within_pages(provider_sessions.sessions_of(current_user.provider, now, page))
@@ -41,6 +43,7 @@ def index():
         past=[row for row in results.items if row.ends_at <= now],
         now=now,
         past_days=provider_sessions.PAST_DAYS,
+        staff=invitations.staff_of(current_user.provider_id),
     )
 
 
