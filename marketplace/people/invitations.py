@@ -89,6 +89,16 @@ class _Invitee(NamedTuple):
     locale: str | None = None
 
 
+def _unanswered():
+    """Neither accepted nor withdrawn (nor replaced): the SQL condition."""
+    return sa.and_(ProviderInvitation.accepted_at.is_(None), ProviderInvitation.voided_at.is_(None))
+
+
+def _open_at(now: datetime):
+    """Unanswered and not expired at `now`: the SQL condition of a link that still works."""
+    return sa.and_(_unanswered(), ProviderInvitation.expires_at > now)
+
+
 def state_of(invitation: ProviderInvitation, now: datetime) -> InvitationState:
     """Open, accepted, withdrawn (or replaced) or expired, as of `now`."""
     if invitation.accepted_at is not None:
@@ -114,15 +124,14 @@ def invite(provider: Provider, email: str, invited_by: User, now: datetime) -> I
             sa.select(table.id).where(
                 table.provider_id == provider.id,
                 table.email == email,
-                table.accepted_at.is_(None),
-                table.voided_at.is_(None),
+                _unanswered(),
             )
         )
     )
     if replaced:
         db.session.execute(
             sa.update(table)
-            .where(table.id.in_(replaced), table.accepted_at.is_(None), table.voided_at.is_(None))
+            .where(table.id.in_(replaced), _unanswered())
             .values(voided_at=now)
             .execution_options(synchronize_session="fetch")
         )
@@ -278,12 +287,7 @@ def accept(token: str, name: str, password: str, now: datetime, locale: str | No
     with db.session.begin_nested():
         claimed = db.session.execute(
             sa.update(table)
-            .where(
-                table.id == invitation.id,
-                table.accepted_at.is_(None),
-                table.voided_at.is_(None),
-                table.expires_at > now,
-            )
+            .where(table.id == invitation.id, _open_at(now))
             .values(accepted_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -406,12 +410,7 @@ def void(invitation: ProviderInvitation, by: User, now: datetime) -> ProviderInv
     table = ProviderInvitation
     done = db.session.execute(
         sa.update(table)
-        .where(
-            table.id == invitation.id,
-            table.accepted_at.is_(None),
-            table.voided_at.is_(None),
-            table.expires_at > now,
-        )
+        .where(table.id == invitation.id, _open_at(now))
         .values(voided_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -469,12 +468,7 @@ def people_of(provider_ids: list[int], now: datetime) -> dict[int, ProviderPeopl
     table = ProviderInvitation
     for invitation in db.session.scalars(
         sa.select(table)
-        .where(
-            table.provider_id.in_(provider_ids),
-            table.accepted_at.is_(None),
-            table.voided_at.is_(None),
-            table.expires_at > now,
-        )
+        .where(table.provider_id.in_(provider_ids), _open_at(now))
         .order_by(table.created_at.desc(), table.id.desc())
     ):
         found[invitation.provider_id].open_invitations.append(invitation)
