@@ -67,7 +67,7 @@ class DecisionForm(FlaskForm):
 
     version = WholeNumberField(highest=LARGEST_ID, message=_l(FORM_OUT_OF_DATE))
     submitted = HiddenField()
-    decision = StringField(_l("Your decision"))
+    decision = StringField(_l("Approve it, or send it back?"))
     note = TextAreaField(_l("Note to the provider"))
 
 
