@@ -30,6 +30,18 @@ def control_character(text: str) -> str | None:
     return found.group() if found else None
 
 
+# What a spreadsheet runs as a formula when a cell starts with it: = and @ always; + and -
+# unless a space follows, so that list items ("- Mencatat transaksi") stay while "+cmd|..."
+# and "-2+3+cmd|..." do not. Files the site writes guard every such cell too, with an
+# apostrophe.
+_FORMULA = re.compile(r"\s*(?:[=@]|[+\-](?!\s))")
+
+
+def formula_like(text: str) -> bool:
+    """Whether `text` would be read as a formula by a spreadsheet (see _FORMULA)."""
+    return bool(_FORMULA.match(text or ""))
+
+
 def read_number(
     raw: str | None, *, max_digits: int, negative: bool = False, thousands: bool = False
 ) -> int | None:

@@ -27,6 +27,7 @@ from marketplace.core import N_, DomainError, audit, mail
 from marketplace.curation import checks, drafts, standard
 from marketplace.curation.models import CourseDraft, DraftState
 from marketplace.extensions import db
+from marketplace.orders import checkout
 from marketplace.orders.models import Order
 from marketplace.people.models import Role, User
 
@@ -121,7 +122,10 @@ def decide(
     course = db.session.get(Course, draft.course_id)
     first_listing = not drafts.ever_approved(course)
     if approve:
+        price_before = course.price
         drafts.publish(course, draft.content)
+        if course.price != price_before:
+            checkout.void_open_purchases(course.id, now)
         course.status = CourseStatus.APPROVED
         if course.published_at is None:
             course.published_at = now
@@ -202,12 +206,18 @@ def has_orders(course: Course) -> bool:
     )
 
 
+def may_delete(course: Course) -> bool:
+    """Whether `delete` would take the course (never listed, never bought)."""
+    return not drafts.ever_approved(course) and not has_orders(course)
+
+
 def delete(course: Course, actor: User) -> None:
-    """Delete a course nobody ever bought; one with orders can only be archived."""
-    if has_orders(course):
+    """Delete a course never listed (nobody could buy it, nor start to); a listed one can
+    only be archived."""
+    if not may_delete(course):
         raise DomainError(
             N_(
-                "Participants have bought this course, so it can't be deleted: archive it "
+                "This course has been in the catalogue, so it can't be deleted: archive it "
                 "instead. It leaves the catalogue and its learners keep it."
             )
         )

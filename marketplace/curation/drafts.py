@@ -27,8 +27,10 @@ live at once (`publish_text_fixes`).
 
 import copy
 from datetime import datetime
+from difflib import SequenceMatcher
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.catalogue import courses as course_rules
 from marketplace.catalogue import question_bank, search
@@ -42,8 +44,9 @@ from marketplace.catalogue.models import (
     Provider,
     Question,
 )
+from marketplace.catalogue.search import fold
 from marketplace.core import N_, DomainError, audit
-from marketplace.core.inputs import control_character, whole_number
+from marketplace.core.inputs import control_character, formula_like, whole_number
 from marketplace.core.models import Province
 from marketplace.core.slugs import slugify
 from marketplace.curation.models import CourseDraft, DraftState
@@ -69,7 +72,10 @@ MOST_MODULES = 40
 MOST_QUESTIONS = 200
 # What a text fix may change on an approved course without curation: words that describe the
 # course, not what the participant paid for (price, method, hours, modules, tests, title).
-TEXT_KEYS = ("summary", "description", "outcomes", "audience", "demonstration_brief")
+TEXT_KEYS = ("summary", "description", "outcomes", "audience")
+# A text fix keeps most of the text: each changed text at least this close to the approved
+# one (difflib's ratio of the two, folded); a rewrite goes to curation, where its checks run.
+TEXT_FIX_KEEPS = 0.6
 
 EDITED_WHILE_SUBMITTED = N_(
     "This course is waiting for curation and can't be changed now. Withdraw it from curation "
@@ -79,6 +85,14 @@ METHOD_FIXED = N_(
     "How a listed course is taught can't change: archive it and create a new course instead."
 )
 NO_SUCH_MODULE = N_("This module is not part of the course.")
+FORMULA = N_(
+    "A text can't start like a spreadsheet formula (=, @, or + or - without a space after "
+    "it): start it with a letter or a digit."
+)
+CHANGED_SINCE = N_(
+    "Someone changed this course since you opened this page: nothing was saved. Open the "
+    "course again, check what changed, and make your change again."
+)
 NO_SUCH_QUESTION = N_("This question is not part of the course.")
 
 
@@ -157,12 +171,24 @@ def working_copy(course: Course) -> dict:
     return copy.deepcopy(draft.content) if draft is not None else content_of(course)
 
 
-def _editable_draft(course: Course, actor: User, now: datetime) -> CourseDraft:
+def copy_version(course: Course) -> int:
+    """The version of the course's working copy a form carries (0: none yet, the rows)."""
+    draft = draft_of(course)
+    return draft.version if draft is not None else 0
+
+
+def _editable_draft(
+    course: Course, actor: User, now: datetime, version: int | None = None
+) -> CourseDraft:
     """The course's draft, locked and made from its rows if it has none; refused while it
-    waits for curation or once the course is archived."""
+    waits for curation, once the course is archived, and when `version` (what the form was
+    read from, `copy_version`) is not the copy's any more: modules and questions are named
+    by their place, which another member of staff may have changed meanwhile."""
     if course.status is CourseStatus.ARCHIVED:
         raise DomainError(N_("An archived course can't be changed."))
     draft = draft_of(course, lock=True)
+    if version is not None and version != (draft.version if draft is not None else 0):
+        raise DomainError(CHANGED_SINCE)
     if draft is None:
         draft = CourseDraft(
             course_id=course.id,
@@ -171,8 +197,12 @@ def _editable_draft(course: Course, actor: User, now: datetime) -> CourseDraft:
             updated_at=now,
             updated_by_id=actor.id,
         )
-        db.session.add(draft)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # two first edits at once: one copy, one refusal
+                db.session.add(draft)
+                db.session.flush()
+        except IntegrityError:
+            raise DomainError(CHANGED_SINCE) from None
     if draft.state is DraftState.SUBMITTED:
         raise DomainError(EDITED_WHILE_SUBMITTED)
     return draft
@@ -199,6 +229,8 @@ def _text(values: dict, name: str, errors: list) -> str:
     shortest, longest = TEXT_LIMITS[name]
     if control_character(text.replace("\n", "").replace("\r", "").replace("\t", "")):
         errors.append(DomainError(N_("The text can't contain control characters."), field=name))
+    elif any(formula_like(line) for line in text.splitlines()):
+        errors.append(DomainError(FORMULA, field=name))
     elif not shortest <= len(text) <= longest:
         if shortest:
             errors.append(
@@ -290,7 +322,9 @@ def read_module(values: dict) -> dict:
     """A module as typed: title, minutes (whole, in steps of 5, at least 15) and lesson."""
     errors: list[DomainError] = []
     title = " ".join(str(values.get("title") or "").split())
-    if not title or len(title) > course_rules.LONGEST_TITLE:
+    if formula_like(title):
+        errors.append(DomainError(FORMULA, field="title"))
+    elif not title or len(title) > course_rules.LONGEST_TITLE:
         errors.append(
             DomainError(
                 N_("Give the module a title of at most %(limit)s characters."),
@@ -397,12 +431,14 @@ def create_course(provider: Provider, actor: User, values: dict, now: datetime) 
     return course
 
 
-def save_details(course: Course, actor: User, values: dict, now: datetime) -> CourseDraft:
+def save_details(
+    course: Course, actor: User, values: dict, now: datetime, version: int | None = None
+) -> CourseDraft:
     """Change the course's details in its working copy."""
     details = read_details(values)
     if ever_approved(course) and details["method"] != course.method.value:
         raise DomainError(METHOD_FIXED, field="method")
-    draft = _editable_draft(course, actor, now)
+    draft = _editable_draft(course, actor, now, version)
     return _store(draft, {**copy.deepcopy(draft.content), **details}, actor, now)
 
 
@@ -415,11 +451,16 @@ def _modules(content: dict, number: int) -> dict:
 
 
 def save_module(
-    course: Course, actor: User, number: int | None, values: dict, now: datetime
+    course: Course,
+    actor: User,
+    number: int | None,
+    values: dict,
+    now: datetime,
+    version: int | None = None,
 ) -> CourseDraft:
     """Change module `number` (1-based), or add one at the end when `number` is None."""
     typed = read_module(values)
-    draft = _editable_draft(course, actor, now)
+    draft = _editable_draft(course, actor, now, version)
     content = copy.deepcopy(draft.content)
     if number is None:
         if len(content["modules"]) >= MOST_MODULES:
@@ -431,10 +472,15 @@ def save_module(
 
 
 def move_module(
-    course: Course, actor: User, number: int, direction: int, now: datetime
+    course: Course,
+    actor: User,
+    number: int,
+    direction: int,
+    now: datetime,
+    version: int | None = None,
 ) -> CourseDraft:
     """Move module `number` one place up (direction -1) or down (+1)."""
-    draft = _editable_draft(course, actor, now)
+    draft = _editable_draft(course, actor, now, version)
     content = copy.deepcopy(draft.content)
     _modules(content, number)
     other = number + (1 if direction > 0 else -1)
@@ -445,10 +491,12 @@ def move_module(
     return _store(draft, content, actor, now)
 
 
-def remove_module(course: Course, actor: User, number: int, now: datetime) -> CourseDraft:
+def remove_module(
+    course: Course, actor: User, number: int, now: datetime, version: int | None = None
+) -> CourseDraft:
     """Take module `number` out of the working copy (with its quiz). A module learners have
     opened stays: removing it would take their progress away."""
-    draft = _editable_draft(course, actor, now)
+    draft = _editable_draft(course, actor, now, version)
     content = copy.deepcopy(draft.content)
     module = _modules(content, number)
     if module.get("id") is not None and _module_in_use(module["id"]):
@@ -487,11 +535,12 @@ def save_question(
     number: int | None,
     values: dict,
     now: datetime,
+    version: int | None = None,
 ) -> CourseDraft:
     """Change question `number` (1-based) of a bank, or add one when `number` is None. The
     bank is module `module_number`'s quiz, or the tests' when it is None."""
     typed = read_question(values)
-    draft = _editable_draft(course, actor, now)
+    draft = _editable_draft(course, actor, now, version)
     content = copy.deepcopy(draft.content)
     bank = _bank(content, module_number)
     if number is None:
@@ -506,9 +555,14 @@ def save_question(
 
 
 def remove_question(
-    course: Course, actor: User, module_number: int | None, number: int, now: datetime
+    course: Course,
+    actor: User,
+    module_number: int | None,
+    number: int,
+    now: datetime,
+    version: int | None = None,
 ) -> CourseDraft:
-    draft = _editable_draft(course, actor, now)
+    draft = _editable_draft(course, actor, now, version)
     content = copy.deepcopy(draft.content)
     bank = _bank(content, module_number)
     if not 1 <= number <= len(bank):
@@ -526,12 +580,25 @@ def changed_keys(course: Course, content: dict) -> set[str]:
     return {key for key in content if content.get(key) != live.get(key)}
 
 
+def rewritten(course: Course, content: dict, changed: set[str]) -> list[str]:
+    """The text keys among `changed` rewritten rather than fixed (TEXT_FIX_KEEPS)."""
+    return [
+        key
+        for key in sorted(changed & set(TEXT_KEYS))
+        if SequenceMatcher(
+            None, fold(getattr(course, key) or ""), fold(content.get(key) or ""), autojunk=False
+        ).ratio()
+        < TEXT_FIX_KEEPS
+    ]
+
+
 def needs_curation(course: Course, content: dict) -> bool:
     """Whether the working copy changes more than text fixes (or the course was never
-    listed): what the participant pays for goes through curation."""
+    listed): what the participant pays for, or a text rewritten, goes through curation."""
     if not ever_approved(course):
         return True
-    return bool(changed_keys(course, content) - set(TEXT_KEYS))
+    changed = changed_keys(course, content)
+    return bool(changed - set(TEXT_KEYS)) or bool(rewritten(course, content, changed))
 
 
 def publish_text_fixes(course: Course, actor: User, now: datetime) -> None:
@@ -548,6 +615,13 @@ def publish_text_fixes(course: Course, actor: User, now: datetime) -> None:
             N_(
                 "Besides text, this version changes what participants pay for (price, "
                 "modules, tests or title): submit it for curation."
+            )
+        )
+    if rewritten(course, draft.content, changed):
+        raise DomainError(
+            N_(
+                "This version rewrites much of the text rather than fixing it: submit it for "
+                "curation, where the office checks it."
             )
         )
     for key in TEXT_KEYS:

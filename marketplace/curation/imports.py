@@ -65,7 +65,7 @@ import sqlalchemy as sa
 
 from marketplace.catalogue.models import Category, Course, CourseStatus, Level, Method, Provider
 from marketplace.core import N_, DomainError, audit
-from marketplace.core.inputs import control_character
+from marketplace.core.inputs import control_character, formula_like
 from marketplace.core.models import AuditEvent, Province
 from marketplace.core.slugs import slugify
 from marketplace.curation import drafts, standard
@@ -101,7 +101,6 @@ TEXT_COLUMNS = (
     "city",
     "demonstration_brief",
 )
-FORMULA_STARTS = ("=", "+", "-", "@")
 MOST_BYTES = 5 * 1024 * 1024
 MOST_ROWS = 5000
 # What the report keeps of refused rows' problems and of warnings (the counts are whole).
@@ -117,10 +116,7 @@ SUBJECT = "course-import:"
 KEY_FORM = re.compile(r"[A-Za-z0-9_-]{22}")
 _WORD = re.compile(r"[^\W_]")
 
-FORMULA = N_(
-    "A text can't start with =, +, - or @: spreadsheets run such a cell as a formula. "
-    "Start it with a letter or a digit."
-)
+FORMULA = drafts.FORMULA
 CONTROL = N_("A cell can't hold control characters (such as escape or NUL): remove them.")
 
 
@@ -381,7 +377,7 @@ class _Lookups:
 
 
 def _formula(text: str) -> bool:
-    return text.lstrip().startswith(FORMULA_STARTS)
+    return formula_like(text)
 
 
 def _outcomes(cell: str) -> list[str]:

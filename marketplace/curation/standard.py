@@ -42,16 +42,30 @@ DEFAULTS = {
 }
 
 
-def in_force() -> tuple[TrainingStandard, Scheme]:
-    """The standard new and changed courses are held to: that of the newest scheme (the
-    latest edition of the programme, by its code), made with DEFAULTS when it has none yet."""
-    schemes = batches.ensure_schemes()
-    scheme = schemes[max(schemes)]
+def _newest_scheme() -> Scheme | None:
+    """The latest edition of the programme, by its code ("2023" after "2020")."""
+    return db.session.scalar(sa.select(Scheme).order_by(Scheme.code.desc()).limit(1))
+
+
+def shown() -> tuple[TrainingStandard | None, Scheme | None]:
+    """The standard in force as a page shows it, writing nothing: the newest scheme's row,
+    or that scheme's DEFAULTS (a row not added) when it has none yet; (None, None) without
+    any scheme. `in_force` chooses the same."""
+    scheme = _newest_scheme()
+    if scheme is None:
+        return None, None
     standard = db.session.scalar(
         sa.select(TrainingStandard).where(TrainingStandard.scheme_id == scheme.id)
     )
-    if standard is None:
-        standard = TrainingStandard(scheme_id=scheme.id, **DEFAULTS)
+    return standard or TrainingStandard(scheme_id=scheme.id, **DEFAULTS), scheme
+
+
+def in_force() -> tuple[TrainingStandard, Scheme]:
+    """The standard new and changed courses are held to: that of the newest scheme, its row
+    made with DEFAULTS when it has none yet (and the schemes made when there are none)."""
+    batches.ensure_schemes()
+    standard, scheme = shown()
+    if standard.id is None:
         db.session.add(standard)
         db.session.flush()
     return standard, scheme

@@ -693,3 +693,22 @@ def _take_seat(session: CourseSession, now: datetime) -> None:
         _check_session(session.course, session, now)
         raise DomainError(N_("This session is full."), field="session")
     db.session.expire(session, ["seats_taken"])
+
+
+def void_open_purchases(course_id: int, now: datetime) -> int:
+    """Void every purchase of the course started but not confirmed: its price was changed
+    (an approved new version, curation/decisions.py), and a code mailed with the old price
+    must not buy at the new one. The participant starts again and sees the new price; how
+    many were voided. Flushes."""
+    voided = db.session.execute(
+        sa.update(PurchaseCode)
+        .where(
+            PurchaseCode.course_id == course_id,
+            PurchaseCode.used_at.is_(None),
+            PurchaseCode.voided_at.is_(None),
+        )
+        .values(voided_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.flush()
+    return voided

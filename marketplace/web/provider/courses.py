@@ -107,18 +107,8 @@ def course_or_404(course_id: int) -> Course:
 
 
 def standard_for_page() -> tuple[TrainingStandard | None, Scheme | None]:
-    """The standard in force and its scheme, as `standard.in_force` chooses them, without
-    writing: a page (a GET) shows the defaults of a scheme that has no standard row yet, where
-    `in_force` would add that row (submitting, a POST, does). (None, None) without a scheme."""
-    scheme = db.session.scalar(sa.select(Scheme).order_by(Scheme.id.desc()).limit(1))
-    if scheme is None:
-        return None, None
-    rules = db.session.scalar(
-        sa.select(TrainingStandard).where(TrainingStandard.scheme_id == scheme.id)
-    )
-    if rules is None:
-        rules = TrainingStandard(scheme_id=scheme.id, **standard.DEFAULTS)  # never added
-    return rules, scheme
+    """The standard in force and its scheme, without writing (`standard.shown`)."""
+    return standard.shown()
 
 
 def why_not_editable(course: Course) -> str | None:
@@ -196,7 +186,7 @@ def overview(course: Course, status: int = 200, problems: list | None = None):
             figures=figures,
             sessions=list(course.sessions) if method is not Method.SELF_PACED else [],
             now=utcnow(),
-            has_orders=decisions.has_orders(course),
+            has_orders=not decisions.may_delete(course),
             note=course.curator_note or (draft.note if draft is not None else None),
             statuses=STATUS_LABELS,
             tags=STATUS_TAGS,
@@ -441,7 +431,7 @@ def _check_page(template: str, course: Course, status: int = 200, problems=None)
             template,
             course=course,
             title=drafts.working_copy(course)["title"],
-            has_orders=decisions.has_orders(course),
+            has_orders=not decisions.may_delete(course),
             action=ActionForm(formdata=None),
             statuses=STATUS_LABELS,
             problem=problems,

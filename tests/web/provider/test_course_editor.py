@@ -385,7 +385,7 @@ def test_editing_a_listed_course_keeps_it_listed_until_approved(app, editor):
 def test_text_fixes_of_a_listed_course_go_live_and_say_what_changed(app, editor):
     client, world = editor.client, editor.world
     course_id = _approved(app, world)
-    new_summary = "Ringkasan yang diperbaiki: laporan keuangan usaha kecil."
+    new_summary = DETAILS["summary"].replace("usaha kecil", "usaha kecil dan menengah")
     client.post(f"/provider/courses/{course_id}/details", data=_details(world, summary=new_summary))
     overview = _text(client.get(f"/provider/courses/{course_id}"))
     assert _said(app, "id", "Publish the text fixes now") in overview
