@@ -38,6 +38,7 @@ from marketplace.web.i18n import gettext, ngettext, page_locale
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.inputs import takes_uploads
 from marketplace.web.provider import bp
+from marketplace.web.provider.settlement import csv_delimiter
 
 ENDPOINT = "provider.course_import"
 # Rows of the report's tables drawn on the page (the counts are whole).
@@ -186,7 +187,7 @@ def course_import_report(key: str):
 def course_import_template():
     """The template: UTF-8 with a byte order mark (spreadsheets then read it as UTF-8)."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(imports.template_rows())
+    csv.writer(buffer, delimiter=csv_delimiter()).writerows(imports.template_rows())
     response = Response(("\ufeff" + buffer.getvalue()).encode("utf-8"), mimetype="text/csv")
     name = gettext("course-import-template.csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

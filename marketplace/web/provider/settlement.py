@@ -31,7 +31,7 @@ from marketplace.money import settlement as settling
 from marketplace.money.statements import PageOutOfRange
 from marketplace.web.access import provider_required
 from marketplace.web.formatting import error_message, number
-from marketplace.web.i18n import gettext
+from marketplace.web.i18n import gettext, page_locale
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.paging import page_not_found, page_or_400
 from marketplace.web.provider import bp
@@ -130,11 +130,20 @@ def spreadsheet_cell(value):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def csv_delimiter() -> str:
+    """The list separator of the page's language: a spreadsheet set to Indonesian (as to
+    most languages that write decimals with a comma) splits a CSV file's cells at ";", one
+    set to English at ",". The amounts are whole rupiah without separators, so either
+    reads them as numbers."""
+    return ";" if page_locale() == "id" else ","
+
+
 def csv_response(rows: Iterable[list], filename: str) -> Response:
     """A CSV attachment: UTF-8 with a byte order mark (spreadsheets then read it as UTF-8),
-    every text cell guarded; the blueprints' `not_cached` keeps it out of caches."""
+    cells split at the page language's list separator (`csv_delimiter`), every text cell
+    guarded; the blueprints' `not_cached` keeps it out of caches."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=csv_delimiter())
     for row in rows:
         writer.writerow([spreadsheet_cell(value) for value in row])
     body = "\ufeff" + buffer.getvalue()

@@ -32,7 +32,12 @@ def text(response) -> str:
 def read_csv(response) -> list[list[str]]:
     body = response.get_data()
     assert body.startswith("\ufeff".encode())
-    return list(csv.reader(io.StringIO(body.decode("utf-8")[1:])))
+    text = body.decode("utf-8")[1:]
+    # Indonesian spreadsheets split cells at ";", English ones at "," (csv_delimiter)
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    if max(len(row) for row in rows) > 1:
+        return rows
+    return list(csv.reader(io.StringIO(text), delimiter=","))
 
 
 @pytest.fixture

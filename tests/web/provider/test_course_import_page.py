@@ -91,7 +91,9 @@ def test_the_template_is_utf8_with_a_bom_a_header_and_two_examples(app, world):
     assert "attachment" in response.headers["Content-Disposition"]
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    text = body.decode("utf-8-sig")
+    delimiter = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     assert rows[0] == list(imports.COLUMNS) and len(rows) == 3
     methods = {dict(zip(rows[0], row, strict=True))["method"] for row in rows[1:]}
     assert methods == {"self_paced", "offline"}

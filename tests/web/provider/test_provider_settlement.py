@@ -248,7 +248,12 @@ def test_the_lines_are_paged_with_the_figures_of_the_whole_month(app, sold, monk
 def read_csv(response) -> list[list[str]]:
     body = response.get_data()
     assert body.startswith("\ufeff".encode())  # the byte order mark: spreadsheets read UTF-8
-    return list(csv.reader(io.StringIO(body.decode("utf-8")[1:])))
+    text = body.decode("utf-8")[1:]
+    # Indonesian spreadsheets split cells at ";", English ones at "," (csv_delimiter)
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    if max(len(row) for row in rows) > 1:
+        return rows
+    return list(csv.reader(io.StringIO(text), delimiter=","))
 
 
 def test_the_csv_is_the_statement_for_spreadsheets(app, sold):
@@ -362,3 +367,15 @@ def test_names_in_the_statement_come_from_orders_not_from_the_request(app, sold)
     assert "Dewi Lestari" in page and "Siti Aminah" in page
     assert balance == 500_005 + 300_000
     assert "Rp800.005" in page
+
+
+def test_cells_are_split_at_the_list_separator_of_the_pages_language():
+    """A spreadsheet set to Indonesian reads ";" between cells, one set to English ","."""
+    from marketplace import create_app
+    from marketplace.web.provider.settlement import csv_delimiter
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "PUBLIC_URL": "http://localhost"})
+    with app.test_request_context("/", headers={"Cookie": "lang=id"}):
+        assert csv_delimiter() == ";"
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        assert csv_delimiter() == ","
