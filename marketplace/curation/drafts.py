@@ -171,6 +171,18 @@ def working_copy(course: Course) -> dict:
     return copy.deepcopy(draft.content) if draft is not None else content_of(course)
 
 
+VERSIONS_FROM = datetime(2026, 1, 1)
+
+
+def first_version(now: datetime) -> int:
+    """The first version of a listed course's next working copy: the seconds since
+    VERSIONS_FROM, so that it does not start again at a number an earlier copy (approved or
+    published as text fixes, then gone) had, which a form read from it still carries. (A
+    copy would have to be changed more than once a second, all its life, for its versions to
+    reach the next copy's first.)"""
+    return max(1, int((now - VERSIONS_FROM).total_seconds()))
+
+
 def copy_version(course: Course) -> int:
     """The version of the course's working copy a form carries (0: none yet, the rows)."""
     draft = draft_of(course)
@@ -194,6 +206,7 @@ def _editable_draft(
             course_id=course.id,
             content=content_of(course),
             state=DraftState.EDITING,
+            version=first_version(now),
             updated_at=now,
             updated_by_id=actor.id,
         )

@@ -465,3 +465,19 @@ def test_a_listed_course_is_never_deleted(app, world):
         assert not decisions.may_delete(course(course_id))
         with pytest.raises(DomainError):
             decisions.delete(course(course_id), user(world.staff_id))
+
+
+def test_the_next_copy_of_a_listed_course_does_not_start_at_an_old_version(app, world):
+    from datetime import timedelta
+
+    with app.app_context():
+        course_id = _approved(world)
+        staff = user(world.staff_id)
+        values = {**DETAILS, "category_id": str(world.category_id)}
+        fixed = {**values, "summary": DETAILS["summary"] + " Praktis."}
+        drafts.save_details(course(course_id), staff, fixed, world.now)
+        old = drafts.copy_version(course(course_id))
+        drafts.publish_text_fixes(course(course_id), staff, world.now)
+        later = world.now + timedelta(minutes=5)
+        drafts.save_details(course(course_id), staff, values, later)
+        assert drafts.copy_version(course(course_id)) > old

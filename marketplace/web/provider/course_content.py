@@ -10,7 +10,9 @@ has the course's overview and the rules of these pages).
   quiz. A question has its prompt, two to six answers and the right one.
 
 Modules and questions are numbered from 1 in the working copy's order; a number the copy
-doesn't have is not found (404).
+doesn't have is not found (404). Since a number only means something in the copy the page was
+drawn from, every form here carries that copy's version (courses.posted_version): a form from
+before someone else's change is refused (409) before its numbers are looked at.
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -36,8 +38,10 @@ from marketplace.web.provider.course_forms import (
 )
 from marketplace.web.provider.courses import (
     attempt,
+    changed_since,
     course_or_404,
     overview,
+    posted_version,
     refusal_status,
     why_not_editable,
 )
@@ -56,6 +60,14 @@ def _bank_or_404(content: dict, module_number: int | None) -> list:
     return _module_or_404(content, module_number)["quiz"]
 
 
+def _question_or_404(course: Course, module_number: int | None, number: int) -> list:
+    """The bank holding question `number` (404 when the module or the question isn't there)."""
+    bank = _bank_or_404(drafts.working_copy(course), module_number)
+    if not 1 <= number <= len(bank):
+        abort(404)
+    return bank
+
+
 def _refused(course: Course, error: DomainError):
     """A state's refusal of a change (the course waits for curation...): the overview, 409."""
     return overview(course, 409, [error_message(each) for each in error.errors])
@@ -64,7 +76,14 @@ def _refused(course: Course, error: DomainError):
 # --- modules ---------------------------------------------------------------------------------
 
 
-def _module_page(course: Course, number: int | None, form, status: int = 200, problems=None):
+def _module_page(
+    course: Course,
+    number: int | None,
+    form,
+    status: int = 200,
+    problems=None,
+    version: int | None = None,
+):
     content = drafts.working_copy(course)
     module = content["modules"][number - 1] if number is not None else None
     return (
@@ -81,6 +100,7 @@ def _module_page(course: Course, number: int | None, form, status: int = 200, pr
             step=course_rules.MINUTE_STEP,
             longest=drafts.LONGEST_LESSON,
             locked=why_not_editable(course),
+            version=drafts.copy_version(course) if version is None else version,
             problem=problems,
         ),
         status,
@@ -97,12 +117,19 @@ def course_module_new(course_id: int):
         return overview(course, 409, [refusal])
     if request.method == "GET":
         return _module_page(course, None, ModuleForm(formdata=None))
+    version, answer = posted_version(course)
+    if answer:
+        return answer
     form = ModuleForm()
     try:
-        draft = attempt(drafts.save_module, course, current_user, None, form.values(), utcnow())
+        draft = attempt(
+            drafts.save_module, course, current_user, None, form.values(), utcnow(), version
+        )
     except DomainError as error:
+        if changed_since(error):
+            return _refused(course, error)
         loose = show_refusal(form, error)
-        return _module_page(course, None, form, refusal_status(loose), loose)
+        return _module_page(course, None, form, refusal_status(loose), loose, version)
     number = len(draft.content["modules"])
     flash(gettext("Module %(number)s has been added.", number=number), "success")
     return redirect(url_for("provider.course_module", course_id=course.id, number=number))
@@ -113,18 +140,24 @@ def course_module_new(course_id: int):
 def course_module(course_id: int, number: int):
     """One module: change it, and its quiz questions."""
     course = course_or_404(course_id)
-    module = _module_or_404(drafts.working_copy(course), number)
     if request.method == "GET":
+        module = _module_or_404(drafts.working_copy(course), number)
         return _module_page(course, number, ModuleForm(formdata=None, data=module))
     refusal = why_not_editable(course)
     if refusal:
         return overview(course, 409, [refusal])
+    version, answer = posted_version(course)
+    if answer:
+        return answer
+    _module_or_404(drafts.working_copy(course), number)
     form = ModuleForm()
     try:
-        attempt(drafts.save_module, course, current_user, number, form.values(), utcnow())
+        attempt(drafts.save_module, course, current_user, number, form.values(), utcnow(), version)
     except DomainError as error:
+        if changed_since(error):
+            return _refused(course, error)
         loose = show_refusal(form, error)
-        return _module_page(course, number, form, refusal_status(loose), loose)
+        return _module_page(course, number, form, refusal_status(loose), loose, version)
     flash(gettext("Module %(number)s has been saved.", number=number), "success")
     return redirect(url_for("provider.course", course_id=course.id, _anchor="modules"))
 
@@ -134,12 +167,18 @@ def course_module(course_id: int, number: int):
 def course_module_move(course_id: int, number: int):
     """Move a module one place up or down (the button pressed says which way)."""
     course = course_or_404(course_id)
+    refusal = why_not_editable(course)
+    if refusal:
+        return overview(course, 409, [refusal])
+    version, answer = posted_version(course)
+    if answer:
+        return answer
     _module_or_404(drafts.working_copy(course), number)
     direction = {"up": -1, "down": 1}.get(MoveForm().direction.data or "")
     if direction is None:
         return overview(course, 400, [gettext("Choose whether to move the module up or down.")])
     try:
-        attempt(drafts.move_module, course, current_user, number, direction, utcnow())
+        attempt(drafts.move_module, course, current_user, number, direction, utcnow(), version)
     except DomainError as error:
         return _refused(course, error)
     moved_to = number + direction
@@ -156,7 +195,8 @@ def course_module_remove(course_id: int, number: int):
     """Check, then take a module (with its quiz) out of the working copy."""
     course = course_or_404(course_id)
     content = drafts.working_copy(course)
-    module = _module_or_404(content, number)
+    if request.method == "GET":
+        module = _module_or_404(content, number)
     refusal = why_not_editable(course)
     if refusal:
         return overview(course, 409, [refusal])
@@ -168,9 +208,14 @@ def course_module_remove(course_id: int, number: int):
             number=number,
             module=module,
             action=ActionForm(formdata=None),
+            version=drafts.copy_version(course),
         )
+    version, answer = posted_version(course)
+    if answer:
+        return answer
+    _module_or_404(content, number)
     try:
-        attempt(drafts.remove_module, course, current_user, number, utcnow())
+        attempt(drafts.remove_module, course, current_user, number, utcnow(), version)
     except DomainError as error:
         return _refused(course, error)
     flash(gettext("Module %(number)s has been removed.", number=number), "success")
@@ -187,6 +232,7 @@ def _question_page(
     form: QuestionForm,
     status: int = 200,
     problems=None,
+    version: int | None = None,
 ):
     content = drafts.working_copy(course)
     module = content["modules"][module_number - 1] if module_number is not None else None
@@ -201,6 +247,7 @@ def _question_page(
             form=form,
             fewest=question_bank.FEWEST_CHOICES,
             most=question_bank.MOST_CHOICES,
+            version=drafts.copy_version(course) if version is None else version,
             problem=problems,
         ),
         status,
@@ -217,20 +264,36 @@ def _back_to_bank(course: Course, module_number: int | None):
 
 def _new_question(course_id: int, module_number: int | None):
     course = course_or_404(course_id)
-    _bank_or_404(drafts.working_copy(course), module_number)
+    if request.method == "GET":
+        _bank_or_404(drafts.working_copy(course), module_number)
     refusal = why_not_editable(course)
     if refusal:
         return overview(course, 409, [refusal])
     if request.method == "GET":
         return _question_page(course, module_number, None, QuestionForm(formdata=None))
+    version, answer = posted_version(course)
+    if answer:
+        return answer
+    _bank_or_404(drafts.working_copy(course), module_number)
     form = QuestionForm()
     try:
         draft = attempt(
-            drafts.save_question, course, current_user, module_number, None, form.values(), utcnow()
+            drafts.save_question,
+            course,
+            current_user,
+            module_number,
+            None,
+            form.values(),
+            utcnow(),
+            version,
         )
     except DomainError as error:
+        if changed_since(error):
+            return _refused(course, error)
         loose = form.show(error)
-        return _question_page(course, module_number, None, form, refusal_status(loose), loose)
+        return _question_page(
+            course, module_number, None, form, refusal_status(loose), loose, version
+        )
     bank = _bank_or_404(draft.content, module_number)
     flash(gettext("Question %(number)s has been added.", number=len(bank)), "success")
     if request.form.get("another"):
@@ -240,14 +303,17 @@ def _new_question(course_id: int, module_number: int | None):
 
 def _question(course_id: int, module_number: int | None, number: int):
     course = course_or_404(course_id)
-    bank = _bank_or_404(drafts.working_copy(course), module_number)
-    if not 1 <= number <= len(bank):
-        abort(404)
+    if request.method == "GET":
+        bank = _question_or_404(course, module_number, number)
     refusal = why_not_editable(course)
     if refusal:
         return overview(course, 409, [refusal])
     if request.method == "GET":
         return _question_page(course, module_number, number, QuestionForm.of(bank[number - 1]))
+    version, answer = posted_version(course)
+    if answer:
+        return answer
+    _question_or_404(course, module_number, number)
     form = QuestionForm()
     try:
         attempt(
@@ -258,21 +324,32 @@ def _question(course_id: int, module_number: int | None, number: int):
             number,
             form.values(),
             utcnow(),
+            version,
         )
     except DomainError as error:
+        if changed_since(error):
+            return _refused(course, error)
         loose = form.show(error)
-        return _question_page(course, module_number, number, form, refusal_status(loose), loose)
+        return _question_page(
+            course, module_number, number, form, refusal_status(loose), loose, version
+        )
     flash(gettext("Question %(number)s has been saved.", number=number), "success")
     return _back_to_bank(course, module_number)
 
 
 def _remove_question(course_id: int, module_number: int | None, number: int):
     course = course_or_404(course_id)
-    bank = _bank_or_404(drafts.working_copy(course), module_number)
-    if not 1 <= number <= len(bank):
-        abort(404)
+    refusal = why_not_editable(course)
+    if refusal:
+        return overview(course, 409, [refusal])
+    version, answer = posted_version(course)
+    if answer:
+        return answer
+    _question_or_404(course, module_number, number)
     try:
-        attempt(drafts.remove_question, course, current_user, module_number, number, utcnow())
+        attempt(
+            drafts.remove_question, course, current_user, module_number, number, utcnow(), version
+        )
     except DomainError as error:
         return _refused(course, error)
     flash(gettext("Question %(number)s has been removed.", number=number), "success")

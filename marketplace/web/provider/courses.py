@@ -13,11 +13,18 @@ its actions.
   and the actions: submit for curation, withdraw, publish text fixes, archive, delete.
 
 Every route takes the course through `course_or_404`: another provider's course is not found.
+Every form that changes the working copy carries the copy's version as the page drew it
+(`drafts.copy_version`, a hidden `version` field) and the view hands it to the operation: two
+members of staff editing at once, the second one's form (naming a module or question by its
+place) is refused with a 409 rather than landing on whatever has moved into that place; a
+form without a readable version is a 400. Nothing changes either way.
 A refusal that is about what was typed is a 400 with a message per field; one that is about
 the course's state (waiting for curation, archived, sold) is a 409 saying why and what to do.
 The modules' and questions' pages are in course_content.py, the sessions' in
 course_sessions.py.
 """
+
+import re
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -130,6 +137,36 @@ def attempt(operation, *args):
         return operation(*args)
 
 
+def posted_version(course: Course):
+    """The working copy's version the posted form was drawn from (its hidden `version`
+    field), checked before anything else is read: `(version, None)` when it is still the
+    copy's, else `(None, answer)`: a 400 when the form has no readable version, a 409 (the
+    overview saying drafts.CHANGED_SINCE) when someone changed the copy since. The operation
+    is given the version too, to check it again under its lock."""
+    raw = request.form.get("version", "").strip()
+    if not re.fullmatch(r"[0-9]{1,12}", raw):
+        return None, overview(
+            course,
+            400,
+            [
+                gettext(
+                    "This form doesn't say which version of the course it was opened on, so "
+                    "nothing was saved. Open the course again and make your change again."
+                )
+            ],
+        )
+    version = int(raw)
+    if version != drafts.copy_version(course):
+        return None, overview(course, 409, [gettext(drafts.CHANGED_SINCE)])
+    return version, None
+
+
+def changed_since(error: DomainError) -> bool:
+    """Whether a refusal says the copy changed since the form was drawn (the page's module
+    or question numbers may name other ones now: answer with the overview, not the form)."""
+    return any(each.message == drafts.CHANGED_SINCE for each in error.errors)
+
+
 def refusal_status(loose: list) -> int:
     """400 when every message of a refusal sits on a field (what was typed), else 409."""
     return 409 if loose else 400
@@ -192,6 +229,7 @@ def overview(course: Course, status: int = 200, problems: list | None = None):
             tags=STATUS_TAGS,
             next_version=NEXT_VERSION,
             action=ActionForm(formdata=None),
+            version=drafts.copy_version(course),
             problem=problems,
         ),
         status,
@@ -212,8 +250,16 @@ def _fill_choices(form: DetailsForm) -> None:
     ]
 
 
-def _details_page(form: DetailsForm, course: Course | None, status: int = 200, problems=None):
+def _details_page(
+    form: DetailsForm,
+    course: Course | None,
+    status: int = 200,
+    problems=None,
+    version: int | None = None,
+):
     rules, scheme = standard_for_page()
+    if course is not None and version is None:
+        version = drafts.copy_version(course)
     return (
         render_template(
             "provider/courses/details.html",
@@ -223,6 +269,7 @@ def _details_page(form: DetailsForm, course: Course | None, status: int = 200, p
             price_limit=standard.price_limit(scheme) if scheme is not None else None,
             rules=rules,
             text_keys=drafts.TEXT_KEYS,
+            version=version,
             problem=problems,
         ),
         status,
@@ -352,13 +399,18 @@ def course_details(course_id: int):
         form = DetailsForm.of(drafts.working_copy(course))
         _fill_choices(form)
         return _details_page(form, course)
+    version, answer = posted_version(course)
+    if answer:
+        return answer
     form = DetailsForm()
     _fill_choices(form)
     try:
-        attempt(drafts.save_details, course, current_user, form.values(), utcnow())
+        attempt(drafts.save_details, course, current_user, form.values(), utcnow(), version)
     except DomainError as error:
+        if changed_since(error):
+            return overview(course, 409, [error_message(each) for each in error.errors])
         loose = show_refusal(form, error)
-        return _details_page(form, course, refusal_status(loose), loose)
+        return _details_page(form, course, refusal_status(loose), loose, version)
     flash(gettext("The course's details have been saved."), "success")
     return redirect(url_for("provider.course", course_id=course.id))
 

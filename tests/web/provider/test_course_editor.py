@@ -56,6 +56,24 @@ def _details(world, **changes) -> dict:
     return {**DETAILS, "category_id": str(world.category_id), **changes}
 
 
+def _version(app, course_id: int) -> str:
+    """The working copy's version, as a form drawn now carries it."""
+    with app.app_context():
+        return str(drafts.copy_version(course(course_id)))
+
+
+def _form(app, course_id: int, **data) -> dict:
+    """A form that changes the working copy, with the version a page drawn now carries."""
+    return {"version": _version(app, course_id), **data}
+
+
+def _version_on(page) -> str:
+    """The version a page's forms carry (each of them the same one)."""
+    found = set(re.findall(r'name="version" value="([^"]*)"', _text(page)))
+    assert len(found) == 1, found
+    return found.pop()
+
+
 @pytest.fixture
 def editor(app, factory):
     """The curation world (a provider, its staff signed in, a category, the schemes) and a
@@ -138,15 +156,23 @@ def test_a_course_is_created_filled_checked_on_the_page_and_submitted(app, edito
         assert course(course_id).status is CourseStatus.DRAFT
 
     for number in (1, 2):
+        version = _version_on(client.get(f"/provider/courses/{course_id}/modules/new"))
         added = client.post(
             f"/provider/courses/{course_id}/modules/new",
-            data={"title": f"Modul {number}", "minutes": "60", "lesson": "## Isi\n- satu"},
+            data={
+                "title": f"Modul {number}",
+                "minutes": "60",
+                "lesson": "## Isi\n- satu",
+                "version": version,
+            },
         )
         assert added.status_code == 302
         assert added.headers["Location"].endswith(f"/provider/courses/{course_id}/modules/{number}")
+        page = client.get(f"/provider/courses/{course_id}/modules/{number}/questions/new")
         quiz = client.post(
             f"/provider/courses/{course_id}/modules/{number}/questions/new",
             data={
+                "version": _version_on(page),
                 "prompt": "Apa itu laba?",
                 "answer_1": "Pendapatan dikurangi biaya",
                 "answer_2": "Semua uang masuk",
@@ -161,6 +187,7 @@ def test_a_course_is_created_filled_checked_on_the_page_and_submitted(app, edito
         answered = client.post(
             f"/provider/courses/{course_id}/questions/new",
             data={
+                "version": _version(app, course_id),
                 "prompt": asked["prompt"],
                 "answer_1": asked["choices"][0],
                 "answer_3": asked["choices"][1],  # a blank box between answers is skipped
@@ -190,11 +217,16 @@ def test_a_course_is_created_filled_checked_on_the_page_and_submitted(app, edito
         answer = client.get(f"/provider/courses/{course_id}{path}")
         assert answer.status_code == 409, path
         assert _said(app, "id", drafts.EDITED_WHILE_SUBMITTED) in _text(answer)
-    refused = client.post(f"/provider/courses/{course_id}/details", data=_details(world))
+    refused = client.post(
+        f"/provider/courses/{course_id}/details",
+        data=_form(app, course_id, **_details(world)),
+    )
     assert refused.status_code == 409
+    assert _said(app, "id", drafts.EDITED_WHILE_SUBMITTED) in _text(refused)
     assert (
         client.post(
-            f"/provider/courses/{course_id}/modules/1/move", data={"direction": "down"}
+            f"/provider/courses/{course_id}/modules/1/move",
+            data=_form(app, course_id, direction="down"),
         ).status_code
         == 409
     )
@@ -210,39 +242,73 @@ def test_modules_move_up_and_down_and_are_removed_after_a_check(app, editor):
     with app.app_context():
         course_id = write_course(editor.world, modules=3)
         db.session.commit()
-    moved = client.post(f"/provider/courses/{course_id}/modules/1/move", data={"direction": "down"})
+    version = _version_on(client.get(f"/provider/courses/{course_id}"))
+    moved = client.post(
+        f"/provider/courses/{course_id}/modules/1/move",
+        data={"direction": "down", "version": version},
+    )
     assert moved.status_code == 302
-    client.post(f"/provider/courses/{course_id}/modules/3/move", data={"direction": "up"})
+    client.post(
+        f"/provider/courses/{course_id}/modules/3/move",
+        data=_form(app, course_id, direction="up"),
+    )
     with app.app_context():
         titles = [m["title"] for m in drafts.working_copy(course(course_id))["modules"]]
     assert titles == ["Modul 2", "Modul 3", "Modul 1"]
     assert (
-        client.post(f"/provider/courses/{course_id}/modules/1/move", data={"direction": "up"})
+        client.post(
+            f"/provider/courses/{course_id}/modules/1/move",
+            data=_form(app, course_id, direction="up"),
+        )
     ).status_code == 409
     assert (
-        client.post(f"/provider/courses/{course_id}/modules/1/move", data={"direction": "x"})
+        client.post(
+            f"/provider/courses/{course_id}/modules/1/move",
+            data=_form(app, course_id, direction="x"),
+        )
     ).status_code == 400
     check = client.get(f"/provider/courses/{course_id}/modules/2/remove")
     assert check.status_code == 200 and "Modul 3" in _text(check)
     with app.app_context():
         assert len(drafts.working_copy(course(course_id))["modules"]) == 3
-    assert client.post(f"/provider/courses/{course_id}/modules/2/remove").status_code == 302
+    assert (
+        client.post(
+            f"/provider/courses/{course_id}/modules/2/remove", data={"version": _version_on(check)}
+        ).status_code
+        == 302
+    )
     assert client.get(f"/provider/courses/{course_id}/modules/3").status_code == 404
-    removed = client.post(f"/provider/courses/{course_id}/questions/5/remove")
+    removed = client.post(
+        f"/provider/courses/{course_id}/questions/5/remove",
+        data={"version": _version_on(client.get(f"/provider/courses/{course_id}"))},
+    )
     assert removed.status_code == 302
     with app.app_context():
         content = drafts.working_copy(course(course_id))
     assert [m["title"] for m in content["modules"]] == ["Modul 2", "Modul 1"]
     assert len(content["questions"]) == 4
 
+    page = client.get(f"/provider/courses/{course_id}/modules/1")
     edited = client.post(
         f"/provider/courses/{course_id}/modules/1",
-        data={"title": "Modul Baru", "minutes": "90", "lesson": "Teks"},
+        data={
+            "title": "Modul Baru",
+            "minutes": "90",
+            "lesson": "Teks",
+            "version": _version_on(page),
+        },
     )
     assert edited.status_code == 302
+    page = client.get(f"/provider/courses/{course_id}/questions/1")
     changed = client.post(
         f"/provider/courses/{course_id}/questions/1",
-        data={"prompt": "Diubah?", "answer_1": "Ya", "answer_2": "Tidak", "correct": "2"},
+        data={
+            "prompt": "Diubah?",
+            "answer_1": "Ya",
+            "answer_2": "Tidak",
+            "correct": "2",
+            "version": _version_on(page),
+        },
     )
     assert changed.status_code == 302
     with app.app_context():
@@ -255,6 +321,154 @@ def test_modules_move_up_and_down_and_are_removed_after_a_check(app, editor):
         "choices": ["Ya", "Tidak"],
         "correct": 1,
     }
+
+
+# --- two members of staff at once ------------------------------------------------------------
+
+
+@pytest.fixture
+def colleague(app, editor, factory):
+    """A second member of the provider's staff, signed in on a client of their own."""
+    staff = factory.user(Role.PROVIDER, provider=editor.world.provider)
+    return _sign_in(app, staff.email)
+
+
+def _content(app, course_id: int) -> tuple[dict, int]:
+    with app.app_context():
+        row = course(course_id)
+        return drafts.working_copy(row), drafts.copy_version(row)
+
+
+def test_a_form_from_before_a_colleagues_change_is_refused(app, editor, colleague):
+    client = editor.client
+    with app.app_context():
+        course_id = write_course(editor.world, modules=4)
+        db.session.commit()
+    base = f"/provider/courses/{course_id}"
+    # The colleague opens module 3 ("Modul 3"), the overview and a quiz question's form.
+    third = colleague.get(f"{base}/modules/3")
+    assert third.status_code == 200 and "Modul 3" in _text(third)
+    old_module = _version_on(third)
+    old_overview = _version_on(colleague.get(f"{base}"))
+    old_question = _version_on(colleague.get(f"{base}/modules/3/questions/1"))
+    assert old_module == old_overview == old_question
+
+    # Meanwhile the other removes module 2: "module 3" is "Modul 4" now.
+    check = client.get(f"{base}/modules/2/remove")
+    removed = client.post(f"{base}/modules/2/remove", data={"version": _version_on(check)})
+    assert removed.status_code == 302
+    before, version = _content(app, course_id)
+    assert [m["title"] for m in before["modules"]] == ["Modul 1", "Modul 3", "Modul 4"]
+
+    changed_since = _said(app, "id", drafts.CHANGED_SINCE)
+    refusals = {
+        "save module 3": (
+            f"{base}/modules/3",
+            {"title": "Modul 3 yang diperbaiki", "minutes": "45", "lesson": "Teks baru"},
+            old_module,
+        ),
+        "move module 3 up": (f"{base}/modules/3/move", {"direction": "up"}, old_overview),
+        "remove question 3": (f"{base}/questions/3/remove", {}, old_overview),
+        "remove module 3": (f"{base}/modules/3/remove", {}, old_overview),
+        "save quiz question 1 of module 3": (
+            f"{base}/modules/3/questions/1",
+            {"prompt": "Diubah?", "answer_1": "Ya", "answer_2": "Tidak", "correct": "1"},
+            old_question,
+        ),
+        "remove quiz question 1 of module 3": (
+            f"{base}/modules/3/questions/1/remove",
+            {},
+            old_overview,
+        ),
+        "add a module": (
+            f"{base}/modules/new",
+            {"title": "Modul Tambahan", "minutes": "30", "lesson": "Teks"},
+            old_overview,
+        ),
+        "add a question": (
+            f"{base}/questions/new",
+            {"prompt": "Baru?", "answer_1": "Ya", "answer_2": "Tidak", "correct": "1"},
+            old_overview,
+        ),
+        "save the details": (f"{base}/details", _details(editor.world), old_overview),
+    }
+    for what, (path, data, old) in refusals.items():
+        refused = colleague.post(path, data={**data, "version": old})
+        assert refused.status_code == 409, what
+        assert changed_since in _text(refused), what
+        assert _content(app, course_id) == (before, version), what
+
+    # Drawn again, the forms carry the new version and go through.
+    fresh = colleague.get(f"{base}/modules/3")
+    assert "Modul 4" in _text(fresh) and _version_on(fresh) == str(version)
+    saved = colleague.post(
+        f"{base}/modules/3",
+        data={"title": "Modul 4 Baru", "minutes": "60", "lesson": "Teks", "version": str(version)},
+    )
+    assert saved.status_code == 302
+    after, _ = _content(app, course_id)
+    assert [m["title"] for m in after["modules"]] == ["Modul 1", "Modul 3", "Modul 4 Baru"]
+
+
+def test_a_move_or_a_removal_from_an_old_overview_is_refused(app, editor, colleague):
+    client = editor.client
+    with app.app_context():
+        course_id = write_course(editor.world, modules=3)
+        db.session.commit()
+    base = f"/provider/courses/{course_id}"
+    seen = _version_on(colleague.get(base))
+    # The other moves module 1 down, then removes question 1.
+    mine = _version_on(client.get(base))
+    assert client.post(f"{base}/modules/1/move", data={"direction": "down", "version": mine})
+    mine = _version_on(client.get(base))
+    assert client.post(f"{base}/questions/1/remove", data={"version": mine}).status_code == 302
+    before, version = _content(app, course_id)
+    assert [m["title"] for m in before["modules"]] == ["Modul 2", "Modul 1", "Modul 3"]
+    assert len(before["questions"]) == 4
+
+    # The colleague's "module 2 up" meant Modul 2; "question 2" meant the second question.
+    moved = colleague.post(f"{base}/modules/2/move", data={"direction": "up", "version": seen})
+    assert moved.status_code == 409
+    assert _said(app, "id", drafts.CHANGED_SINCE) in _text(moved)
+    gone = colleague.post(f"{base}/questions/2/remove", data={"version": seen})
+    assert gone.status_code == 409
+    assert _content(app, course_id) == (before, version)
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_form_without_a_readable_version_is_refused(app, editor, language):
+    client = _sign_in(app, editor.email, english=language == "en")
+    with app.app_context():
+        course_id = write_course(editor.world, modules=3)
+        db.session.commit()
+    before = _content(app, course_id)
+    base = f"/provider/courses/{course_id}"
+    missing = _said(
+        app,
+        language,
+        "This form doesn't say which version of the course it was opened on, so nothing was "
+        "saved. Open the course again and make your change again.",
+    )
+    forms = (
+        (f"{base}/details", _details(editor.world, title="Judul yang Baru Sekali")),
+        (f"{base}/modules/1", {"title": "Modul Baru", "minutes": "60", "lesson": "Teks"}),
+        (f"{base}/modules/new", {"title": "Modul Baru", "minutes": "60", "lesson": "Teks"}),
+        (f"{base}/modules/1/move", {"direction": "down"}),
+        (f"{base}/modules/1/remove", {}),
+        (f"{base}/questions/1", {"prompt": "Baru?", "answer_1": "Ya", "answer_2": "Tidak"}),
+        (f"{base}/questions/new", {"prompt": "Baru?", "answer_1": "Ya", "answer_2": "Tidak"}),
+        (f"{base}/questions/1/remove", {}),
+        (f"{base}/modules/1/questions/1", {"prompt": "Baru?", "answer_1": "Ya"}),
+        (f"{base}/modules/1/questions/new", {"prompt": "Baru?", "answer_1": "Ya"}),
+        (f"{base}/modules/1/questions/1/remove", {}),
+    )
+    for path, data in forms:
+        for version in (None, "", "satu", "-1", "1.0", "²", "9" * 400):
+            sent = data if version is None else {**data, "version": version}
+            refused = client.post(path, data=sent)
+            assert refused.status_code == 400, (path, version, refused.status_code)
+            assert missing in _text(refused), (path, version)
+    assert _content(app, course_id) == before
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -307,7 +521,7 @@ def test_the_list_counts_each_status_and_searches_titles(app, editor):
     # The working copy's title is what is searched (and shown).
     client.post(
         f"/provider/courses/{drafted}/details",
-        data=_details(world, title="Ilustrasi Digital untuk Pemula"),
+        data=_form(app, drafted, **_details(world, title="Ilustrasi Digital untuk Pemula")),
     )
     found = _text(client.get("/provider/courses?q=ilustrasi"))
     assert f'/provider/courses/{drafted}"' in found and "Ilustrasi Digital untuk Pemula" in found
@@ -344,14 +558,18 @@ def test_editing_a_listed_course_keeps_it_listed_until_approved(app, editor):
     course_id = _approved(app, world)
     changed = client.post(
         f"/provider/courses/{course_id}/details",
-        data=_details(
-            world,
-            price="500000",
-            # what a browser may add: none of it is read
-            status="archived",
-            provider_id=str(editor.rival_course),
-            rating_avg="5",
-            published_at="",
+        data=_form(
+            app,
+            course_id,
+            **_details(
+                world,
+                price="500000",
+                # what a browser may add: none of it is read
+                status="archived",
+                provider_id=str(editor.rival_course),
+                rating_avg="5",
+                published_at="",
+            ),
         ),
     )
     assert changed.status_code == 302
@@ -368,7 +586,8 @@ def test_editing_a_listed_course_keeps_it_listed_until_approved(app, editor):
     assert client.post(f"/provider/courses/{course_id}/text-fixes").status_code == 409
     # How a listed course is taught can't change.
     refused = client.post(
-        f"/provider/courses/{course_id}/details", data=_details(world, method="webinar")
+        f"/provider/courses/{course_id}/details",
+        data=_form(app, course_id, **_details(world, method="webinar")),
     )
     assert refused.status_code == 400
     assert _said(app, "id", drafts.METHOD_FIXED) in _text(refused)
@@ -386,7 +605,8 @@ def test_text_fixes_of_a_listed_course_go_live_and_say_what_changed(app, editor)
     client, world = editor.client, editor.world
     course_id = _approved(app, world)
     new_summary = DETAILS["summary"].replace("usaha kecil", "usaha kecil dan menengah")
-    client.post(f"/provider/courses/{course_id}/details", data=_details(world, summary=new_summary))
+    details = _details(world, summary=new_summary)
+    client.post(f"/provider/courses/{course_id}/details", data=_form(app, course_id, **details))
     overview = _text(client.get(f"/provider/courses/{course_id}"))
     assert _said(app, "id", "Publish the text fixes now") in overview
     said = _said(app, "id", "Changed since it was approved:")
@@ -693,7 +913,8 @@ def test_bad_input_is_refused_field_by_field_in_the_page_language(app, editor, l
         db.session.commit()
         before = drafts.draft_of(course(course_id)).version
     module = client.post(
-        f"/provider/courses/{course_id}/modules/1", data={"title": "", "minutes": "7"}
+        f"/provider/courses/{course_id}/modules/1",
+        data=_form(app, course_id, title="", minutes="7"),
     )
     assert module.status_code == 400
     assert _said(
@@ -705,7 +926,7 @@ def test_bad_input_is_refused_field_by_field_in_the_page_language(app, editor, l
     ) in _text(module)
     one_answer = client.post(
         f"/provider/courses/{course_id}/questions/new",
-        data={"prompt": "Satu jawaban?", "answer_1": "Ya", "correct": "1"},
+        data=_form(app, course_id, prompt="Satu jawaban?", answer_1="Ya", correct="1"),
     )
     assert one_answer.status_code == 400
     assert _said(app, language, "Give %(fewest)s to %(most)s answers.", fewest=2, most=6) in _text(
@@ -713,7 +934,9 @@ def test_bad_input_is_refused_field_by_field_in_the_page_language(app, editor, l
     )
     no_right = client.post(
         f"/provider/courses/{course_id}/questions/new",
-        data={"prompt": "Yang benar?", "answer_1": "Ya", "answer_2": "Tidak", "correct": "5"},
+        data=_form(
+            app, course_id, prompt="Yang benar?", answer_1="Ya", answer_2="Tidak", correct="5"
+        ),
     )
     assert no_right.status_code == 400
     assert _said(app, language, "Choose the right answer.") in _text(no_right)
