@@ -427,8 +427,14 @@ def create_course(provider: Provider, actor: User, values: dict, now: datetime) 
         test_tries=details["test_tries"],
         created_at=now,
     )
-    db.session.add(course)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # another course of the same title made meanwhile
+            db.session.add(course)
+            db.session.flush()
+    except IntegrityError:
+        raise DomainError(
+            N_("A course with this title was created at the same moment: send the form again.")
+        ) from None
     content = {**details, "modules": [], "questions": []}
     db.session.add(
         CourseDraft(
