@@ -1,6 +1,6 @@
 """What the pages call the states of things: order and card statuses with their tag colours,
-application outcomes and the reasons an application was not selected, and a participant's
-sex, education and employment.
+application outcomes and the reasons an application was not selected, a participant's sex,
+education and employment, and a course's listing status, method and level.
 
 Labels are lazy translations (shown in the page's language); tags are CSS classes. Every
 page that shows one of these states reads it from here, keyed by the enum's value.
@@ -116,4 +116,32 @@ STEP_TAGS = {
     "waiting": "",  # the plain blue tag
     "locked": "tag--grey",
     "failed": "tag--red",
+}
+
+
+# A course's status in the catalogue's life (curation): the provider's and the office's pages.
+LISTING_STATUSES = {
+    "draft": _l("Draft"),
+    "submitted": _l("Waiting for curation"),
+    "approved": _l("Approved"),
+    "rejected": _l("Sent back"),
+    "archived": _l("Archived"),
+}
+LISTING_TAGS = {
+    "draft": "tag--grey",
+    "submitted": "tag--yellow",
+    "approved": "tag--green",
+    "rejected": "tag--red",
+    "archived": "tag--grey",
+}
+# How a course is taught, and its level (the catalogue's filters, the editor, curation).
+COURSE_METHODS = {
+    "self_paced": _l("Self-paced video"),
+    "webinar": _l("Webinar"),
+    "offline": _l("In person (offline)"),
+}
+COURSE_LEVELS = {
+    "beginner": _l("Beginner"),
+    "intermediate": _l("Intermediate"),
+    "advanced": _l("Advanced"),
 }

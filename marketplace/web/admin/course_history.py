@@ -20,6 +20,7 @@ from marketplace.people.models import User
 from marketplace.web.access import admin_required
 from marketplace.web.admin import bp
 from marketplace.web.i18n import lazy_gettext as _l
+from marketplace.web.labels import LISTING_STATUSES, LISTING_TAGS
 from marketplace.web.paging import page_or_400, within_pages
 
 HISTORY_PER_PAGE = 50
@@ -59,20 +60,8 @@ DETAILS = {
     "test_tries": _l("Tries at the post-test"),
 }
 # A course's status as the office's pages name it.
-COURSE_STATUSES = {
-    "draft": _l("Draft"),
-    "submitted": _l("Waiting for curation"),
-    "approved": _l("Listed"),
-    "rejected": _l("Sent back"),
-    "archived": _l("Archived"),
-}
-COURSE_TAGS = {
-    "draft": "tag--grey",
-    "submitted": "tag--yellow",
-    "approved": "tag--green",
-    "rejected": "tag--red",
-    "archived": "tag--grey",
-}
+COURSE_STATUSES = LISTING_STATUSES
+COURSE_TAGS = LISTING_TAGS
 
 
 @dataclass(frozen=True)

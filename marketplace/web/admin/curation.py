@@ -41,6 +41,7 @@ from marketplace.web.formatting import error_message, number, rupiah, wib
 from marketplace.web.i18n import gettext, ngettext, page_locale
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.inputs import WholeNumberField
+from marketplace.web.labels import COURSE_LEVELS, COURSE_METHODS
 from marketplace.web.paging import page_or_400, within_pages
 
 QUEUE_PER_PAGE = 20
@@ -50,16 +51,8 @@ DECISION_MISSING = N_("Choose whether to approve the course or send it back.")
 FORM_OUT_OF_DATE = N_("This form is out of date: open the course from the queue again.")
 
 LONG_TEXTS = ("description", "outcomes", "audience", "demonstration_brief")
-METHODS = {
-    "self_paced": _l("Self-paced video"),
-    "webinar": _l("Webinar"),
-    "offline": _l("In person (offline)"),
-}
-LEVELS = {
-    "beginner": _l("Beginner"),
-    "intermediate": _l("Intermediate"),
-    "advanced": _l("Advanced"),
-}
+METHODS = COURSE_METHODS
+LEVELS = COURSE_LEVELS
 
 
 class DecisionForm(FlaskForm):

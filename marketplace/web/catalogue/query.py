@@ -15,14 +15,11 @@ from marketplace.catalogue.listing import Criteria, FilterOptions
 from marketplace.core.inputs import read_number
 from marketplace.web.i18n import gettext
 from marketplace.web.i18n import lazy_gettext as _l
+from marketplace.web.labels import COURSE_METHODS
 
 MAX_QUERY_LENGTH = 200
 MAX_PRICE = 100_000_000
-METHODS = (
-    ("self_paced", _l("Self-paced video")),
-    ("webinar", _l("Webinar")),
-    ("offline", _l("In person (offline)")),
-)
+METHODS = tuple(COURSE_METHODS.items())
 SORT_LABELS = (
     ("relevance", _l("Most relevant")),
     ("popular", _l("Most popular")),

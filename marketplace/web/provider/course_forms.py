@@ -22,6 +22,7 @@ from marketplace.web.dates import ClockField, DateTextField, Typed
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.inputs import WholeNumberField
+from marketplace.web.labels import COURSE_LEVELS, COURSE_METHODS
 
 # The fields of a course's details, as curation/drafts.read_details names them.
 DETAIL_FIELDS = (
@@ -41,16 +42,8 @@ DETAIL_FIELDS = (
     "pass_mark",
     "test_tries",
 )
-METHODS = (
-    ("self_paced", _l("Self-paced video")),
-    ("webinar", _l("Webinar")),
-    ("offline", _l("In person (offline)")),
-)
-LEVELS = (
-    ("beginner", _l("Beginner")),
-    ("intermediate", _l("Intermediate")),
-    ("advanced", _l("Advanced")),
-)
+METHODS = tuple(COURSE_METHODS.items())
+LEVELS = tuple(COURSE_LEVELS.items())
 ANSWERS = 6  # question_bank.MOST_CHOICES: the boxes a question form shows
 SESSION_YEARS = (2000, 2999, _l("Enter a date between the years 2000 and 2999."))
 

@@ -44,6 +44,7 @@ from marketplace.web.access import provider_required
 from marketplace.web.formatting import error_message
 from marketplace.web.i18n import gettext, page_locale
 from marketplace.web.i18n import lazy_gettext as _l
+from marketplace.web.labels import LISTING_STATUSES, LISTING_TAGS
 from marketplace.web.paging import page_or_400, within_pages
 from marketplace.web.provider import bp
 from marketplace.web.provider.course_forms import (
@@ -56,20 +57,8 @@ from marketplace.web.provider.course_forms import (
 PER_PAGE = 20
 LONGEST_QUERY = 200
 STATUSES = tuple(status.value for status in CourseStatus)
-STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Waiting for curation"),
-    "approved": _l("Approved"),
-    "rejected": _l("Sent back"),
-    "archived": _l("Archived"),
-}
-STATUS_TAGS = {
-    "draft": "tag--grey",
-    "submitted": "tag--yellow",
-    "approved": "tag--green",
-    "rejected": "tag--red",
-    "archived": "tag--grey",
-}
+STATUS_LABELS = LISTING_STATUSES
+STATUS_TAGS = LISTING_TAGS
 # A listed course's next version (its working copy), beside its status.
 NEXT_VERSION = {
     "editing": _l("Changes not submitted yet"),
