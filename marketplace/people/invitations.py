@@ -161,8 +161,7 @@ def invite(provider: Provider, email: str, invited_by: User, now: datetime) -> I
 
 def link_for(token: str) -> str:
     """The link an invitation's mail carries, on PUBLIC_URL."""
-    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
-    return base + INVITATION_PATH + token
+    return mail.public_link(INVITATION_PATH + token)
 
 
 def _mail_invitation(
