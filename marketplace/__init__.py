@@ -190,6 +190,7 @@ FEATURE_PACKAGES = (
     "learning",
     "certificates",
     "curation",
+    "incentives",
 )
 
 

@@ -72,6 +72,7 @@ class Reason(enum.Enum):
     CARD_EXPIRED = "card_expired"  # first-purchase deadline missed: balance back to the fund
     PURCHASE = "purchase"
     REFUND = "refund"
+    # Programme fund → incentives paid out; a reversal (the bank returned it) the other way.
     INCENTIVE = "incentive"
 
 
@@ -107,6 +108,10 @@ class LedgerTransaction(db.Model):
     order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course_order.id"), index=True)
     # The card an issue or an expiry moved money for.
     card_id: Mapped[int | None] = mapped_column(sa.ForeignKey("card.id"), index=True)
+    # The incentive or survey payment an incentive movement (or its reversal) is for.
+    incentive_payment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("incentive_payment.id"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     entries = relationship("LedgerEntry", back_populates="transaction")
