@@ -8,14 +8,19 @@ import os
 from pathlib import Path
 
 
-def _secret_key(instance_path: Path) -> str | None:
-    """SECRET_KEY from the environment, else from instance/secret_key (written by `make run`)."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    key_file = instance_path / "secret_key"
+def _secret(name: str, key_file: Path) -> str | None:
+    """A secret from the environment variable `name`, else from `key_file` (written by
+    `make run`, mode 0600), else None."""
+    if os.environ.get(name):
+        return os.environ[name]
     if key_file.exists():
         return key_file.read_text().strip()
     return None
+
+
+def _secret_key(instance_path: Path) -> str | None:
+    """SECRET_KEY from the environment, else from instance/secret_key (written by `make run`)."""
+    return _secret("SECRET_KEY", instance_path / "secret_key")
 
 
 def _flag(name: str) -> bool:
@@ -107,6 +112,17 @@ def load(instance_path: str) -> dict:
         "CERTIFICATE_SIGNING_KEY": os.environ.get("CERTIFICATE_SIGNING_KEY") or None,
         "CERTIFICATE_SIGNING_KEY_FILE": os.environ.get("CERTIFICATE_SIGNING_KEY_FILE")
         or str(instance / "certificate-signing-key.pem"),
+        # The payout gateway incentives are paid through (incentives/gateway.py): its address,
+        # and the secret shared with it that signs our calls and its webhooks (from the
+        # environment, else instance/payout_gateway_secret, written by `make run`). `make run`
+        # starts the project's sandbox gateway on PAYOUT_SANDBOX_PORT beside the app.
+        "PAYOUT_GATEWAY_URL": os.environ.get("PAYOUT_GATEWAY_URL") or "http://127.0.0.1:5010",
+        "PAYOUT_GATEWAY_SECRET": _secret(
+            "PAYOUT_GATEWAY_SECRET", instance / "payout_gateway_secret"
+        ),
+        "PAYOUT_GATEWAY_TIMEOUT": float(os.environ.get("PAYOUT_GATEWAY_TIMEOUT") or 5),
+        # A webhook older (or newer) than this many seconds is refused as a replay.
+        "PAYOUT_WEBHOOK_TOLERANCE": int(os.environ.get("PAYOUT_WEBHOOK_TOLERANCE") or 300),
     }
 
 
