@@ -216,6 +216,11 @@ def write_review(
         course_id=order.course_id,
         stars=stars,
     )
+    # The review is the last condition of the incentives (with a linked payout account).
+    # Imported here: incentives reads this module's `completed_and_reviewed`.
+    from marketplace.incentives import schedule
+
+    schedule.schedule_for(participant, now)
     return review
 
 

@@ -10,7 +10,8 @@ Accounts (by `code`):
 - ``card:<card id>`` (CARD): a participant's training balance;
 - ``provider:<provider id>`` (PROVIDER_PAYABLE): owed to a provider for the courses it sold
   (purchases in, refunds out);
-- ``incentives_paid``: a later capability.
+- ``incentives_paid`` (INCENTIVES_PAID): cash incentives and survey payments paid out to
+  participants (a reversal returns one to the programme fund).
 
 Why it is race-free on SQLite and PostgreSQL alike: the debit is ONE conditional UPDATE,
 ``SET balance = balance - :amount WHERE id = :id AND (may_go_negative OR balance >= :amount)``,
@@ -52,6 +53,7 @@ from marketplace.orders.models import Order, OrderStatus
 
 BUDGET = "budget"
 PROGRAMME_FUND = "programme_fund"
+INCENTIVES_PAID = "incentives_paid"
 
 
 class InsufficientBalance(DomainError):
@@ -123,6 +125,11 @@ def programme_fund() -> LedgerAccount:
     return account(PROGRAMME_FUND, AccountKind.PROGRAMME_FUND)
 
 
+def incentives_paid() -> LedgerAccount:
+    """Cash incentives and survey payments paid out to participants."""
+    return account(INCENTIVES_PAID, AccountKind.INCENTIVES_PAID)
+
+
 def open_card_account() -> LedgerAccount:
     """A new, empty card account under a provisional code; see `name_card_account`.
 
@@ -192,11 +199,13 @@ def transfer(
     *,
     order_id: int | None = None,
     card_id: int | None = None,
+    incentive_payment_id: int | None = None,
 ) -> LedgerTransaction:
     """Move `amount` whole rupiah from `source` to `destination` (accounts or their codes).
 
-    `order_id` and `card_id` say what the movement is about (the order of a purchase or a
-    refund, the card of an issue or an expiry): `verify` and the statements join on them.
+    `order_id`, `card_id` and `incentive_payment_id` say what the movement is about (the
+    order of a purchase or a refund, the card of an issue or an expiry, the incentive paid
+    or reversed): `verify` and the statements join on them.
 
     Raises InsufficientBalance (a DomainError) when the source can't go below zero and does
     not hold the amount; then nothing is written. With an `idempotency_key` that was used
@@ -215,6 +224,7 @@ def transfer(
         idempotency_key=idempotency_key,
         order_id=order_id,
         card_id=card_id,
+        incentive_payment_id=incentive_payment_id,
         created_at=utcnow(),
     )
     touched: list[int] = []
@@ -331,6 +341,11 @@ def verify() -> list[str]:
         problems.append(f"account {code}: balance {cached} is below zero")
     problems += _order_problems()
     problems += _card_problems()
+    # The incentives' caps and their payments' movements (incentives/caps.py). Imported
+    # here: incentives moves its money through this module.
+    from marketplace.incentives import caps
+
+    problems += caps.problems()
     return problems
 
 
