@@ -243,6 +243,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.web.certificates import bp as certificates_bp
     from marketplace.web.checkout.views import bp as checkout_bp
     from marketplace.web.learning import bp as learning_bp
+    from marketplace.web.payouts import bp as payouts_bp
     from marketplace.web.provider import bp as provider_bp
     from marketplace.web.public.views import bp as public_bp
 
@@ -255,6 +256,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(provider_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(payouts_bp)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -315,6 +315,64 @@ def _revoked_in_list(document, status_list) -> bool:
     return False
 
 
+@click.group("incentives")
+def incentives_group() -> None:
+    """Incentives and survey payments: paying them through the payout gateway."""
+
+
+def _sqlite_path() -> str | None:
+    """The SQLite database file's path, or None on PostgreSQL."""
+    url = db.engine.url
+    return url.database if url.get_backend_name() == "sqlite" else None
+
+
+def disburse_due(limit: int | None = None) -> str:
+    """One disbursement run (incentives/disbursement.py); a line saying what it did."""
+    from flask import current_app
+
+    from marketplace.incentives import disbursement
+    from marketplace.incentives.gateway import Gateway
+
+    gateway = Gateway.of(current_app.config)
+    settings = disbursement.Settings.of(current_app.config)
+    with disbursement.exclusive_run(_sqlite_path()):
+        done = disbursement.run(gateway, settings, limit=limit)
+    return (
+        f"run {done.id}: {done.claimed} claimed, {done.accepted} accepted by the gateway, "
+        f"{done.failed} not, {done.reconciled} reconciled"
+    )
+
+
+@tasks.periodic(crontab(minute="*/10"))
+def disburse_periodically() -> str:
+    """Every ten minutes the worker pays what is due (`flask incentives disburse` by hand)."""
+    from marketplace.incentives.disbursement import AnotherDisburser
+    from marketplace.incentives.gateway import GatewayUnavailable
+
+    try:
+        return disburse_due()
+    except (AnotherDisburser, GatewayUnavailable) as reason:
+        return f"not run: {reason}"
+
+
+@incentives_group.command("disburse")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Claim at most N.")
+@with_appcontext
+def incentives_disburse_command(limit: int | None) -> None:
+    """Pay every due incentive and survey payment; ask the gateway about stuck ones."""
+    from marketplace.incentives.disbursement import AnotherDisburser
+    from marketplace.incentives.gateway import GatewayUnavailable
+
+    try:
+        click.echo(disburse_due(limit))
+    except AnotherDisburser as holder:
+        click.echo(f"Another disburser is running ({holder}): on SQLite one runs at a time.")
+        raise SystemExit(75) from None
+    except GatewayUnavailable as reason:
+        click.echo(f"The payout gateway can't be used: {reason}")
+        raise SystemExit(1) from None
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     app.cli.add_command(seed_command)
@@ -326,6 +384,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(mail_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(certificates_group)
+    app.cli.add_command(incentives_group)
 
 
 @click.command("worker")

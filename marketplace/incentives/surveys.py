@@ -17,6 +17,7 @@ the answers (they feed the public statistics) and adds the survey's payment of t
 created, holding the caps). Every refusal is a DomainError and changes nothing.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -93,9 +94,7 @@ NO_CARD, TRAINING, NOT_YET, BLOCKED = "no_card", "training", "not_yet", "blocked
 NO_SUCH_SURVEY = N_("There is no such survey in your scheme.")
 ALREADY_ANSWERED = N_("You have already answered this survey.")
 NOT_A_CARD_HOLDER = N_("Surveys are for Kartu Prakerja holders.")
-BEFORE_TRAINING = N_(
-    "This survey opens once your first course is completed and you have rated it."
-)
+BEFORE_TRAINING = N_("This survey opens once your first course is completed and you have rated it.")
 OPENS_LATER = N_("This survey opens on %(date)s.")
 BLOCKED_PARTICIPANT = N_(
     "The programme office has blocked your account, so you can't answer surveys for now. "
@@ -186,8 +185,8 @@ def _payments(participant: Participant) -> dict[int, IncentivePayment]:
 
 def for_participant(participant: Participant | None, now: datetime) -> list[SurveyView]:
     """The participant's surveys in order, each locked (with why), open or answered (with
-    when and its payment). None for a participant without a card: no scheme, no survey.
-    Reads only."""
+    when and its payment); an empty list for a participant without a card (no scheme, no
+    survey). Reads only."""
     scheme = schedule.scheme_of(participant) if participant is not None else None
     if scheme is None:
         return []
@@ -265,12 +264,10 @@ def read_answers(answers) -> tuple[Employment, IncomeChange, int, bool]:
     """(employment, income change, usefulness 1-5, would recommend) from `answers`, a mapping
     of QUESTIONS to the form's values ("employed", "3", "yes") or the stored types; every
     answer missing or out of its choices refused at once (DomainError.several)."""
-    answers = answers if isinstance(answers, dict) else {}
+    answers = answers if isinstance(answers, Mapping) else {}
     readers = (
         lambda: _choice(answers.get("employment"), Employment, CHOOSE_EMPLOYMENT, "employment"),
-        lambda: _choice(
-            answers.get("income_change"), IncomeChange, CHOOSE_INCOME, "income_change"
-        ),
+        lambda: _choice(answers.get("income_change"), IncomeChange, CHOOSE_INCOME, "income_change"),
         lambda: _usefulness(answers.get("usefulness")),
         lambda: _recommend(answers.get("would_recommend")),
     )

@@ -16,6 +16,7 @@ from marketplace.web.account import (  # noqa: E402, F401
     batches,
     demonstration,
     email,
+    incentives,
     online_test,
     profile,
     reviews,
