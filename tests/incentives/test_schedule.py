@@ -23,9 +23,7 @@ from marketplace.money import ledger
 from marketplace.people.models import Participant
 
 
-def test_a_reviewed_course_and_a_linked_account_schedule_four_monthly_payments_in_2020(
-    app, shop
-):
+def test_a_reviewed_course_and_a_linked_account_schedule_four_monthly_payments_in_2020(app, shop):
     [person] = completed_and_reviewed(app, shop, 1)
     with app.app_context():
         payments = payments_of(person)
@@ -65,9 +63,7 @@ def test_an_incentive_before_a_reviewed_course_is_refused(app, shop):
     with app.app_context():
         participant = db.session.get(Participant, person)
         with pytest.raises(DomainError):
-            schedule.add_payment(
-                participant, PaymentKind.INCENTIVE, 1, 600_000, shop.now, shop.now
-            )
+            schedule.add_payment(participant, PaymentKind.INCENTIVE, 1, 600_000, shop.now, shop.now)
         assert payments_of(person) == []
 
 
@@ -121,9 +117,16 @@ def test_verify_finds_a_payment_beyond_the_cap_and_money_without_a_payment(app, 
         # Written past the service, as a bug or a hand in the database would.
         db.session.execute(
             sa.insert(IncentivePayment).values(
-                participant_id=person, kind=PaymentKind.INCENTIVE, number=5, amount=600_000,
-                due_at=shop.now, state=PaymentState.DUE, idempotency_key="pk_extra",
-                attempts=0, gateway_version=0, created_at=shop.now,
+                participant_id=person,
+                kind=PaymentKind.INCENTIVE,
+                number=5,
+                amount=600_000,
+                due_at=shop.now,
+                state=PaymentState.DUE,
+                idempotency_key="pk_extra",
+                attempts=0,
+                gateway_version=0,
+                created_at=shop.now,
             )
         )
         problems = caps.problems()

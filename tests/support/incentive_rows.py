@@ -14,8 +14,8 @@ from marketplace.extensions import db
 from marketplace.incentives.gateway import Disbursement, sign
 from marketplace.incentives.models import IncentivePayment, PayoutAccount, PayoutKind
 from marketplace.learning import reviews
-from marketplace.people.models import Participant
 from marketplace.money import ledger
+from marketplace.people.models import Participant
 from support.checkout_rows import buy, card_holders
 from support.learning_rows import complete
 from support.programme_rows import fund
@@ -80,15 +80,19 @@ def disbursement_of(payment: IncentivePayment, status: str, version: int, **fiel
     )
 
 
-def signed_event(disbursement: Disbursement, event_id: str, secret=SECRET, timestamp=None,
-                 kind=None) -> tuple[bytes, dict]:
+def signed_event(
+    disbursement: Disbursement, event_id: str, secret=SECRET, timestamp=None, kind=None
+) -> tuple[bytes, dict]:
     """A webhook's body and headers, signed as the gateway signs them."""
-    kind = kind or {
-        "SUCCEEDED": "disbursement.succeeded",
-        "FAILED": "disbursement.failed",
-        "REVERSED": "disbursement.reversed",
-        "PENDING": "disbursement.succeeded",
-    }[disbursement.status]
+    kind = (
+        kind
+        or {
+            "SUCCEEDED": "disbursement.succeeded",
+            "FAILED": "disbursement.failed",
+            "REVERSED": "disbursement.reversed",
+            "PENDING": "disbursement.succeeded",
+        }[disbursement.status]
+    )
     body = json.dumps(
         {
             "id": event_id,
