@@ -373,6 +373,78 @@ def incentives_disburse_command(limit: int | None) -> None:
         raise SystemExit(1) from None
 
 
+@click.command("payout-sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Port to listen on (default: PAYOUT_GATEWAY_URL's port).",
+)
+@click.option(
+    "--db", "db_path", default=None, help="Its SQLite record [instance/payout-sandbox.db]."
+)
+@click.option("--webhook-url", default=None, help="Where webhooks go [PUBLIC_URL/payouts/webhook].")
+@click.option(
+    "--accounts",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="CSV of accounts to register: channel,account_number,holder_name[,rejected].",
+)
+@click.option("--settle-after", default=0.3, show_default=True, help="Seconds before settling.")
+@click.option("--seed", default=None, type=int, help="Random seed for the faults.")
+@with_appcontext
+def payout_sandbox_command(host, port, db_path, webhook_url, accounts, settle_after, seed) -> None:
+    """Serve the sandbox payout gateway (the other side of incentive payouts) until stopped."""
+    import logging
+    import os
+    import signal
+    import threading
+    import urllib.parse
+
+    from flask import current_app
+
+    from marketplace.incentives.sandbox import PayoutSandbox
+
+    config = current_app.config
+    secret = config.get("PAYOUT_GATEWAY_SECRET")
+    if not secret:
+        raise click.ClickException(
+            "PAYOUT_GATEWAY_SECRET is not set (env or instance/payout_gateway_secret)"
+        )
+    if port is None:
+        port = urllib.parse.urlsplit(config["PAYOUT_GATEWAY_URL"]).port or 5010
+    if webhook_url is None and config.get("PUBLIC_URL"):
+        webhook_url = config["PUBLIC_URL"].rstrip("/") + "/payouts/webhook"
+    db_path = db_path or os.path.join(current_app.instance_path, "payout-sandbox.db")
+    logger = logging.getLogger("payout_sandbox")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s payout-sandbox %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    sandbox = PayoutSandbox(
+        secret,
+        db_path,
+        webhook_url=webhook_url,
+        seed=seed,
+        settle_after=settle_after,
+        webhook_delays=(0.5, 2, 10, 30, 120),  # a restarting site still gets its events
+    )
+    if accounts:
+        click.echo(f"Registered {sandbox.load_accounts(accounts)} accounts from {accounts}.")
+    url = sandbox.start(host, port)
+    click.echo(f"Payout sandbox listening on {url} (record: {db_path})")
+    click.echo(f"Webhooks go to {webhook_url or 'nowhere: no PUBLIC_URL or --webhook-url'}")
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    while not stopping.wait(0.2):
+        pass
+    sandbox.stop()
+    click.echo("Payout sandbox stopped.")
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     app.cli.add_command(seed_command)
@@ -385,6 +457,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(certificates_group)
     app.cli.add_command(incentives_group)
+    app.cli.add_command(payout_sandbox_command)
 
 
 @click.command("worker")

@@ -286,7 +286,7 @@ def send(payment_id: int, gateway: Gateway, now: datetime, settings: Settings) -
 def reconcile(run_row: DisbursementRun, gateway: Gateway, now: datetime, settings: Settings) -> int:
     """Ask the gateway about payments stuck in ``paying``; send again those it never got.
     How many were looked at."""
-    looked = 0
+    looked: set[int] = set()  # each payment once per run
     while True:
         _writing()
         stuck = db.session.scalars(
@@ -294,6 +294,7 @@ def reconcile(run_row: DisbursementRun, gateway: Gateway, now: datetime, setting
             .where(
                 IncentivePayment.state == PaymentState.PAYING,
                 IncentivePayment.next_attempt_at <= now,
+                IncentivePayment.id.not_in(looked) if looked else sa.true(),
             )
             .order_by(IncentivePayment.next_attempt_at, IncentivePayment.id)
             .limit(settings.batch)
@@ -313,10 +314,10 @@ def reconcile(run_row: DisbursementRun, gateway: Gateway, now: datetime, setting
             if moved.rowcount == 1:
                 mine.append(payment.id)
         db.session.commit()
-        if not mine:
-            return looked
+        if not stuck:
+            return len(looked)
+        looked.update(payment.id for payment in stuck)
         for payment_id in mine:
-            looked += 1
             payment = db.session.get(IncentivePayment, payment_id)
             try:
                 found = gateway.status(payment.idempotency_key)
@@ -329,10 +330,18 @@ def reconcile(run_row: DisbursementRun, gateway: Gateway, now: datetime, setting
                 _writing()
                 apply(found, now, settings)
             db.session.commit()
-        run_row = db.session.merge(run_row)
-        _writing()
-        run_row.reconciled += len(mine)
+        _count(run_row.id, reconciled=len(mine))
         db.session.commit()
+
+
+def _count(run_id: int, **added: int) -> None:
+    """Add to a run's counts (one UPDATE: the run's row is read by the office meanwhile)."""
+    _writing()
+    db.session.execute(
+        sa.update(DisbursementRun)
+        .where(DisbursementRun.id == run_id)
+        .values({name: getattr(DisbursementRun, name) + value for name, value in added.items()})
+    )
 
 
 def run(
@@ -356,11 +365,7 @@ def run(
             break
         for payment_id in claimed:
             outcome = send(payment_id, gateway, clock(), settings)
-            run_row = db.session.get(DisbursementRun, run_id)
-            if outcome == "accepted":
-                run_row.accepted += 1
-            else:
-                run_row.failed += 1
+            _count(run_id, **{"accepted" if outcome == "accepted" else "failed": 1})
             db.session.commit()
             sent += 1
     reconcile(db.session.get(DisbursementRun, run_id), gateway, clock(), settings)

@@ -21,7 +21,8 @@ that many seconds, True = 0.2, then sent shuffled), `final_fail_rate`, `settle_a
 
 Control calls (signed like the others): ``POST /sandbox/accounts``, ``POST /sandbox/faults``,
 ``POST /sandbox/disbursements/<key>/reverse``, ``GET /sandbox/record``,
-``POST /sandbox/idle?timeout=S``. The path signed is the path with its query string.
+``POST /sandbox/idle?timeout=S``, ``POST /sandbox/redeliver`` (events given up, again).
+The path signed is the path with its query string.
 
 `flask payout-sandbox` serves it; tests use `PayoutSandbox(...).start()` (see
 tests/support/payout_sandbox.py).
@@ -144,7 +145,7 @@ CREATE TABLE IF NOT EXISTS payment (
 );
 """
 
-CONTROL = frozenset({"accounts", "faults", "reverse", "record", "idle"})
+CONTROL = frozenset({"accounts", "faults", "reverse", "record", "idle", "redeliver"})
 FAULTS = (
     "fail_rate",
     "timeout_rate",
@@ -283,6 +284,7 @@ class PayoutSandbox:
                 Rule("/sandbox/disbursements/<key>/reverse", methods=["POST"], endpoint="reverse"),
                 Rule("/sandbox/record", methods=["GET"], endpoint="record"),
                 Rule("/sandbox/idle", methods=["POST"], endpoint="idle"),
+                Rule("/sandbox/redeliver", methods=["POST"], endpoint="redeliver"),
             ],
             strict_slashes=False,
         )
@@ -664,6 +666,20 @@ class PayoutSandbox:
             for row in rows
         ]
 
+    def redeliver(self) -> int:
+        """Try again the events whose delivery was given up (to the webhook URL now set,
+        if they had none); how many."""
+        with self._wake:
+            changed = self._db.execute(
+                "UPDATE event SET state = 'pending', tries = sent, next_try = ?, "
+                "url = COALESCE(?, url) WHERE state IN ('failed', 'unsent') "
+                "AND COALESCE(?, url) IS NOT NULL",
+                (time.time(), self.webhook_url, self.webhook_url),
+            ).rowcount
+            self._poke()
+        log.info("redelivering %s events", changed)
+        return changed
+
     def _due_events(self) -> tuple[list[sqlite3.Row], float | None]:
         """The events to send now (shuffled when reordering) and when to look again."""
         with self._wake:
@@ -979,6 +995,9 @@ class PayoutSandbox:
 
     def _api_record(self, request: Request, data: Any) -> Response:
         return _json(200, self.record())
+
+    def _api_redeliver(self, request: Request, data: Any) -> Response:
+        return _json(200, {"redelivering": self.redeliver()})
 
     def _api_idle(self, request: Request, data: Any) -> Response:
         raw = request.args.get("timeout") or (

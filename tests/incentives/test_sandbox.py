@@ -344,3 +344,16 @@ def test_load_accounts_from_csv(tmp_path, sandbox):
     with pytest.raises(GatewayRefused) as refused:
         gateway.inquire("ovo", "081377778888")
     assert refused.value.code == "ACCOUNT_REJECTED"
+
+
+def test_given_up_events_are_delivered_again_on_demand(sandbox):
+    with webhook_receiver(answers=[500] * 4) as receiver:
+        sandbox.webhook_url = receiver.url
+        pay(gateway_for(sandbox), "k-given-up")
+        receiver.wait_for(4)
+        assert sandbox.wait_idle(3)
+        assert [event["state"] for event in sandbox.events()] == ["failed"]
+        assert sandbox.redeliver() == 1
+        assert receiver.wait_for(5)[-1].status == 200
+        assert sandbox.wait_idle(3)
+        assert [event["state"] for event in sandbox.events()] == ["delivered"]

@@ -4,11 +4,15 @@ a payout account linked, and the gateway's word as a signed webhook.
     from support.incentive_rows import eligible, link_account, signed_event, ...
 """
 
+import contextlib
 import json
+import threading
 import time
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from marketplace.extensions import db
 from marketplace.incentives.gateway import Disbursement, sign
@@ -120,3 +124,43 @@ def signed_event(
 
 def incentives_paid_balance() -> int:
     return ledger.balance_of(ledger.INCENTIVES_PAID)
+
+
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """The app served on a free loopback port in a thread (the gateway's webhooks reach it);
+    yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def settle(app, sandbox, until: Callable[[], bool], timeout: float = 20.0) -> bool:
+    """Wait until the sandbox has nothing left to settle or deliver and `until()` holds
+    (read in a fresh app context)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sandbox.wait_idle(timeout=max(deadline - time.monotonic(), 0.1))
+        with app.app_context():
+            if until():
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def register_accounts(app, sandbox, rejected: bool = False) -> None:
+    """Tell the sandbox's banks about every payout account linked (their holders' names as
+    linked), so that paying them succeeds."""
+    with app.app_context():
+        for account in db.session.scalars(sa.select(PayoutAccount)):
+            sandbox.register_account(
+                account.channel, account.number, account.holder_name, rejected=rejected
+            )

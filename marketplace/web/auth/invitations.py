@@ -12,6 +12,8 @@ links are limited per visitor (`WRONG_LINKS`, only answers that found no invitat
 as the certificate lookups are; the form's POST also has the way in's limit per address.
 """
 
+import time
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user
 from flask_wtf import FlaskForm
@@ -120,6 +122,7 @@ def invitation(token: str):
         else:
             session.clear()  # a new session for the new account
             login_user(user)
+            session["signed_in_at"] = int(time.time())
             flash(
                 gettext(
                     "Welcome, %(name)s. Your account acts for %(provider)s.",

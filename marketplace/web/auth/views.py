@@ -2,6 +2,8 @@
 out, passwords. The rate limits and their keys: web/auth/limits.py.
 """
 
+import time
+
 from flask import (
     Blueprint,
     current_app,
@@ -131,7 +133,9 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"), default="")
-    if current_user.is_authenticated and request.method == "GET":
+    # A signed-in account is sent on, unless a page asked it to sign in again ("again":
+    # a change that needs a fresh sign-in, such as the payout account).
+    if current_user.is_authenticated and request.method == "GET" and not request.args.get("again"):
         return redirect(safe_next(form.next.data, default=_home_for(current_user)))
     status = 200
     if form.validate_on_submit():
@@ -139,6 +143,7 @@ def login():
         if user is not None:
             session.clear()  # a new session on every sign-in
             login_user(user)
+            session["signed_in_at"] = int(time.time())  # pages that need a fresh sign-in
             flash(gettext("You are signed in."), "success")
             if user.verified_at is None:
                 flash(
@@ -212,6 +217,7 @@ def register():
         else:
             session.clear()
             login_user(user)
+            session["signed_in_at"] = int(time.time())
             return redirect(url_for("auth.check_email"))
     elif request.method == "POST":
         status = 400
@@ -406,6 +412,7 @@ def change_password():
             status = 400
         else:
             login_user(user)  # this browser goes on with the new session version
+            session["signed_in_at"] = int(time.time())  # the password was just typed
             flash(gettext("Your password has been changed."), "success")
             return redirect(_account_home())
     elif request.method == "POST":
