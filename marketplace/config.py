@@ -123,6 +123,13 @@ def load(instance_path: str) -> dict:
         "PAYOUT_GATEWAY_TIMEOUT": float(os.environ.get("PAYOUT_GATEWAY_TIMEOUT") or 5),
         # A webhook older (or newer) than this many seconds is refused as a replay.
         "PAYOUT_WEBHOOK_TOLERANCE": int(os.environ.get("PAYOUT_WEBHOOK_TOLERANCE") or 300),
+        # The disburser's pace (incentives/disbursement.Settings): payments claimed per
+        # transaction; seconds a payment may stay "paying" before the gateway is asked about
+        # it; the first wait after a failure (doubled each time); tries before the office.
+        "PAYOUT_BATCH": int(os.environ.get("PAYOUT_BATCH") or 50),
+        "PAYOUT_RECONCILE_AFTER": float(os.environ.get("PAYOUT_RECONCILE_AFTER") or 600),
+        "PAYOUT_RETRY_AFTER": float(os.environ.get("PAYOUT_RETRY_AFTER") or 1800),
+        "PAYOUT_RETRY_LIMIT": int(os.environ.get("PAYOUT_RETRY_LIMIT") or 5),
     }
 
 
