@@ -23,6 +23,9 @@ PORT ?= 5000
 # it, never with a request's Host header. Set it when people reach the server by another name
 # (e.g. with HOST=0.0.0.0: make run PUBLIC_URL=http://192.168.1.20:5000).
 PUBLIC_URL ?= http://$(HOST):$(PORT)
+# The sandbox payout gateway `make run` starts on loopback, and the address the app calls.
+PAYOUT_SANDBOX_PORT ?= 5010
+PAYOUT_GATEWAY_URL ?= http://127.0.0.1:$(PAYOUT_SANDBOX_PORT)
 # Extra arguments for pytest, e.g. make test-sqlite PYTEST_ARGS='-k catalogue -x'
 PYTEST_ARGS ?=
 # Extra arguments for the benchmark, e.g. make bench BENCH_ARGS='--courses 150000'
@@ -130,8 +133,10 @@ messages: install ## extract the messages and update the id and en catalogues (.
 # --- running ---------------------------------------------------------------------------
 
 run: export PUBLIC_URL := $(PUBLIC_URL)
-run: install translations ## migrate, seed an empty catalogue, serve on http://127.0.0.1:5000 with the worker
+run: export PAYOUT_GATEWAY_URL := $(PAYOUT_GATEWAY_URL)
+run: install translations ## migrate, seed an empty catalogue, serve on http://127.0.0.1:5000 with the worker and the payout sandbox
 	@scripts/secret-key.sh $(BIN)/python
+	@scripts/secret-key.sh $(BIN)/python instance/payout_gateway_secret PAYOUT_GATEWAY_SECRET
 	$(BIN)/flask db upgrade
 	@status=0; $(BIN)/flask is-empty || status=$$?; \
 	if [[ $$status -eq 0 ]]; then \
@@ -139,9 +144,12 @@ run: install translations ## migrate, seed an empty catalogue, serve on http://1
 	elif [[ $$status -ne 1 ]]; then \
 	    exit $$status; \
 	fi
-# The task queue's worker (mail, periodic jobs) runs beside the server and stops with it.
+# The task queue's worker (mail, periodic jobs, paying incentives every ten minutes) and the
+# sandbox payout gateway (incentives are paid through it) run beside the server and stop
+# with it.
+	$(BIN)/flask payout-sandbox --port $(PAYOUT_SANDBOX_PORT) & sandbox=$$!; \
 	$(BIN)/flask worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null || true; wait $$worker || true' EXIT; \
+	trap 'kill $$worker $$sandbox 2>/dev/null || true; wait $$worker $$sandbox || true' EXIT; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # --- checks ----------------------------------------------------------------------------

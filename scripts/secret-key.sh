@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Write instance/secret_key (mode 600) on first run, unless SECRET_KEY is set in the
-# environment. marketplace/config.py reads SECRET_KEY first, then this file.
-# usage: scripts/secret-key.sh [PYTHON]
+# Write a secret (mode 600) on first run, unless its environment variable is set.
+# marketplace/config.py reads the variable first, then this file.
+# usage: scripts/secret-key.sh [PYTHON [FILE [VARIABLE]]]
+#   default: instance/secret_key for SECRET_KEY; `make run` also writes
+#   instance/payout_gateway_secret for PAYOUT_GATEWAY_SECRET (shared with the sandbox gateway).
 set -euo pipefail
 
 python=${1:-python3}
-key_file=instance/secret_key
+key_file=${2:-instance/secret_key}
+variable=${3:-SECRET_KEY}
 
-if [[ -n "${SECRET_KEY:-}" ]]; then
+if [[ -n "${!variable:-}" ]]; then
     exit 0
 fi
-mkdir -p instance
+mkdir -p "$(dirname "$key_file")"
 if [[ ! -s $key_file ]]; then
     (
         umask 077
