@@ -246,9 +246,12 @@ def test_a_survey_is_answered_once(app, shop):
         assert refused.value.message == surveys.ALREADY_ANSWERED
         db.session.rollback()
         assert _counts(person) == (1, 1)
-        assert db.session.scalar(
-            sa.select(SurveyResponse.usefulness).where(SurveyResponse.participant_id == person)
-        ) == 4
+        assert (
+            db.session.scalar(
+                sa.select(SurveyResponse.usefulness).where(SurveyResponse.participant_id == person)
+            )
+            == 4
+        )
 
 
 def test_two_answers_sent_at_once_store_one_and_pay_once(app, shop):

@@ -27,11 +27,10 @@ from marketplace.core import DomainError
 from marketplace.core.base import utcnow
 from marketplace.core.indonesia import rupiah
 from marketplace.extensions import db
-from marketplace.incentives import channels, surveys
+from marketplace.incentives import payout_accounts, surveys
 from marketplace.incentives.models import (
     IncentivePayment,
     PaymentKind,
-    PaymentState,
     PayoutAccount,
 )
 from marketplace.learning import reviews
@@ -66,7 +65,10 @@ USEFULNESS_CHOICES = (
     ("2", _l("2: a little useful")),
     ("1", _l("1: not useful")),
 )
-RECOMMEND_CHOICES = ((surveys.YES, _l("Yes")), (surveys.NO, _l("No")))
+RECOMMEND_CHOICES = (
+    (surveys.YES, _l("Yes, I would recommend it")),
+    (surveys.NO, _l("No, I would not")),
+)
 
 # Why the gateway failed a payment, in plain words, and whether the participant's account is
 # the problem (then linking another account in their own name fixes it). The gateway's
@@ -134,16 +136,6 @@ class Missing:
     review_order_id: int | None  # a completed course waiting for its rating
 
 
-def current_account(participant: Participant) -> PayoutAccount | None:
-    """The participant's current payout account (not replaced), if any."""
-    return db.session.scalar(
-        sa.select(PayoutAccount).where(
-            PayoutAccount.participant_id == participant.id,
-            PayoutAccount.replaced_at.is_(None),
-        )
-    )
-
-
 def _payments(participant: Participant) -> list[IncentivePayment]:
     kind_order = sa.case((IncentivePayment.kind == PaymentKind.INCENTIVE, 0), else_=1)
     return list(
@@ -188,12 +180,8 @@ def _missing(participant: Participant, account: PayoutAccount | None) -> Missing
 
 
 def account_name(account: PayoutAccount) -> str:
-    """A payout account as the pages show it: its channel and masked number (OVO
-    0812•••••890, BCA ••••••7890)."""
-    channel = channels.find(account.channel)
-    if channel is None:
-        return f"{account.channel} {channels.mask(account.number)}"
-    return f"{channel.name} {channel.masked(account.number)}"
+    """A payout account as the pages show it: "BCA ••••••7890", "OVO 0812•••••890"."""
+    return payout_accounts.account_label(account.channel, account.number)
 
 
 def failure_of(payment: IncentivePayment) -> tuple[str, bool]:
@@ -224,7 +212,7 @@ def incentives():
     card = participant.card if participant is not None else None
     if card is None:
         return render_template("account/incentives.html", card=None, **_helpers())
-    account = current_account(participant)
+    account = payout_accounts.current_account(participant)
     payments = _payments(participant)
     return render_template(
         "account/incentives.html",
@@ -238,15 +226,13 @@ def incentives():
         missing=None
         if any(payment.kind is PaymentKind.INCENTIVE for payment in payments)
         else _missing(participant, account),
-        now=now,
-        states=PaymentState,
         **_helpers(),
     )
 
 
 def _survey_page(participant, view, form, status: int = 200, problem: str | None = None):
     card = participant.card
-    account = current_account(participant)
+    account = payout_accounts.current_account(participant)
     return (
         render_template(
             "account/survey.html",
@@ -293,7 +279,7 @@ def survey(number: int):
             return _survey_page(participant, view, form, 409, problem=" ".join(problems))
         return _survey_page(participant, view, form, 400)
     amount = rupiah(participant.card.scheme.survey_incentive)
-    if current_account(participant) is None:
+    if payout_accounts.current_account(participant) is None:
         flash(
             gettext(
                 "Thank you: your answers are saved. %(amount)s will be paid once you link a "
