@@ -59,6 +59,7 @@ from marketplace.core.base import utcnow
 from marketplace.core.models import Province
 from marketplace.core.slugs import slugify
 from marketplace.demo import curation, journeys
+from marketplace.demo import incentives as demo_incentives
 from marketplace.extensions import db
 from marketplace.orders import seats
 from marketplace.people import invitations
@@ -264,6 +265,8 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
     waiting = curation.seed_curation()
     indexed = search.rebuild_index()
     programme = journeys.seed_programme(utcnow(), rng)
+    if programme is not None:  # her payout account, survey and payments (issue 15)
+        demo_incentives.seed_incentives(utcnow())
     _check_agrees_with_itself()
     return SeedReport(
         skipped=False,
