@@ -444,6 +444,7 @@ def payment_of(disbursement: Disbursement) -> IncentivePayment | None:
         sa.select(IncentivePayment)
         .where(IncentivePayment.idempotency_key == disbursement.idempotency_key)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
 
 
@@ -454,7 +455,6 @@ def apply(disbursement: Disbursement, now: datetime, settings: Settings) -> str:
     payment = payment_of(disbursement)
     if payment is None:
         return "unknown"
-    db.session.refresh(payment)
     if disbursement.amount != payment.amount:
         return "mismatch"
     if disbursement.version <= payment.gateway_version:
@@ -534,12 +534,22 @@ def apply(disbursement: Disbursement, now: datetime, settings: Settings) -> str:
 # --- the office ---------------------------------------------------------------------------------
 
 
+def _lock(payment: IncentivePayment) -> IncentivePayment:
+    """The payment as it is now, its row locked (a plain SELECT: whatever joins loaded it)."""
+    return db.session.scalar(
+        sa.select(IncentivePayment)
+        .where(IncentivePayment.id == payment.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def retry(payment: IncentivePayment, admin, now: datetime) -> IncentivePayment:
     """The office sends a failed payment again at the next run. When the participant has
     linked another account since, it goes there under a new key (the old key's disbursement
     failed, so it paid nothing)."""
     lock_for_writing()
-    db.session.refresh(payment, with_for_update=True)
+    payment = _lock(payment)
     if payment.state is not PaymentState.FAILED:
         raise DomainError(N_("Only a failed payment can be sent again."))
     values = {
@@ -571,7 +581,7 @@ def cancel(payment: IncentivePayment, admin, reason: str, now: datetime) -> Ince
             field="reason",
         )
     lock_for_writing()
-    db.session.refresh(payment, with_for_update=True)
+    payment = _lock(payment)
     if payment.state not in OPEN_TO_CANCEL:
         raise DomainError(N_("A payment being paid, paid or reversed can't be cancelled."))
     db.session.execute(

@@ -11,6 +11,7 @@ from marketplace.catalogue.models import Course, CourseSession, Method
 from marketplace.certificates.models import Certificate
 from marketplace.curation.models import CourseDraft, DraftState
 from marketplace.extensions import db
+from marketplace.incentives.models import IncentivePayment, PaymentState, PayoutAccountFlag
 from marketplace.learning.models import Attendance, Demonstration, Review
 from marketplace.money.models import LedgerAccount
 from marketplace.orders.models import Order, OrderStatus
@@ -127,6 +128,21 @@ def world(app) -> dict:
                 .where(Course.provider_id == provider_id)
                 .limit(1)
             ),
+            # The office's page of one incentive payment (/admin/disbursements/payments/<id>):
+            # one whose forms are open (failed, due or scheduled) first; 1 when the demo has
+            # none, so that the route still answers (a 404 behind the sign-in).
+            "payment_id": db.session.scalar(
+                sa.select(IncentivePayment.id)
+                .order_by(
+                    IncentivePayment.state.in_(
+                        [PaymentState.FAILED, PaymentState.DUE, PaymentState.SCHEDULED]
+                    ).desc(),
+                    IncentivePayment.id,
+                )
+                .limit(1)
+            )
+            or 1,
+            "flag_id": db.session.scalar(sa.select(PayoutAccountFlag.id).limit(1)) or 1,
             "key": "no-such-import",
             "filename": "css/site.css",
             "n": 1,

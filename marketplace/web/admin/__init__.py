@@ -14,6 +14,7 @@ from marketplace.web.admin import (  # noqa: E402, F401
     certificates,
     course_history,
     curation,
+    disbursements,
     ledger,
     orders,
     providers,
