@@ -113,7 +113,7 @@ def test_a_participant_links_her_gopay_is_paid_and_paid_again_for_a_survey(
                 .order_by(OutboxMail.id.desc())
                 .limit(1)
             )
-        page.locator("input[name=code]").fill(CODE_IN_MAIL.search(body).group(1))
+        main.get_by_label(id_("Code"), exact=True).fill(CODE_IN_MAIL.search(body).group(1))
         main.get_by_role("button", name=id_("Link the account")).click()
         page.wait_for_url(re.compile(r"/account/payout$"))
         masked = channels.mask(phone_number, phone=True)

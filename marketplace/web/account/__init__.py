@@ -18,6 +18,7 @@ from marketplace.web.account import (  # noqa: E402, F401
     email,
     incentives,
     online_test,
+    payout,
     profile,
     reviews,
     statement,
