@@ -546,8 +546,8 @@ def _lock(payment: IncentivePayment) -> IncentivePayment:
 
 def retry(payment: IncentivePayment, admin, now: datetime) -> IncentivePayment:
     """The office sends a failed payment again at the next run. When the participant has
-    linked another account since, it goes there under a new key (the old key's disbursement
-    failed, so it paid nothing)."""
+    linked another account since, it goes there under a new key once that account is usable
+    (the old key's disbursement failed, so it paid nothing)."""
     lock_for_writing()
     payment = _lock(payment)
     if payment.state is not PaymentState.FAILED:
@@ -558,9 +558,23 @@ def retry(payment: IncentivePayment, admin, now: datetime) -> IncentivePayment:
         "next_attempt_at": None,
         "last_message": None,
     }
-    current = usable_account(payment.participant_id, now)
-    if current is not None and current.id != payment.payout_account_id:
-        values.update(payout_account_id=current.id, idempotency_key=schedule.new_key())
+    current = db.session.scalar(
+        sa.select(PayoutAccount.id).where(
+            PayoutAccount.participant_id == payment.participant_id,
+            PayoutAccount.replaced_at.is_(None),
+        )
+    )
+    if current is not None and current != payment.payout_account_id:
+        # The participant linked another account since: the payment goes there (once it is
+        # usable: a new account is held 24 hours) as a new disbursement at the gateway, its
+        # versions counting from the start again; the old key's late events find no payment.
+        values.update(
+            payout_account_id=None,
+            idempotency_key=schedule.new_key(),
+            gateway_id=None,
+            gateway_version=0,
+            failure_code=None,
+        )
     db.session.execute(
         sa.update(IncentivePayment)
         .where(IncentivePayment.id == payment.id, IncentivePayment.state == PaymentState.FAILED)
