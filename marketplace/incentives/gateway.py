@@ -213,6 +213,18 @@ class Gateway:
             status, str(data.get("error_code") or status), str(data.get("message") or "")
         )
 
+    def _disbursement(self, status: int, data: Any) -> Disbursement:
+        """A disbursement from an answer: GatewayRefused for a 4xx, GatewayUnavailable for
+        an answer that is not one (its outcome is then unknown)."""
+        if status >= 400:
+            raise self._refusal(status, data)
+        try:
+            return Disbursement.from_json(data)
+        except ValueError as error:
+            raise GatewayUnavailable(
+                f"the gateway's answer is not a disbursement: {error}"
+            ) from None
+
     def create(
         self,
         idempotency_key: str,
@@ -242,14 +254,7 @@ class Gateway:
             },
             {"Idempotency-Key": idempotency_key},
         )
-        if status >= 400:
-            raise self._refusal(status, data)
-        try:
-            return Disbursement.from_json(data)
-        except ValueError as error:
-            raise GatewayUnavailable(
-                f"the gateway's answer is not a disbursement: {error}"
-            ) from None
+        return self._disbursement(status, data)
 
     def status(self, idempotency_key: str) -> Disbursement | None:
         """The gateway's disbursement under this key, or None when it has none."""
@@ -258,14 +263,7 @@ class Gateway:
         status, data = self._call("GET", f"/v1/disbursements/{idempotency_key}")
         if status == 404:
             return None
-        if status >= 400:
-            raise self._refusal(status, data)
-        try:
-            return Disbursement.from_json(data)
-        except ValueError as error:
-            raise GatewayUnavailable(
-                f"the gateway's answer is not a disbursement: {error}"
-            ) from None
+        return self._disbursement(status, data)
 
     def inquire(self, channel: str, account_number: str) -> str:
         """The account holder's name as the bank or e-wallet holds it. GatewayRefused with

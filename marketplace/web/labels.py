@@ -1,11 +1,13 @@
 """What the pages call the states of things: order and card statuses with their tag colours,
 application outcomes and the reasons an application was not selected, a participant's sex,
-education and employment, and a course's listing status, method and level.
+education and employment, a course's listing status, method and level, and an incentive
+payment's state and kind.
 
 Labels are lazy translations (shown in the page's language); tags are CSS classes. Every
 page that shows one of these states reads it from here, keyed by the enum's value.
 """
 
+from marketplace.incentives.models import PaymentKind, PaymentState
 from marketplace.people.models import Education, Employment, Sex
 from marketplace.web.i18n import lazy_gettext as _l
 
@@ -144,4 +146,29 @@ COURSE_LEVELS = {
     "beginner": _l("Beginner"),
     "intermediate": _l("Intermediate"),
     "advanced": _l("Advanced"),
+}
+
+# An incentive or survey payment's state as the office's pages call it, its tag's colour,
+# and its kind.
+PAYMENT_STATES = {
+    PaymentState.SCHEDULED.value: _l("Scheduled"),
+    PaymentState.DUE.value: _l("Due"),
+    PaymentState.PAYING.value: _l("Being paid"),
+    PaymentState.PAID.value: _l("Paid"),
+    PaymentState.FAILED.value: _l("Failed"),
+    PaymentState.REVERSED.value: _l("Reversed"),
+    PaymentState.CANCELLED.value: _l("Cancelled"),
+}
+PAYMENT_TAGS = {
+    PaymentState.SCHEDULED.value: "tag--grey",
+    PaymentState.DUE.value: "tag--yellow",
+    PaymentState.PAYING.value: "tag--yellow",
+    PaymentState.PAID.value: "tag--green",
+    PaymentState.FAILED.value: "tag--red",
+    PaymentState.REVERSED.value: "tag--red",
+    PaymentState.CANCELLED.value: "tag--grey",
+}
+PAYMENT_KINDS = {
+    PaymentKind.INCENTIVE.value: _l("Training incentive"),
+    PaymentKind.SURVEY.value: _l("Survey payment"),
 }

@@ -39,31 +39,9 @@ from marketplace.web.formatting import error_message
 from marketplace.web.i18n import current_catalogue, gettext
 from marketplace.web.i18n import lazy_gettext as _l
 from marketplace.web.inputs import WholeNumberField
+from marketplace.web.labels import PAYMENT_KINDS, PAYMENT_STATES, PAYMENT_TAGS
 from marketplace.web.paging import page_or_400, within_pages
 
-# What the office calls each state of a payment, and its tag's colour.
-PAYMENT_STATES = {
-    PaymentState.SCHEDULED.value: _l("Scheduled"),
-    PaymentState.DUE.value: _l("Due"),
-    PaymentState.PAYING.value: _l("Being paid"),
-    PaymentState.PAID.value: _l("Paid"),
-    PaymentState.FAILED.value: _l("Failed"),
-    PaymentState.REVERSED.value: _l("Reversed"),
-    PaymentState.CANCELLED.value: _l("Cancelled"),
-}
-PAYMENT_TAGS = {
-    PaymentState.SCHEDULED.value: "tag--grey",
-    PaymentState.DUE.value: "tag--yellow",
-    PaymentState.PAYING.value: "tag--yellow",
-    PaymentState.PAID.value: "tag--green",
-    PaymentState.FAILED.value: "tag--red",
-    PaymentState.REVERSED.value: "tag--red",
-    PaymentState.CANCELLED.value: "tag--grey",
-}
-PAYMENT_KINDS = {
-    PaymentKind.INCENTIVE.value: _l("Training incentive"),
-    PaymentKind.SURVEY.value: _l("Survey payment"),
-}
 # What came of a webhook event (PayoutEvent.outcome; web/payouts and disbursement.apply).
 EVENT_OUTCOMES = {
     "received": _l("Received, not applied yet"),
