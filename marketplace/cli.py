@@ -413,7 +413,7 @@ def payout_sandbox_command(host, port, db_path, webhook_url, accounts, settle_af
             "PAYOUT_GATEWAY_SECRET is not set (env or instance/payout_gateway_secret)"
         )
     if port is None:
-        port = urllib.parse.urlsplit(config["PAYOUT_GATEWAY_URL"]).port or 5010
+        port = urllib.parse.urlsplit(config.get("PAYOUT_GATEWAY_URL") or "").port or 5010
     if webhook_url is None and config.get("PUBLIC_URL"):
         webhook_url = config["PUBLIC_URL"].rstrip("/") + "/payouts/webhook"
     db_path = db_path or os.path.join(current_app.instance_path, "payout-sandbox.db")

@@ -115,8 +115,10 @@ def load(instance_path: str) -> dict:
         # The payout gateway incentives are paid through (incentives/gateway.py): its address,
         # and the secret shared with it that signs our calls and its webhooks (from the
         # environment, else instance/payout_gateway_secret, written by `make run`). `make run`
-        # starts the project's sandbox gateway on PAYOUT_SANDBOX_PORT beside the app.
-        "PAYOUT_GATEWAY_URL": os.environ.get("PAYOUT_GATEWAY_URL") or "http://127.0.0.1:5010",
+        # starts the project's sandbox gateway on PAYOUT_SANDBOX_PORT beside the app and sets
+        # PAYOUT_GATEWAY_URL to it; there is no default, so a server started without it pays
+        # nothing (and says so) rather than "paying" through a sandbox someone left running.
+        "PAYOUT_GATEWAY_URL": os.environ.get("PAYOUT_GATEWAY_URL") or None,
         "PAYOUT_GATEWAY_SECRET": _secret(
             "PAYOUT_GATEWAY_SECRET", instance / "payout_gateway_secret"
         ),

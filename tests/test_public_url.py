@@ -197,7 +197,8 @@ def make_run(venv: Path, *arguments: str, **env: str) -> list[str]:
         for k, v in os.environ.items()
         if k not in {"PUBLIC_URL", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "HOST", "PORT"}
     }
-    environment.update(SECRET_KEY="x", **env)  # SECRET_KEY set: no instance/secret_key written
+    # The secrets set: no instance/secret_key nor instance/payout_gateway_secret written.
+    environment.update(SECRET_KEY="x", PAYOUT_GATEWAY_SECRET="x", **env)
     subprocess.run(
         ["make", "--no-print-directory", "run", f"VENV={venv}", *arguments],
         cwd=REPO,
@@ -212,8 +213,10 @@ def make_run(venv: Path, *arguments: str, **env: str) -> list[str]:
 def test_make_run_gives_every_flask_command_the_address_it_serves_on(fake_venv):
     lines = make_run(fake_venv, "PORT=5123")
     commands = [line.split()[0] for line in lines]
-    # The task queue's worker starts in the background beside the server: either may log first.
-    assert commands[:2] == ["db", "is-empty"] and sorted(commands[2:]) == ["run", "worker"]
+    # The task queue's worker and the sandbox payout gateway start in the background beside
+    # the server: any of them may log first.
+    assert commands[:2] == ["db", "is-empty"]
+    assert sorted(commands[2:]) == ["payout-sandbox", "run", "worker"]
     assert all(line.endswith(" PUBLIC_URL=http://127.0.0.1:5123") for line in lines)
     assert any(line.startswith("run --host 127.0.0.1 --port 5123") for line in lines)
 

@@ -4,9 +4,10 @@ runs them with the ledger's own checks; the property-based tests after every eve
 - never more payments, nor more money, of a kind than the participant's scheme allows;
 - no training incentive created before a completed and reviewed course;
 - nothing paid to a participant after they were blocked;
-- the books agree with the payments: a paid payment moved its amount once from the
-  programme fund to ``incentives_paid``, a reversed one moved it there and back once, any
-  other none; and ``incentives_paid`` holds exactly what is paid and not reversed.
+- the books agree with the payments: the amount of a payment being paid is set aside in
+  ``incentives_reserved``, a paid one's is in ``incentives_paid`` (a reversed one's went
+  there and back), any other has none in either; each account holds exactly the total of
+  its payments.
 """
 
 import sqlalchemy as sa
@@ -19,7 +20,9 @@ from marketplace.orders.models import Order, OrderStatus
 from marketplace.people.models import Participant
 from marketplace.programme.models import Scheme
 
-INCENTIVES_PAID = "incentives_paid"  # money/ledger.py's code of the account
+# money/ledger.py's codes of the accounts (not imported: the ledger runs these checks).
+INCENTIVES_PAID = "incentives_paid"
+INCENTIVES_RESERVED = "incentives_reserved"
 
 
 def problems() -> list[str]:
@@ -107,54 +110,55 @@ def _timing_problems() -> list[str]:
     return found
 
 
-def _book_problems() -> list[str]:
-    found = []
-    on_paid = (
+def _net_per_payment(code: str):
+    """Per payment: the net of its incentive entries on the account `code`, and the largest
+    and smallest size of one (each is the payment's amount)."""
+    return (
         sa.select(
             LedgerTransaction.incentive_payment_id.label("payment_id"),
-            sa.func.count(sa.case((LedgerEntry.amount > 0, 1))).label("pays"),
-            sa.func.count(sa.case((LedgerEntry.amount < 0, 1))).label("returns"),
-            sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0).label("net"),
+            sa.func.sum(LedgerEntry.amount).label("net"),
             sa.func.max(sa.func.abs(LedgerEntry.amount)).label("largest"),
             sa.func.min(sa.func.abs(LedgerEntry.amount)).label("smallest"),
         )
         .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
         .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .where(
-            LedgerTransaction.reason == Reason.INCENTIVE,
-            LedgerAccount.code == INCENTIVES_PAID,
-        )
+        .where(LedgerTransaction.reason == Reason.INCENTIVE, LedgerAccount.code == code)
         .group_by(LedgerTransaction.incentive_payment_id)
         .subquery()
     )
-    pays = sa.func.coalesce(on_paid.c.pays, 0)
-    returns = sa.func.coalesce(on_paid.c.returns, 0)
-    expected_pays = sa.case(
-        (IncentivePayment.state.in_([PaymentState.PAID, PaymentState.REVERSED]), 1), else_=0
-    )
-    expected_returns = sa.case((IncentivePayment.state == PaymentState.REVERSED, 1), else_=0)
+
+
+def _book_problems() -> list[str]:
+    """Each payment's movements match its state: set aside (reserved) exactly while it is
+    being paid, paid out exactly while it is paid; each movement of its amount."""
+    found = []
+    paid = _net_per_payment(INCENTIVES_PAID)
+    reserved = _net_per_payment(INCENTIVES_RESERVED)
+    amount = IncentivePayment.amount
+    paid_net = sa.func.coalesce(paid.c.net, 0)
+    reserved_net = sa.func.coalesce(reserved.c.net, 0)
+    expected_paid = sa.case((IncentivePayment.state == PaymentState.PAID, amount), else_=0)
+    expected_reserved = sa.case((IncentivePayment.state == PaymentState.PAYING, amount), else_=0)
     rows = db.session.execute(
-        sa.select(IncentivePayment.id, IncentivePayment.state, pays, returns)
-        .outerjoin(on_paid, on_paid.c.payment_id == IncentivePayment.id)
+        sa.select(IncentivePayment.id, IncentivePayment.state, paid_net, reserved_net)
+        .outerjoin(paid, paid.c.payment_id == IncentivePayment.id)
+        .outerjoin(reserved, reserved.c.payment_id == IncentivePayment.id)
         .where(
             sa.or_(
-                pays != expected_pays,
-                returns != expected_returns,
-                sa.and_(
-                    on_paid.c.payment_id.is_not(None),
-                    sa.or_(
-                        on_paid.c.largest != IncentivePayment.amount,
-                        on_paid.c.smallest != IncentivePayment.amount,
-                    ),
-                ),
+                paid_net != expected_paid,
+                reserved_net != expected_reserved,
+                paid.c.largest != amount,
+                paid.c.smallest != amount,
+                reserved.c.largest != amount,
+                reserved.c.smallest != amount,
             )
         )
         .order_by(IncentivePayment.id)
     ).all()
-    for payment_id, state, paid, returned in rows:
+    for payment_id, state, paid_out, set_aside in rows:
         found.append(
-            f"incentive payment {payment_id} ({state.value}): {paid} payments and {returned}"
-            " returns of its amount in the books"
+            f"incentive payment {payment_id} ({state.value}): {paid_out} paid out and"
+            f" {set_aside} set aside in the books"
         )
     strays = db.session.scalar(
         sa.select(sa.func.count(LedgerTransaction.id)).where(
@@ -164,16 +168,18 @@ def _book_problems() -> list[str]:
     )
     if strays:
         found.append(f"{strays} incentive transactions name no payment")
-    paid_total = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(IncentivePayment.amount), 0)).where(
-            IncentivePayment.state == PaymentState.PAID
+    for code, state in (
+        (INCENTIVES_PAID, PaymentState.PAID),
+        (INCENTIVES_RESERVED, PaymentState.PAYING),
+    ):
+        total = db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(IncentivePayment.amount), 0)).where(
+                IncentivePayment.state == state
+            )
         )
-    )
-    held = db.session.scalar(
-        sa.select(LedgerAccount.balance).where(LedgerAccount.code == INCENTIVES_PAID)
-    )
-    if (held or 0) != paid_total:
-        found.append(
-            f"account {INCENTIVES_PAID}: holds {held or 0} but payments paid total {paid_total}"
-        )
+        held = db.session.scalar(sa.select(LedgerAccount.balance).where(LedgerAccount.code == code))
+        if (held or 0) != total:
+            found.append(
+                f"account {code}: holds {held or 0} but payments {state.value} total {total}"
+            )
     return found

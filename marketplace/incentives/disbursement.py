@@ -63,6 +63,10 @@ from marketplace.money.models import Card, CardStatus, Reason
 from marketplace.people.models import Participant
 
 OPEN_TO_CANCEL = (PaymentState.SCHEDULED, PaymentState.DUE, PaymentState.FAILED)
+# Failures a retry to the same account can't mend: left for the office (and the participant,
+# who is told to link another account) at once.
+FINAL_FAILURES = frozenset({"ACCOUNT_REJECTED", "ACCOUNT_NOT_FOUND", "NAME_MISMATCH"})
+OPEN_TO_RETRY = (PaymentState.FAILED, PaymentState.REVERSED)
 
 
 @dataclass(frozen=True)
@@ -136,28 +140,54 @@ def hold_of(payment: IncentivePayment, now: datetime) -> str | None:
     card = db.session.scalar(sa.select(Card).where(Card.participant_id == participant.id))
     if card is not None and card.status is CardStatus.FROZEN:
         return N_("Held: your card is frozen by the programme office.")
-    if payment.payout_account_id is None:
-        current = db.session.scalar(
-            sa.select(PayoutAccount).where(
-                PayoutAccount.participant_id == participant.id,
-                PayoutAccount.replaced_at.is_(None),
-            )
+    current = db.session.scalar(
+        sa.select(PayoutAccount).where(
+            PayoutAccount.participant_id == participant.id,
+            PayoutAccount.replaced_at.is_(None),
         )
-        if current is None:
-            return N_("Waiting for a payout account: link one to receive it.")
-        if current.usable_from > now:
-            return N_("Held for 24 hours after a change of payout account.")
+    )
+    if current is None:
+        return N_("Waiting for a payout account: link one to receive it.")
+    # A payment already sent to the current account goes on to it; any other waits until
+    # the current account is usable.
+    if payment.payout_account_id != current.id and current.usable_from > now:
+        return N_("Held for 24 hours after a change of payout account.")
     return None
 
 
-def _fund_short(amount: int) -> bool:
-    """Whether the programme fund can't cover this payment beside those being paid now."""
-    in_flight = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(IncentivePayment.amount), 0)).where(
-            IncentivePayment.state == PaymentState.PAYING
-        )
+FUNDS_SHORT = N_("Waiting for the programme's funds: it will be paid when they arrive.")
+
+
+def _try_mark(sent_at: datetime) -> str:
+    """What tells one try of a payment from another in the books: when it was claimed."""
+    return sent_at.strftime("%Y%m%dT%H%M%S%f")
+
+
+def _reserve(payment: IncentivePayment, sent_at: datetime) -> None:
+    """Set the payment's amount aside before it is sent: programme fund → reserved for
+    incentives. InsufficientBalance when the fund does not hold it (nothing is sent then)."""
+    ledger.transfer(
+        Reason.INCENTIVE,
+        f"incentive:{payment.id} reserved",
+        ledger.programme_fund(),
+        ledger.incentives_reserved(),
+        payment.amount,
+        idempotency_key=f"incentive-reserved:{payment.id}:{_try_mark(sent_at)}",
+        incentive_payment_id=payment.id,
     )
-    return ledger.balance_of(ledger.PROGRAMME_FUND) < in_flight + amount
+
+
+def _release(payment: IncentivePayment) -> None:
+    """A try that failed paid nothing: what was set aside goes back to the fund."""
+    ledger.transfer(
+        Reason.INCENTIVE,
+        f"incentive:{payment.id} released",
+        ledger.incentives_reserved(),
+        ledger.programme_fund(),
+        payment.amount,
+        idempotency_key=f"incentive-released:{payment.id}:{_try_mark(payment.sent_at)}",
+        incentive_payment_id=payment.id,
+    )
 
 
 # --- one run ----------------------------------------------------------------------------------
@@ -175,6 +205,17 @@ def start_run(now: datetime) -> DisbursementRun:
     schedule.make_due(now)
     db.session.flush()
     return run_row
+
+
+def _new_disbursement() -> dict:
+    """The columns of a payment sent as a new disbursement at the gateway: a new key, whose
+    versions count from the start again (the old key's late events find no payment)."""
+    return {
+        "idempotency_key": schedule.new_key(),
+        "gateway_id": None,
+        "gateway_version": 0,
+        "failure_code": None,
+    }
 
 
 def claim(run_row: DisbursementRun, now: datetime, settings: Settings) -> list[int]:
@@ -206,34 +247,48 @@ def claim(run_row: DisbursementRun, now: datetime, settings: Settings) -> list[i
     claimed = []
     for payment in rows:
         held = hold_of(payment, now)
-        if held is None and _fund_short(payment.amount):
-            held = N_("Waiting for the programme's funds: it will be paid when they arrive.")
+        values = {}
         account_id = payment.payout_account_id
+        current = usable_account(payment.participant_id, now)
+        if held is None and account_id is not None and account_id != current.id:
+            # The participant linked another account after this payment failed: it goes
+            # there, as a new disbursement (the old key's failed one paid nothing).
+            values.update(_new_disbursement())
+            account_id = None
         if held is None and account_id is None:
-            account_id = usable_account(payment.participant_id, now).id
-        if held is not None:
-            # Looked at again in an hour (a hold is lifted by someone's action or time).
-            db.session.execute(
-                sa.update(IncentivePayment)
-                .where(IncentivePayment.id == payment.id)
-                .values(last_message=held, next_attempt_at=now + timedelta(hours=1))
-            )
-            continue
-        moved = db.session.execute(
+            account_id = current.id
+        if held is None:
+            try:
+                with db.session.begin_nested():
+                    moved = db.session.execute(
+                        sa.update(IncentivePayment)
+                        .where(
+                            IncentivePayment.id == payment.id,
+                            IncentivePayment.state == payment.state,
+                        )
+                        .values(
+                            state=PaymentState.PAYING,
+                            attempts=IncentivePayment.attempts + 1,
+                            sent_at=now,
+                            next_attempt_at=now + settings.reconcile_after,
+                            payout_account_id=account_id,
+                            run_id=run_row.id,
+                            last_message=None,
+                            **values,
+                        )
+                    )
+                    if moved.rowcount == 1:
+                        _reserve(payment, now)
+                        claimed.append(payment.id)
+                continue
+            except ledger.InsufficientBalance:
+                held = FUNDS_SHORT
+        # Looked at again in an hour (a hold is lifted by someone's action or by time).
+        db.session.execute(
             sa.update(IncentivePayment)
-            .where(IncentivePayment.id == payment.id, IncentivePayment.state == payment.state)
-            .values(
-                state=PaymentState.PAYING,
-                attempts=IncentivePayment.attempts + 1,
-                sent_at=now,
-                next_attempt_at=now + settings.reconcile_after,
-                payout_account_id=account_id,
-                run_id=run_row.id,
-                last_message=None,
-            )
+            .where(IncentivePayment.id == payment.id)
+            .values(last_message=held, next_attempt_at=now + timedelta(hours=1))
         )
-        if moved.rowcount == 1:
-            claimed.append(payment.id)
     run_row.claimed += len(claimed)
     db.session.flush()
     db.session.expire_all()
@@ -324,8 +379,16 @@ def reconcile(run_row: DisbursementRun, gateway: Gateway, now: datetime, setting
             except (GatewayUnavailable, GatewayRefused):
                 db.session.rollback()
                 continue
-            if found is None:
-                send(payment_id, gateway, now, settings)  # never received: the same key again
+            never_got_this_try = found is None or (
+                found.status == "FAILED" and found.version <= payment.gateway_version
+            )
+            held = hold_of(payment, now) if never_got_this_try else None
+            if held is not None:
+                # Blocked or frozen since it was claimed: it is not sent now.
+                _writing()
+                _fail(payment, "HELD", held, now, settings, final=True)
+            elif never_got_this_try:
+                send(payment_id, gateway, now, settings)  # the same key again
             else:
                 _writing()
                 apply(found, now, settings)
@@ -391,8 +454,10 @@ def _fail(
     settings: Settings,
     final: bool = False,
 ) -> None:
-    """The payment failed: retried after a backoff, or left for the office."""
+    """The payment being paid failed: what was set aside goes back to the fund, and it is
+    retried after a backoff, or left for the office."""
     gives_up = final or payment.attempts >= settings.retry_limit
+    _release(payment)
     db.session.execute(
         sa.update(IncentivePayment)
         .where(IncentivePayment.id == payment.id)
@@ -414,14 +479,16 @@ def _fail(
         _mail(payment, "failed")
 
 
-def _pay_in_books(payment: IncentivePayment) -> None:
+def _pay_in_books(payment: IncentivePayment, reserved: bool) -> None:
+    """The gateway paid: the amount set aside (or, for a payment no longer being paid, the
+    fund's) moves to incentives paid out. Keyed by the disbursement's key: paid once each."""
     ledger.transfer(
         Reason.INCENTIVE,
         f"incentive:{payment.id}",
-        ledger.programme_fund(),
+        ledger.incentives_reserved() if reserved else ledger.programme_fund(),
         ledger.incentives_paid(),
         payment.amount,
-        idempotency_key=f"incentive-paid:{payment.id}",
+        idempotency_key=f"incentive-paid:{payment.idempotency_key}",
         incentive_payment_id=payment.id,
     )
 
@@ -433,7 +500,7 @@ def _return_in_books(payment: IncentivePayment) -> None:
         ledger.incentives_paid(),
         ledger.programme_fund(),
         payment.amount,
-        idempotency_key=f"incentive-reversed:{payment.id}",
+        idempotency_key=f"incentive-reversed:{payment.idempotency_key}",
         incentive_payment_id=payment.id,
     )
 
@@ -467,7 +534,7 @@ def apply(disbursement: Disbursement, now: datetime, settings: Settings) -> str:
             values["last_message"] = N_("Accepted by the payout service; waiting for the bank.")
     elif disbursement.status == "SUCCEEDED":
         if state in (PaymentState.PAYING, PaymentState.FAILED, PaymentState.CANCELLED):
-            _pay_in_books(payment)
+            _pay_in_books(payment, reserved=state is PaymentState.PAYING)
             values.update(
                 state=PaymentState.PAID,
                 paid_at=now,
@@ -492,7 +559,7 @@ def apply(disbursement: Disbursement, now: datetime, settings: Settings) -> str:
                 disbursement.failure_message or disbursement.failure_code or "failed",
                 now,
                 settings,
-                final=disbursement.failure_code == "ACCOUNT_REJECTED",
+                final=disbursement.failure_code in FINAL_FAILURES,
             )
             db.session.expire(payment)
             return "applied"
@@ -505,7 +572,8 @@ def apply(disbursement: Disbursement, now: datetime, settings: Settings) -> str:
             PaymentState.CANCELLED,
         ):
             if state is not PaymentState.PAID:
-                _pay_in_books(payment)  # its "succeeded" never came: paid, then returned
+                # Its "succeeded" never came: paid, then returned.
+                _pay_in_books(payment, reserved=state is PaymentState.PAYING)
                 values["paid_at"] = now
             _return_in_books(payment)
             values.update(
@@ -545,13 +613,15 @@ def _lock(payment: IncentivePayment) -> IncentivePayment:
 
 
 def retry(payment: IncentivePayment, admin, now: datetime) -> IncentivePayment:
-    """The office sends a failed payment again at the next run. When the participant has
-    linked another account since, it goes there under a new key once that account is usable
-    (the old key's disbursement failed, so it paid nothing)."""
+    """The office sends a failed or reversed payment again at the next run.
+
+    A reversed one (the bank returned it) and one whose participant has linked another
+    account since go as a new disbursement under a new key, to the current account once it
+    is usable: the old key's disbursement failed or was returned, so it holds nothing."""
     lock_for_writing()
     payment = _lock(payment)
-    if payment.state is not PaymentState.FAILED:
-        raise DomainError(N_("Only a failed payment can be sent again."))
+    if payment.state not in OPEN_TO_RETRY:
+        raise DomainError(N_("Only a failed or returned payment can be sent again."))
     values = {
         "state": PaymentState.DUE,
         "attempts": 0,
@@ -564,20 +634,11 @@ def retry(payment: IncentivePayment, admin, now: datetime) -> IncentivePayment:
             PayoutAccount.replaced_at.is_(None),
         )
     )
-    if current is not None and current != payment.payout_account_id:
-        # The participant linked another account since: the payment goes there (once it is
-        # usable: a new account is held 24 hours) as a new disbursement at the gateway, its
-        # versions counting from the start again; the old key's late events find no payment.
-        values.update(
-            payout_account_id=None,
-            idempotency_key=schedule.new_key(),
-            gateway_id=None,
-            gateway_version=0,
-            failure_code=None,
-        )
+    if payment.state is PaymentState.REVERSED or current != payment.payout_account_id:
+        values.update(_new_disbursement(), payout_account_id=None, paid_at=None, reversed_at=None)
     db.session.execute(
         sa.update(IncentivePayment)
-        .where(IncentivePayment.id == payment.id, IncentivePayment.state == PaymentState.FAILED)
+        .where(IncentivePayment.id == payment.id, IncentivePayment.state == payment.state)
         .values(**values)
     )
     audit.record("incentive.retried", f"incentive_payment:{payment.id}", actor=admin)

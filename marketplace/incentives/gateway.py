@@ -172,6 +172,10 @@ class Gateway:
             raise GatewayUnavailable(
                 "PAYOUT_GATEWAY_SECRET is not set (make run writes instance/payout_gateway_secret)"
             )
+        if not config.get("PAYOUT_GATEWAY_URL"):
+            raise GatewayUnavailable(
+                "PAYOUT_GATEWAY_URL is not set (make run sets it to the sandbox gateway)"
+            )
         return cls(config["PAYOUT_GATEWAY_URL"], secret, config.get("PAYOUT_GATEWAY_TIMEOUT", 5))
 
     def _call(

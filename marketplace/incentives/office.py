@@ -12,12 +12,13 @@ to a payment (send it again, cancel it) is disbursement.py's (`retry`, `cancel`)
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.core import N_, DomainError, audit
+from marketplace.core.base import utcnow
 from marketplace.core.database import lock_for_writing
 from marketplace.extensions import db
 from marketplace.incentives.models import (
@@ -62,6 +63,7 @@ class Overview:
     states: dict[PaymentState, Tally]
     left_for_office: Tally
     open_flags: int
+    stuck: Tally = Tally()  # being paid for longer than STUCK_AFTER
 
     @property
     def total(self) -> Tally:
@@ -79,7 +81,30 @@ def left_for_office():
     )
 
 
-def overview() -> Overview:
+# A payment the gateway has not settled after this long wants a person's look (the
+# disburser's reconciliation keeps asking about it meanwhile).
+STUCK_AFTER = timedelta(days=1)
+
+
+def stuck(now: datetime):
+    """The condition of a payment being paid for longer than STUCK_AFTER."""
+    return sa.and_(
+        IncentivePayment.state == PaymentState.PAYING,
+        IncentivePayment.sent_at < now - STUCK_AFTER,
+    )
+
+
+def _tally(condition) -> Tally:
+    count, amount = db.session.execute(
+        sa.select(
+            sa.func.count(IncentivePayment.id),
+            sa.func.coalesce(sa.func.sum(IncentivePayment.amount), 0),
+        ).where(condition)
+    ).one()
+    return Tally(count, int(amount))
+
+
+def overview(now: datetime | None = None) -> Overview:
     """The counts and totals by state, the failed ones left for the office, the open flags."""
     found = {
         state: Tally(count, int(amount))
@@ -91,12 +116,6 @@ def overview() -> Overview:
             ).group_by(IncentivePayment.state)
         )
     }
-    left_count, left_amount = db.session.execute(
-        sa.select(
-            sa.func.count(IncentivePayment.id),
-            sa.func.coalesce(sa.func.sum(IncentivePayment.amount), 0),
-        ).where(left_for_office())
-    ).one()
     flags = db.session.scalar(
         sa.select(sa.func.count(PayoutAccountFlag.id)).where(
             PayoutAccountFlag.resolved_at.is_(None)
@@ -104,8 +123,9 @@ def overview() -> Overview:
     )
     return Overview(
         states={state: found.get(state, Tally()) for state in PaymentState},
-        left_for_office=Tally(left_count, int(left_amount)),
+        left_for_office=_tally(left_for_office()),
         open_flags=flags or 0,
+        stuck=_tally(stuck(now or utcnow())),
     )
 
 
@@ -118,6 +138,7 @@ class Filters:
 
     state: PaymentState | None = None
     only_left_for_office: bool = False  # failed, and left for the office
+    only_stuck: bool = False  # being paid for longer than STUCK_AFTER
     kind: PaymentKind | None = None
     run_id: int | None = None
     query: str = ""  # part of the participant's name or email address
@@ -143,6 +164,8 @@ def payments(filters: Filters, page: int = 1, per_page: int | None = None):
     )
     if filters.only_left_for_office:
         statement = statement.where(left_for_office())
+    if filters.only_stuck:
+        statement = statement.where(stuck(utcnow()))
     elif filters.state is not None:
         statement = statement.where(IncentivePayment.state == filters.state)
     if filters.kind is not None:

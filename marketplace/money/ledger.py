@@ -10,6 +10,9 @@ Accounts (by `code`):
 - ``card:<card id>`` (CARD): a participant's training balance;
 - ``provider:<provider id>`` (PROVIDER_PAYABLE): owed to a provider for the courses it sold
   (purchases in, refunds out);
+- ``incentives_reserved`` (PROGRAMME_FUND): programme money set aside for an incentive
+  being paid (fund → reserved when it is sent; reserved → paid out, or back to the fund
+  when the try failed);
 - ``incentives_paid`` (INCENTIVES_PAID): cash incentives and survey payments paid out to
   participants (a reversal returns one to the programme fund).
 
@@ -54,6 +57,7 @@ from marketplace.orders.models import Order, OrderStatus
 BUDGET = "budget"
 PROGRAMME_FUND = "programme_fund"
 INCENTIVES_PAID = "incentives_paid"
+INCENTIVES_RESERVED = "incentives_reserved"
 
 
 class InsufficientBalance(DomainError):
@@ -128,6 +132,12 @@ def programme_fund() -> LedgerAccount:
 def incentives_paid() -> LedgerAccount:
     """Cash incentives and survey payments paid out to participants."""
     return account(INCENTIVES_PAID, AccountKind.INCENTIVES_PAID)
+
+
+def incentives_reserved() -> LedgerAccount:
+    """Programme money set aside for incentives being paid (sent to the payout gateway, its
+    outcome not known yet): still the programme's, no longer spendable on cards."""
+    return account(INCENTIVES_RESERVED, AccountKind.PROGRAMME_FUND)
 
 
 def open_card_account() -> LedgerAccount:

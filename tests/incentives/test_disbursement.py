@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from support.incentive_rows import (
     completed_and_reviewed,
     incentives_paid_balance,
+    link_account,
     payments_of,
     register_accounts,
     serving,
@@ -40,6 +41,7 @@ FAST = disbursement.Settings(
 def wired(app, tmp_path):
     """The sandbox and the app, each reaching the other on loopback."""
     app.config["PAYOUT_GATEWAY_SECRET"] = SECRET
+    app.config["PAYOUT_RETRY_AFTER"] = 0  # the webhook's failures are retried at once
     with serving(app) as base, running_sandbox(tmp_path / "sandbox.db") as sandbox:
         sandbox.webhook_url = base + "/payouts/webhook"
         yield sandbox
@@ -176,10 +178,12 @@ def test_blocked_participants_frozen_cards_and_new_accounts_are_held_with_a_reas
 
 def test_on_sqlite_a_second_disburser_is_told_another_runs(app, tmp_path):
     path = str(tmp_path / "db.sqlite")
-    with disbursement.exclusive_run(path):
-        with pytest.raises(disbursement.AnotherDisburser):
-            with disbursement.exclusive_run(path):
-                pass
+    with (
+        disbursement.exclusive_run(path),
+        pytest.raises(disbursement.AnotherDisburser),
+        disbursement.exclusive_run(path),
+    ):
+        pass
     with disbursement.exclusive_run(path):  # released at the end
         pass
 
@@ -222,3 +226,87 @@ def _mails_to(person):
 
     email = db.session.get(Participant, person).user.email
     return list(db.session.scalars(sa.select(OutboxMail).where(OutboxMail.recipient == email)))
+
+
+def test_without_a_gateway_address_nothing_is_paid_and_it_says_why(app):
+    from marketplace.incentives.gateway import Gateway, GatewayUnavailable
+
+    with pytest.raises(GatewayUnavailable, match="PAYOUT_GATEWAY_URL"):
+        Gateway.of({"PAYOUT_GATEWAY_SECRET": "s", "PAYOUT_GATEWAY_URL": None})
+
+
+def test_a_fund_too_short_holds_payments_before_anything_is_sent(app, shop, wired):
+    """The amount is set aside from the programme fund when a payment is claimed: with too
+    little left, nothing is sent (the books could not record what the bank paid)."""
+    people = completed_and_reviewed(app, shop, 2)
+    with app.app_context():
+        left = ledger.balance_of(ledger.PROGRAMME_FUND)
+        from marketplace.money.models import Reason
+
+        ledger.transfer(
+            Reason.BUDGET_ALLOCATED,
+            "returned to the budget",
+            ledger.programme_fund(),
+            ledger.budget(),
+            left - 600_000,
+        )
+        db.session.commit()
+    _run(app, wired)
+    assert settle(app, wired, _all_final(people[:1]))
+    with app.app_context():
+        first, second = (_due(person)[0] for person in people)
+        assert first.state is PaymentState.PAID
+        assert second.state is PaymentState.DUE
+        assert "programme's funds" in second.last_message
+        assert wired.record()["succeeded_count"] == 1
+        _books_agree_with(wired)
+
+
+def test_a_retry_the_gateway_never_received_is_sent_again(app, shop, wired):
+    """A failed try, then a retry whose call never arrived: the gateway still shows the
+    failed try, so reconciliation sends the retry again under the same key."""
+    settings = disbursement.Settings(
+        batch=10, reconcile_after=timedelta(0), retry_after=timedelta(0), retry_limit=5
+    )
+    [person] = completed_and_reviewed(app, shop, 1)
+    wired.set_faults(final_fail_rate=1.0)  # the bank fails it (BANK_UNAVAILABLE)
+    _run(app, wired, settings)
+    assert settle(app, wired, lambda: _due(person)[0].state is PaymentState.FAILED)
+    wired.set_faults(final_fail_rate=0.0, fail_rate=1.0)  # the retry's call is lost
+    _run(app, wired, settings)
+    with app.app_context():
+        assert _due(person)[0].state is PaymentState.PAYING
+    wired.set_faults(fail_rate=0.0)
+    _run(app, wired, settings)
+    assert settle(app, wired, _all_final([person]))
+    with app.app_context():
+        assert _due(person)[0].state is PaymentState.PAID
+        _books_agree_with(wired)
+
+
+def test_after_a_failure_a_newly_linked_account_receives_the_retry(app, shop, wired):
+    settings = disbursement.Settings(
+        batch=10, reconcile_after=timedelta(0), retry_after=timedelta(0), retry_limit=5
+    )
+    [person] = completed_and_reviewed(app, shop, 1)
+    wired.set_faults(final_fail_rate=1.0)
+    _run(app, wired, settings)
+    assert settle(app, wired, lambda: _due(person)[0].state is PaymentState.FAILED)
+    wired.set_faults(final_fail_rate=0.0)
+    with app.app_context():
+        old = db.session.scalar(
+            sa.select(PayoutAccount).where(PayoutAccount.participant_id == person)
+        )
+        old_key = _due(person)[0].idempotency_key
+        old.replaced_at = utcnow()
+        db.session.flush()
+        new = link_account(person, utcnow(), channel="bni", number="9876543210")
+        db.session.commit()
+        new_id = new.id
+    _run(app, wired, settings)  # held: the new account is usable at once here
+    assert settle(app, wired, _all_final([person]))
+    with app.app_context():
+        paid = _due(person)[0]
+        assert paid.state is PaymentState.PAID
+        assert paid.payout_account_id == new_id and paid.idempotency_key != old_key
+        _books_agree_with(wired)

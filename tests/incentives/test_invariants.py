@@ -89,6 +89,7 @@ ALLOWED_MOVES = frozenset(
         (S.PAYING, S.FAILED),
         (S.FAILED, S.PAYING),
         (S.FAILED, S.DUE),  # the office sends it again at the next run
+        (S.REVERSED, S.DUE),  # the bank returned it: the office sends it again, a new key
         (S.SCHEDULED, S.CANCELLED),
         (S.DUE, S.CANCELLED),
         (S.FAILED, S.CANCELLED),
@@ -725,7 +726,7 @@ class IncentiveEvents(RuleBasedStateMachine):
             lambda: "key " + disbursement.retry(payment, admin, self.now).idempotency_key[:9],
         )
         refused = isinstance(outcome, DomainError)
-        allowed = state is S.FAILED
+        allowed = state in disbursement.OPEN_TO_RETRY
         assert refused != allowed, self._explain([f"retry of a {state.value}: {outcome}"])
 
     @precondition(lambda self: S.FAILED in self.states.values())
@@ -772,10 +773,11 @@ class IncentiveEvents(RuleBasedStateMachine):
         db.session.expire_all()
         payments = self._payments()
         problems = list(self.gateway.problems) + self._with_the_gateway(payments)
+        # What is being paid was set aside from the fund before it was sent.
         in_flight = sum(p.amount for p in payments if p.state is S.PAYING)
-        fund_left = ledger.balance_of(ledger.PROGRAMME_FUND)
-        if in_flight > fund_left:
-            problems.append(f"{in_flight} being paid, the programme fund holds {fund_left}")
+        set_aside = ledger.balance_of(ledger.INCENTIVES_RESERVED)
+        if in_flight != set_aside:
+            problems.append(f"{in_flight} being paid, {set_aside} set aside for it")
         if self.changed:
             # ledger.verify() runs the incentives' own checks, caps.problems(), with its own.
             problems += ledger.verify()
@@ -821,7 +823,7 @@ class IncentiveEvents(RuleBasedStateMachine):
 
     def _books_by_hand(self, payments) -> list[str]:
         """The sum of the paid payments is what incentives_paid holds; each paid (or
-        reversed) payment moved once into it (and once back), no other payment did."""
+        reversed) payment's disbursement moved once into it (and once back), no other did."""
         found = []
         paid = sum(p.amount for p in payments if p.state is S.PAID)
         held = ledger.balance_of(ledger.INCENTIVES_PAID)
@@ -840,8 +842,10 @@ class IncentiveEvents(RuleBasedStateMachine):
             ).all()
         )
         for payment in payments:
-            pays = keys.get(f"incentive-paid:{payment.id}", 0)
-            returns = keys.get(f"incentive-reversed:{payment.id}", 0)
+            # Keyed by the disbursement's key: a payment the office sent again after the
+            # bank returned it is a new disbursement, paid under its new key.
+            pays = keys.get(f"incentive-paid:{payment.idempotency_key}", 0)
+            returns = keys.get(f"incentive-reversed:{payment.idempotency_key}", 0)
             expected = (
                 int(payment.state in (S.PAID, S.REVERSED)),
                 int(payment.state is S.REVERSED),

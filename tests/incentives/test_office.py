@@ -6,7 +6,12 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from support.incentive_rows import completed_and_reviewed, link_account, payments_of
+from support.incentive_rows import (
+    completed_and_reviewed,
+    follow_in_books,
+    link_account,
+    payments_of,
+)
 
 from marketplace.core import DomainError
 from marketplace.core.base import utcnow
@@ -27,6 +32,8 @@ def _set(payment_id: int, **values) -> None:
     db.session.execute(
         sa.update(IncentivePayment).where(IncentivePayment.id == payment_id).values(**values)
     )
+    if "state" in values:
+        follow_in_books(payment_id, values["state"])
 
 
 @pytest.fixture

@@ -164,3 +164,38 @@ def register_accounts(app, sandbox, rejected: bool = False) -> None:
             sandbox.register_account(
                 account.channel, account.number, account.holder_name, rejected=rejected
             )
+
+
+def follow_in_books(payment_id: int, state, was=None) -> None:
+    """The money of a payment a test put in `state` directly (from scheduled or due, or from
+    `was` paying), as the disburser would have moved it: set aside while paying (given back
+    when it stops), paid out once paid."""
+    from marketplace.incentives.models import PaymentState
+    from marketplace.money.models import Reason
+
+    payment = db.session.get(IncentivePayment, payment_id)
+    if was is PaymentState.PAYING:
+        ledger.transfer(
+            Reason.INCENTIVE,
+            f"incentive:{payment_id} (test)",
+            ledger.incentives_reserved(),
+            ledger.programme_fund(),
+            payment.amount,
+            idempotency_key=f"test-released-{payment_id}",
+            incentive_payment_id=payment_id,
+        )
+    moves = {
+        PaymentState.PAYING: (ledger.programme_fund, ledger.incentives_reserved),
+        PaymentState.PAID: (ledger.programme_fund, ledger.incentives_paid),
+    }
+    if state in moves:
+        source, destination = moves[state]
+        ledger.transfer(
+            Reason.INCENTIVE,
+            f"incentive:{payment_id} (test)",
+            source(),
+            destination(),
+            payment.amount,
+            idempotency_key=f"test-{state.value}-{payment_id}",
+            incentive_payment_id=payment_id,
+        )

@@ -184,9 +184,15 @@ def _code_was_sent(response) -> bool:
     return response.status_code == 302 and "/login" not in response.headers.get("Location", "")
 
 
+# Step 1 asks the bank whose name an account is in: tries per account are few, so that
+# the form can't be used to look up the holders of other people's accounts.
+ACCOUNT_INQUIRIES = "10 per hour;20 per day"
+
+
 @bp.route("/account/payout", methods=["GET", "POST"])
 @reads_first  # step 1 asks the bank over the network before it writes anything
 @participant_required
+@limiter.limit(ACCOUNT_INQUIRIES, key_func=user_key, methods=["POST"])
 @limiter.shared_limit(
     MAIL_PER_EMAIL,
     CODE_MAIL_SCOPE,

@@ -51,10 +51,12 @@ EVENT_OUTCOMES = {
     "unknown": _l("No such payment"),
 }
 LEFT = "office"  # the state filter's value for the failed payments left for the office
+STUCK = "stuck"  # and for the payments being paid for more than a day
 STATE_CHOICES = (
     ("", _l("Every state")),
     *PAYMENT_STATES.items(),
     (LEFT, _l("Failed, left for the office")),
+    (STUCK, _l("Being paid for more than a day")),
 )
 KIND_CHOICES = (("", _l("Both kinds")), *PAYMENT_KINDS.items())
 RUN_UNREADABLE = _l("Enter the run's number as a whole number, like 12")
@@ -114,6 +116,7 @@ class PaymentFilter(Form):
         return office.Filters(
             state=PaymentState(state) if state in PAYMENT_STATES else None,
             only_left_for_office=state == LEFT,
+            only_stuck=state == STUCK,
             kind=PaymentKind(self.kind.data) if self.kind.data in PAYMENT_KINDS else None,
             run_id=self.run.data,
             query=office.cleaned_query(self.q.data),
@@ -173,6 +176,7 @@ def _helpers() -> dict:
         "payment_name": payment_name,
         "account_shown": office.account_shown,
         "left_value": LEFT,
+        "stuck_value": STUCK,
         "outcomes": EVENT_OUTCOMES,
     }
 
@@ -243,7 +247,7 @@ def _payment_page(payment, form: CancelForm, status: int = 200, problem: str | N
             run=office.run_by_id(payment.run_id) if payment.run_id is not None else None,
             events=office.events_of(payment.id),
             transactions=office.transactions_of(payment.id),
-            can_retry=payment.state is PaymentState.FAILED,
+            can_retry=payment.state in disbursement.OPEN_TO_RETRY,
             can_cancel=payment.state in disbursement.OPEN_TO_CANCEL,
             left_for_office=payment.state is PaymentState.FAILED
             and payment.next_attempt_at is None,

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from support.checkout_rows import buy, card_of
 from support.factories import PASSWORD
-from support.incentive_rows import link_account
+from support.incentive_rows import follow_in_books, link_account
 from support.learning_rows import complete
 from support.programme_rows import fund
 
@@ -168,6 +168,7 @@ def test_every_state_of_a_payment_is_said_in_plain_words(app, factory, shop):
         first, second, third, fourth = (found[(PaymentKind.INCENTIVE, n)] for n in (1, 2, 3, 4))
         _pay(first, now - timedelta(days=100), "disb_first_ref")
         second.state, second.sent_at = PaymentState.PAYING, now - timedelta(hours=3)
+        follow_in_books(second.id, PaymentState.PAYING)
         third.state, third.failure_code = PaymentState.FAILED, "NAME_MISMATCH"
         third.last_message = "The account holder's name at the bank differs"
         fourth.state = PaymentState.SCHEDULED
@@ -192,6 +193,7 @@ def test_every_state_of_a_payment_is_said_in_plain_words(app, factory, shop):
     with app.app_context():
         found = _payments(person)
         found[(PaymentKind.INCENTIVE, 2)].state = PaymentState.DUE
+        follow_in_books(found[(PaymentKind.INCENTIVE, 2)].id, PaymentState.DUE, PaymentState.PAYING)
         failed = found[(PaymentKind.INCENTIVE, 3)]
         failed.failure_code, failed.last_message = "BANK_UNAVAILABLE", None
         failed.next_attempt_at = now + timedelta(minutes=30)
@@ -379,6 +381,7 @@ def test_both_languages_say_every_state(app, factory, shop, lang):
         _pay(found[(PaymentKind.INCENTIVE, 1)], now - timedelta(days=100), "disb_ref_1")
         found[(PaymentKind.INCENTIVE, 2)].state = PaymentState.PAYING
         found[(PaymentKind.INCENTIVE, 2)].sent_at = now
+        follow_in_books(found[(PaymentKind.INCENTIVE, 2)].id, PaymentState.PAYING)
         failed = found[(PaymentKind.INCENTIVE, 3)]
         failed.state, failed.failure_code = PaymentState.FAILED, "ACCOUNT_NOT_FOUND"
         scheduled = found[(PaymentKind.INCENTIVE, 4)]

@@ -434,3 +434,20 @@ def test_an_account_without_a_profile_is_told_to_fill_it_in(app, participant_cli
 
 def test_the_office_may_not_open_the_page(login):
     assert login(Role.ADMIN).get("/account/payout").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}],
+    indirect=True,
+    ids=["throttled"],
+)
+def test_step_one_is_limited_per_account_so_holders_names_cannot_be_harvested(app, budi):
+    """However the tries end (here the bank's name is someone else's), the eleventh in an
+    hour is refused: the form can't be used to look up who holds other accounts."""
+    answers = [
+        budi.post("/account/payout", data={"channel": "bni", "number": "1111111111"}).status_code
+        for _ in range(11)
+    ]
+    assert 429 not in answers[:10] and answers[0] == 400
+    assert answers[10] == 429

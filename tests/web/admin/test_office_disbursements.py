@@ -19,6 +19,7 @@ from support.incentive_rows import (
     SECRET,
     completed_and_reviewed,
     disbursement_of,
+    follow_in_books,
     payments_of,
     signed_event,
 )
@@ -59,6 +60,8 @@ def _set(payment_id: int, **values) -> None:
     db.session.execute(
         sa.update(IncentivePayment).where(IncentivePayment.id == payment_id).values(**values)
     )
+    if "state" in values:
+        follow_in_books(payment_id, values["state"])
 
 
 def _webhook(client, app, payment_id: int, status: str, event_id: str, **fields) -> None:
@@ -391,7 +394,7 @@ def test_only_a_failed_payment_can_be_sent_again(world, admin_client, app):
 
     assert response.status_code == 409
     page = text(response)
-    assert "Hanya pembayaran yang gagal yang dapat dikirim lagi." in page
+    assert "Hanya pembayaran yang gagal atau dikembalikan yang dapat dikirim ulang." in page
     assert "<title>Kesalahan:" in page
     assert _state(app, world.ids.a3).state is PaymentState.DUE
 

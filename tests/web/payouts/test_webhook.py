@@ -8,6 +8,7 @@ from support.incentive_rows import (
     SECRET,
     completed_and_reviewed,
     disbursement_of,
+    follow_in_books,
     incentives_paid_balance,
     payments_of,
     signed_event,
@@ -45,6 +46,7 @@ def paying(app, shop):
                 payout_account_id=account_id,
             )
         )
+        follow_in_books(first.id, PaymentState.PAYING)  # its amount set aside, as a claim does
         db.session.commit()
         return first.id
 
