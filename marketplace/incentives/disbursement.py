@@ -163,30 +163,40 @@ def _try_mark(sent_at: datetime) -> str:
     return sent_at.strftime("%Y%m%dT%H%M%S%f")
 
 
+def _move(payment: IncentivePayment, what: str, source, destination, key: str) -> None:
+    """One movement of a payment's amount in the books, named after the payment and keyed
+    so that it happens once."""
+    ledger.transfer(
+        Reason.INCENTIVE,
+        f"incentive:{payment.id} {what}",
+        source,
+        destination,
+        payment.amount,
+        idempotency_key=key,
+        incentive_payment_id=payment.id,
+    )
+
+
 def _reserve(payment: IncentivePayment, sent_at: datetime) -> None:
     """Set the payment's amount aside before it is sent: programme fund → reserved for
     incentives. InsufficientBalance when the fund does not hold it (nothing is sent then)."""
-    ledger.transfer(
-        Reason.INCENTIVE,
-        f"incentive:{payment.id} reserved",
+    _move(
+        payment,
+        "reserved",
         ledger.programme_fund(),
         ledger.incentives_reserved(),
-        payment.amount,
-        idempotency_key=f"incentive-reserved:{payment.id}:{_try_mark(sent_at)}",
-        incentive_payment_id=payment.id,
+        f"incentive-reserved:{payment.id}:{_try_mark(sent_at)}",
     )
 
 
 def _release(payment: IncentivePayment) -> None:
     """A try that failed paid nothing: what was set aside goes back to the fund."""
-    ledger.transfer(
-        Reason.INCENTIVE,
-        f"incentive:{payment.id} released",
+    _move(
+        payment,
+        "released",
         ledger.incentives_reserved(),
         ledger.programme_fund(),
-        payment.amount,
-        idempotency_key=f"incentive-released:{payment.id}:{_try_mark(payment.sent_at)}",
-        incentive_payment_id=payment.id,
+        f"incentive-released:{payment.id}:{_try_mark(payment.sent_at)}",
     )
 
 
@@ -482,26 +492,24 @@ def _fail(
 def _pay_in_books(payment: IncentivePayment, reserved: bool) -> None:
     """The gateway paid: the amount set aside (or, for a payment no longer being paid, the
     fund's) moves to incentives paid out. Keyed by the disbursement's key: paid once each."""
-    ledger.transfer(
-        Reason.INCENTIVE,
-        f"incentive:{payment.id}",
-        ledger.incentives_reserved() if reserved else ledger.programme_fund(),
+    source = ledger.incentives_reserved() if reserved else ledger.programme_fund()
+    _move(
+        payment,
+        "paid",
+        source,
         ledger.incentives_paid(),
-        payment.amount,
-        idempotency_key=f"incentive-paid:{payment.idempotency_key}",
-        incentive_payment_id=payment.id,
+        f"incentive-paid:{payment.idempotency_key}",
     )
 
 
 def _return_in_books(payment: IncentivePayment) -> None:
-    ledger.transfer(
-        Reason.INCENTIVE,
-        f"incentive:{payment.id} reversed",
+    """The bank returned it: incentives paid out → programme fund."""
+    _move(
+        payment,
+        "reversed",
         ledger.incentives_paid(),
         ledger.programme_fund(),
-        payment.amount,
-        idempotency_key=f"incentive-reversed:{payment.idempotency_key}",
-        incentive_payment_id=payment.id,
+        f"incentive-reversed:{payment.idempotency_key}",
     )
 
 
