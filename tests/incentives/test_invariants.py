@@ -505,8 +505,10 @@ class IncentiveEvents(RuleBasedStateMachine):
                 payment.state,
                 participant.blocked_at is not None,
                 card is not None and card.status is CardStatus.FROZEN,
-                payment.payout_account_id is None and usable is None,
-                payment.payout_account_id or (usable.id if usable is not None else None),
+                # A payment always goes to the current account once it is usable (a failed
+                # one whose participant linked another account since goes to the new one).
+                usable is None,
+                usable.id if usable is not None else None,
             )
         claimed = disbursement.claim(run_row, self.now, settings_)
         self.log.append(f"   claimed {claimed}")
@@ -526,7 +528,7 @@ class IncentiveEvents(RuleBasedStateMachine):
             if account is None or account.participant_id != payment.participant_id:
                 wrong.append(f"payment {payment_id} sent to another's account")
             elif account.id != account_id:
-                # the account it went to before, or else the current one once usable
+                # the current account, once usable (never a replaced one)
                 wrong.append(f"payment {payment_id} sent to account {account.id}, not {account_id}")
         assert not wrong, self._explain(wrong)
         self._observe("claim")
@@ -868,7 +870,10 @@ class IncentiveEvents(RuleBasedStateMachine):
             remotes_of.setdefault(remote.payment_id, []).append(remote)
         for payment in payments:
             remotes = remotes_of.get(payment.id, [])
-            if sum(remote.times_paid for remote in remotes) > 1:
+            # A disbursement the bank returned holds nothing: the office may send the payment
+            # again under a new key. Any other two paid are a double payment.
+            kept = [remote for remote in remotes if remote.status != "REVERSED"]
+            if sum(remote.times_paid for remote in kept) > 1:
                 found.append(f"payment {payment.id}: paid by the gateway more than once")
             current = self.gateway.remotes.get(payment.idempotency_key)
             if payment.state in (S.PAID, S.REVERSED):
