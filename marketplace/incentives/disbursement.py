@@ -38,6 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.core import N_, DomainError, audit, mail
 from marketplace.core.base import utcnow
@@ -50,6 +51,7 @@ from marketplace.incentives.gateway import (
     Gateway,
     GatewayRefused,
     GatewayUnavailable,
+    WebhookEvent,
 )
 from marketplace.incentives.models import (
     DisbursementRun,
@@ -57,6 +59,7 @@ from marketplace.incentives.models import (
     PaymentKind,
     PaymentState,
     PayoutAccount,
+    PayoutEvent,
 )
 from marketplace.money import ledger
 from marketplace.money.models import Card, CardStatus, Reason
@@ -605,6 +608,30 @@ def apply(disbursement: Disbursement, now: datetime, settings: Settings) -> str:
         )
         _mail(payment, values["state"].value)
     return outcome
+
+
+def receive(event: WebhookEvent, now: datetime, settings: Settings) -> str:
+    """A webhook event, kept once by its id and applied (`apply`); the outcome: "unknown"
+    (no such payment: nothing kept), "duplicate" (its id was kept before) or apply's."""
+    lock_for_writing()
+    payment = payment_of(event.disbursement)
+    if payment is None:
+        return "unknown"
+    kept = PayoutEvent(
+        event_id=event.id,
+        event_type=event.type,
+        payment_id=payment.id,
+        version=event.disbursement.version,
+        outcome="received",
+        received_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(kept)
+    except IntegrityError:
+        return "duplicate"
+    kept.outcome = apply(event.disbursement, now, settings)
+    return kept.outcome
 
 
 # --- the office ---------------------------------------------------------------------------------

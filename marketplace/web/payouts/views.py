@@ -13,14 +13,11 @@ transaction, no call out.
 import logging
 
 from flask import current_app, jsonify, request
-from sqlalchemy.exc import IntegrityError
 
 from marketplace.core.base import utcnow
-from marketplace.core.database import lock_for_writing
-from marketplace.extensions import csrf, db
+from marketplace.extensions import csrf
 from marketplace.incentives import disbursement
 from marketplace.incentives.gateway import WebhookRefused, read_webhook
-from marketplace.incentives.models import PayoutEvent
 from marketplace.web.inputs import takes_json
 from marketplace.web.payouts import bp
 
@@ -44,27 +41,6 @@ def webhook():
     except WebhookRefused as refusal:
         log.warning("payout webhook refused: %s", refusal)
         return jsonify(error="refused", message=str(refusal)), 401
-    lock_for_writing()
-    payment = disbursement.payment_of(event.disbursement)
-    if payment is None:
-        log.warning(
-            "payout webhook %s: no payment has key %s", event.id, event.disbursement.idempotency_key
-        )
-        return jsonify(outcome="unknown"), 200
-    kept = PayoutEvent(
-        event_id=event.id,
-        event_type=event.type,
-        payment_id=payment.id,
-        version=event.disbursement.version,
-        outcome="received",
-        received_at=utcnow(),
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(kept)
-    except IntegrityError:
-        return jsonify(outcome="duplicate"), 200
-    settings = disbursement.Settings.of(current_app.config)
-    kept.outcome = disbursement.apply(event.disbursement, utcnow(), settings)
-    log.info("payout webhook %s for payment %s: %s", event.id, payment.id, kept.outcome)
-    return jsonify(outcome=kept.outcome), 200
+    outcome = disbursement.receive(event, utcnow(), disbursement.Settings.of(current_app.config))
+    log.info("payout webhook %s (%s): %s", event.id, event.disbursement.idempotency_key, outcome)
+    return jsonify(outcome=outcome), 200
