@@ -2,6 +2,7 @@
 
 import math
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import NamedTuple
@@ -113,6 +114,7 @@ class Criteria:
     min_rating: float | None = None
     sort: str | None = None
     page: int = 1
+    exact: bool = False  # the words as typed: no typo correction
 
     @property
     def terms(self) -> list[str]:
@@ -135,6 +137,8 @@ class ResultPage:
     page: int = 1
     per_page: int = PAGE_SIZE
     sort: str = "popular"
+    # What the search words were searched as (corrections, a suggestion), when there were any.
+    search: "search.Interpretation | None" = None
 
     @property
     def pages(self) -> int:
@@ -253,18 +257,87 @@ def _listing_statements(
     return count, page
 
 
-def list_courses(criteria: Criteria) -> ResultPage:
+RESULTS_KEPT = 2000  # result pages per process (20 rows each, some 10 KB)
+
+
+class _KeptResults:
+    """Result pages of one engine's catalogue, under the catalogue's revision and the
+    criteria: the least recently asked dropped first. A change anywhere in the catalogue
+    raises the revision (database triggers), so nothing kept is ever shown stale."""
+
+    def __init__(self) -> None:
+        self.lock = Lock()
+        self.revision = None
+        self.pages: OrderedDict = OrderedDict()
+
+    def get(self, revision: int, criteria: Criteria):
+        with self.lock:
+            if revision != self.revision:
+                return None
+            found = self.pages.get(criteria)
+            if found is not None:
+                self.pages.move_to_end(criteria)
+            return found
+
+    def put(self, revision: int, criteria: Criteria, found) -> None:
+        with self.lock:
+            if self.revision is None or revision > self.revision:
+                self.revision = revision
+                self.pages.clear()
+            elif revision < self.revision:
+                return  # read under an older revision: already superseded
+            self.pages[criteria] = found
+            if len(self.pages) > RESULTS_KEPT:
+                self.pages.popitem(last=False)
+
+
+_kept_results: WeakKeyDictionary = WeakKeyDictionary()  # engine -> _KeptResults
+_kept_results_lock = Lock()
+
+
+def forget_results() -> None:
+    """Drop every kept result page (tests)."""
+    with _kept_results_lock:
+        _kept_results.clear()
+
+
+def list_courses(criteria: Criteria, keep: bool = False) -> ResultPage:
     """A page of approved courses matching the criteria, with the total count.
 
     Raises PageOutOfRange when the page is past the last one.
+
+    With `keep`, the page is kept under the catalogue's revision (`search.catalogue_revision`,
+    read first, in the same transaction) and the criteria, and asked again it is answered
+    from there while the revision stays the same. The revision is read before the results,
+    so what is kept under it is at least as new as it.
 
     The count and the page run on the session's connection, in its transaction, so they
     agree; they are Core `text()` statements (no ORM entities to build), and the rows come
     back as `ListedCourse` tuples.
     """
     connection = db.session.connection()
+    if not keep:
+        return _list_courses(connection, criteria)
+    revision = search.catalogue_revision(connection)
+    engine = connection.engine
+    kept = _kept_results.get(engine)
+    if kept is None:
+        with _kept_results_lock:
+            kept = _kept_results.setdefault(engine, _KeptResults())
+    found = kept.get(revision, criteria)
+    if found is None:
+        try:
+            found = _list_courses(connection, criteria)
+        except PageOutOfRange as error:
+            found = error
+        kept.put(revision, criteria, found)
+    if isinstance(found, PageOutOfRange):
+        raise PageOutOfRange(found.pages)
+    return found
+
+
+def _list_courses(connection, criteria: Criteria) -> ResultPage:
     sort = criteria.effective_sort
-    query_terms = criteria.terms
     dialect = connection.dialect.name
     facet_values = {
         "category_id": criteria.category_id,
@@ -280,25 +353,77 @@ def list_courses(criteria: Criteria) -> ResultPage:
     }
     params = {name: value for name, value in range_values.items() if value is not None}
     facets = tuple(name for name, value in facet_values.items() if value is not None)
-    if query_terms:
-        params["match"] = search.match_expression(
-            dialect, query_terms, search.Facets(**facet_values)
-        )
-    else:
-        params.update((name, facet_values[name]) for name in facets)
     ranges = tuple(name for name, value in range_values.items() if value is not None)
-    if query_terms and sort == "relevance" and not ranges:
-        return _ranked_page(connection, dialect, params, criteria.page)
-    count, page = _listing_statements(dialect, bool(query_terms), facets, ranges, sort)
+    interpretation = None
+    if criteria.terms:
+        interpretation = search.interpret(connection, criteria.q, exact=criteria.exact)
+        result = _page(
+            connection,
+            dialect,
+            interpretation,
+            facet_values,
+            params,
+            facets,
+            ranges,
+            sort,
+            criteria.page,
+        )
+        if result.total == 0 and interpretation.corrected is None and not criteria.exact:
+            interpretation = interpretation.with_suggestion(
+                interpretation.suggestion
+                or _a_query_that_finds(connection, dialect, interpretation, facet_values)
+            )
+        result.search = interpretation
+        return result
+    params.update((name, facet_values[name]) for name in facets)
+    return _page(
+        connection, dialect, None, facet_values, params, facets, ranges, sort, criteria.page
+    )
+
+
+def _page(
+    connection, dialect, interpretation, facet_values, params, facets, ranges, sort, page_number
+) -> ResultPage:
+    if interpretation is not None:
+        params = {
+            **params,
+            "match": search.match_expression(
+                dialect, interpretation, search.Facets(**facet_values)
+            ),
+        }
+        if sort == "relevance" and not ranges:
+            return _ranked_page(connection, dialect, params, page_number)
+    count, page = _listing_statements(dialect, interpretation is not None, facets, ranges, sort)
     total = connection.execute(count, params).scalar_one()
-    result = ResultPage(total=total, page=criteria.page, sort=sort)
-    if criteria.page > result.pages:
+    result = ResultPage(total=total, page=page_number, sort=sort)
+    if page_number > result.pages:
         raise PageOutOfRange(result.pages)
     if total:
         params["limit"] = PAGE_SIZE
-        params["offset"] = (criteria.page - 1) * PAGE_SIZE
+        params["offset"] = (page_number - 1) * PAGE_SIZE
         result.items = list(map(ListedCourse._make, connection.execute(page, params)))
     return result
+
+
+def _a_query_that_finds(connection, dialect, interpretation, facet_values) -> str | None:
+    """A query one edit from one that found nothing that finds something, or None."""
+    facets = search.Facets(**facet_values)
+    for words in search.one_edit_away(connection, interpretation.words)[:3]:
+        other = search.interpretation_of(connection, words)
+        params = {"match": search.match_expression(dialect, other, facets)}
+        if connection.execute(_match_exists(dialect), params).first():
+            return " ".join(words)
+    return None
+
+
+def _match_exists(dialect: str) -> sa.TextClause:
+    statement = _statements.get((dialect, "exists"))
+    if statement is None:
+        statement = sa.text(
+            f"SELECT 1 FROM ({search.MATCHES_SQL[dialect]}) AS m LIMIT 1"  # noqa: S608  # nosec B608  # constant SQL; the match is bound
+        )
+        _statements[(dialect, "exists")] = statement
+    return statement
 
 
 def _ranked_page(connection, dialect: str, params: dict, page_number: int) -> ResultPage:

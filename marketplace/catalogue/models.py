@@ -262,3 +262,44 @@ class CourseSession(db.Model):
     def location(self) -> str:
         """Its place and city, each said once ("Jl. Melati No. 11, Bandung")."""
         return place_name(self.place, self.city)
+
+
+class SearchSynonym(db.Model):
+    """A group of phrases that mean the same to a searcher ("medsos, media sosial"): a query
+    holding any of them also finds courses with any other. The office edits them
+    (/admin/search/synonyms); defaults in seed_data/search_synonyms.txt."""
+
+    __tablename__ = "search_synonym"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The phrases as the office wrote them, joined by ", " (folded when searching).
+    phrases: Mapped[str] = mapped_column(sa.String(600))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def phrase_list(self) -> list[str]:
+        return [phrase.strip() for phrase in self.phrases.split(",") if phrase.strip()]
+
+
+class SearchTerm(db.Model):
+    """A word or root the search index holds, and about how many listed courses use it: the
+    vocabulary a misspelt query word is corrected against (catalogue/search.py). Written with
+    the index; counts are exact after a rebuild and only grow in between."""
+
+    __tablename__ = "search_term"
+
+    term: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    documents: Mapped[int] = mapped_column(default=0)
+
+
+class CatalogueRevision(db.Model):
+    """A counter that database triggers raise whenever anything a catalogue page shows
+    changes (a course, its sessions, modules or reviews, a provider, category, platform or
+    synonym), by any process. Their sum is the catalogue's revision: results kept under it
+    are right for as long as it stays the same. Several rows ("stripes") so that concurrent
+    writers on PostgreSQL rarely wait on one another."""
+
+    __tablename__ = "catalogue_revision"
+
+    stripe: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -71,7 +71,7 @@ def filter_fields(query: CatalogueQuery, options: FilterOptions) -> list[FilterF
         labels = _labels[language] = {name: str(label) for name, label in LABELS.items()}
     fields = []
     for name, field in query.fields.items():
-        if name == "page":
+        if name in ("page", "exact"):  # not fields of the form: links set them
             continue
         if name in _TEXTS:
             value = field.raw

@@ -71,6 +71,7 @@ def kept_page(options: FilterOptions, results: ResultPage, draw) -> str | Respon
         results.total,
         results.page,
         results.sort,
+        results.search,
         tuple(results.items),
     )
     page = store.get(key)

@@ -32,6 +32,7 @@ RATINGS = (("4.5", "4,5+"), ("4", "4+"), ("3.5", "3,5+"), ("3", "3+"))
 _METHOD_VALUES = frozenset(value for value, _label in METHODS)
 _SORT_VALUES = frozenset(value for value, _label in SORT_LABELS)
 _RATING_VALUES = frozenset(value for value, _label in RATINGS)
+_EXACT_VALUES = frozenset({"1"})  # `exact=1`: no typo correction (the "search exactly" link)
 
 LABELS = {
     "q": _l("Search courses"),
@@ -45,6 +46,7 @@ LABELS = {
     "min_rating": _l("Minimum rating"),
     "sort": _l("Sort by"),
     "page": _l("Page"),
+    "exact": _l("Search the words exactly as typed"),
 }
 # (message when it is not a whole number, (lowest, message), (highest, message) or None)
 _WHOLE_NUMBERS = {
@@ -104,6 +106,7 @@ class CatalogueQuery:
             self._whole_number(name, args.get(name))
         self._choice("min_rating", args.get("min_rating"), _RATING_VALUES)
         self._choice("sort", args.get("sort"), _SORT_VALUES)
+        self._choice("exact", args.get("exact"), _EXACT_VALUES)
         low, high = self.fields["min_price"], self.fields["max_price"]
         if (
             not self.errors
@@ -160,6 +163,7 @@ class CatalogueQuery:
             min_rating=float(rating) if rating else None,
             sort=fields["sort"].data or None,
             page=fields["page"].data or 1,
+            exact=fields["exact"].data == "1",
         )
 
     def _text(self, name: str, value: str | None) -> None:

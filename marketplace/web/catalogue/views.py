@@ -10,6 +10,7 @@ from marketplace.web.catalogue.cards import course_cards
 from marketplace.web.catalogue.filters import filter_form
 from marketplace.web.catalogue.pages import kept_page
 from marketplace.web.catalogue.query import METHODS, SORT_LABELS, CatalogueQuery
+from marketplace.web.fragments import keeping_parts
 from marketplace.web.paging import page_or_400, within_pages
 
 bp = Blueprint("catalogue", __name__)
@@ -40,7 +41,7 @@ def index():
         return render_template("catalogue/index.html", **page_context(query, options)), 400
     criteria = query.criteria(options)
     try:
-        results = listing.list_courses(criteria)
+        results = listing.list_courses(criteria, keep=keeping_parts())
     except listing.PageOutOfRange as error:
         not_found = NotFound()
         not_found.user_message = _(
