@@ -236,8 +236,9 @@ def _listing_statements(
     conditions = [_RANGE_CONDITIONS[name] for name in ranges]
     if searching:
         # Facets are matched inside the full-text index; only ranges remain for SQL.
-        source = f"({search.MATCHES_SQL[dialect]}) AS m JOIN course c ON c.id = m.course_id "
-        count_source = f"({search.MATCHES_SQL[dialect]}) AS m "
+        matches = search.MATCHES_SQL if sort == "relevance" else search.MATCHED_SQL
+        source = f"({matches[dialect]}) AS m JOIN course c ON c.id = m.course_id "
+        count_source = f"({search.MATCHED_SQL[dialect]}) AS m "
         if conditions:
             count_source += "JOIN course c ON c.id = m.course_id "
     else:
@@ -390,6 +391,7 @@ def _page(
             "match": search.match_expression(
                 dialect, interpretation, search.Facets(**facet_values)
             ),
+            "title_match": search.title_match(dialect, interpretation),
         }
         if sort == "relevance" and not ranges:
             return _ranked_page(connection, dialect, params, page_number)
@@ -420,7 +422,7 @@ def _match_exists(dialect: str) -> sa.TextClause:
     statement = _statements.get((dialect, "exists"))
     if statement is None:
         statement = sa.text(
-            f"SELECT 1 FROM ({search.MATCHES_SQL[dialect]}) AS m LIMIT 1"  # noqa: S608  # nosec B608  # constant SQL; the match is bound
+            f"SELECT 1 FROM ({search.MATCHED_SQL[dialect]}) AS m LIMIT 1"  # noqa: S608  # nosec B608  # constant SQL; the match is bound
         )
         _statements[(dialect, "exists")] = statement
     return statement
@@ -431,7 +433,7 @@ def _ranked_page(connection, dialect: str, params: dict, page_number: int) -> Re
     count, page = _statements.get((dialect, "ranked"), (None, None))
     if page is None:
         count = sa.text(
-            f"SELECT count(*) FROM ({search.MATCHES_SQL[dialect]}) AS m",  # noqa: S608  # nosec B608  # constant SQL; the match is bound
+            f"SELECT count(*) FROM ({search.MATCHED_SQL[dialect]}) AS m",  # noqa: S608  # nosec B608  # constant SQL; the match is bound
         )
         page = _listing_columns(
             sa.text(

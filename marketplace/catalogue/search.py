@@ -458,15 +458,20 @@ def _slots(words: list[str], synonyms: SynonymSet) -> tuple:
 # The same, ranked and limited to one page: used when the page can be cut inside the index
 # (relevance order and no range filters), so only that page's rows are joined.
 # Weights: on PostgreSQL {facets, stems, body, title}; on SQLite (title, body, stems, facets).
+# A course whose title holds every searched word as typed (or as its start) ranks above one
+# that matches only through roots, synonyms or its body: `:title_match` (see `title_match`).
 RANKED_PAGE_SQL = {
     "postgresql": (
         "SELECT course_id, "
-        "-ts_rank(CAST('{0, 0.1, 0.4, 1.0}' AS float4[]), document, query) AS rank "
+        "-ts_rank(CAST('{0, 0.1, 0.4, 1.0}' AS float4[]), document, query) "
+        "- CASE WHEN document @@ to_tsquery('simple', :title_match) THEN 1000 ELSE 0 END AS rank "
         "FROM course_search, to_tsquery('simple', :match) AS query "
         "WHERE document @@ query ORDER BY rank, course_id DESC LIMIT :limit OFFSET :offset"
     ),
     "sqlite": (
-        "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 1.0, 0.0) AS rank "
+        "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 1.0, 0.0) "
+        "- CASE WHEN rowid IN (SELECT rowid FROM course_search WHERE course_search MATCH "
+        ":title_match) THEN 1000 ELSE 0 END AS rank "
         "FROM course_search WHERE course_search MATCH :match "
         "ORDER BY rank, rowid DESC LIMIT :limit OFFSET :offset"
     ),
@@ -474,15 +479,32 @@ RANKED_PAGE_SQL = {
 MATCHES_SQL = {
     "postgresql": (
         "SELECT course_id, "
-        "-ts_rank(CAST('{0, 0.1, 0.4, 1.0}' AS float4[]), document, query) AS rank "
+        "-ts_rank(CAST('{0, 0.1, 0.4, 1.0}' AS float4[]), document, query) "
+        "- CASE WHEN document @@ to_tsquery('simple', :title_match) THEN 1000 ELSE 0 END AS rank "
         "FROM course_search, to_tsquery('simple', :match) AS query "
         "WHERE document @@ query"
     ),
     "sqlite": (
-        "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 1.0, 0.0) AS rank "
+        "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 1.0, 0.0) "
+        "- CASE WHEN rowid IN (SELECT rowid FROM course_search WHERE course_search MATCH "
+        ":title_match) THEN 1000 ELSE 0 END AS rank "
         "FROM course_search WHERE course_search MATCH :match"
     ),
 }
+# The matching courses without a rank: for counting, and for orders other than relevance.
+MATCHED_SQL = {
+    "postgresql": (
+        "SELECT course_id FROM course_search WHERE document @@ to_tsquery('simple', :match)"
+    ),
+    "sqlite": "SELECT rowid AS course_id FROM course_search WHERE course_search MATCH :match",
+}
+
+
+def title_match(dialect: str, interpretation: Interpretation) -> str:
+    """The match of titles holding every searched word (as a word's start)."""
+    if dialect == "postgresql":
+        return " & ".join(f"{word}:*A" for word in interpretation.words)
+    return "title : (" + " AND ".join(f'"{word}" *' for word in interpretation.words) + ")"
 
 
 def _word_match(dialect: str, word: str) -> str:
