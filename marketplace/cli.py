@@ -5,6 +5,7 @@ Commands call services and commit once at their boundary; a job commits at its e
 """
 
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -57,6 +58,48 @@ def search_rebuild_command() -> None:
     count = search.rebuild_index()
     db.session.commit()
     click.echo(f"Indexed {count} approved courses.")
+
+
+@search_group.group("synonyms")
+def search_synonyms_group() -> None:
+    """The office's search synonyms (table search_synonym; /admin/search/synonyms)."""
+
+
+@search_synonyms_group.command("load")
+@click.argument(
+    "path",
+    metavar="[FILE]",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@with_appcontext
+def search_synonyms_load_command(path: Path | None) -> None:
+    """Add the groups of FILE (default: seed_data/search_synonyms.txt) not held yet: one group
+    a line, phrases separated by commas. A line breaking a rule is left out and said."""
+    from marketplace.catalogue import search, synonyms
+
+    try:
+        loaded = synonyms.load(path or search.DEFAULT_SYNONYMS)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for number, errors in loaded.refused:
+        for error in errors:
+            click.echo(f"Line {number} left out: {error.message % error.params}", err=True)
+    click.echo(
+        f"Added {loaded.added} synonym groups ({loaded.held} held already, "
+        f"{len(loaded.refused)} left out)."
+    )
+
+
+@search_synonyms_group.command("export")
+@with_appcontext
+def search_synonyms_export_command() -> None:
+    """Print every synonym group in the file's format (`load` reads it back)."""
+    from marketplace.catalogue import synonyms
+
+    click.echo(synonyms.export(), nl=False)
 
 
 @click.group("ledger")

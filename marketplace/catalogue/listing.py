@@ -308,19 +308,19 @@ def list_courses(criteria: Criteria, keep: bool = False) -> ResultPage:
     Raises PageOutOfRange when the page is past the last one.
 
     With `keep`, the page is kept under the catalogue's revision (`search.catalogue_revision`,
-    read first, in the same transaction) and the criteria, and asked again it is answered
-    from there while the revision stays the same. The revision is read before the results,
-    so what is kept under it is at least as new as it.
+    read first, on a connection of its own) and the criteria, and asked again it is answered
+    from there while the revision stays the same, without opening the session's transaction.
+    The revision is read before the results, so what is kept under it is at least as new as
+    it.
 
     The count and the page run on the session's connection, in its transaction, so they
     agree; they are Core `text()` statements (no ORM entities to build), and the rows come
     back as `ListedCourse` tuples.
     """
-    connection = db.session.connection()
     if not keep:
-        return _list_courses(connection, criteria)
-    revision = search.catalogue_revision(connection)
-    engine = connection.engine
+        return _list_courses(db.session.connection(), criteria, None)
+    revision = search.catalogue_revision()
+    engine = db.engine
     kept = _kept_results.get(engine)
     if kept is None:
         with _kept_results_lock:
@@ -328,7 +328,7 @@ def list_courses(criteria: Criteria, keep: bool = False) -> ResultPage:
     found = kept.get(revision, criteria)
     if found is None:
         try:
-            found = _list_courses(connection, criteria)
+            found = _list_courses(db.session.connection(), criteria, revision)
         except PageOutOfRange as error:
             found = error
         kept.put(revision, criteria, found)
@@ -337,7 +337,7 @@ def list_courses(criteria: Criteria, keep: bool = False) -> ResultPage:
     return found
 
 
-def _list_courses(connection, criteria: Criteria) -> ResultPage:
+def _list_courses(connection, criteria: Criteria, revision: int | None) -> ResultPage:
     sort = criteria.effective_sort
     dialect = connection.dialect.name
     facet_values = {
@@ -357,7 +357,9 @@ def _list_courses(connection, criteria: Criteria) -> ResultPage:
     ranges = tuple(name for name, value in range_values.items() if value is not None)
     interpretation = None
     if criteria.terms:
-        interpretation = search.interpret(connection, criteria.q, exact=criteria.exact)
+        interpretation = search.interpret(
+            connection, criteria.q, exact=criteria.exact, revision=revision
+        )
         result = _page(
             connection,
             dialect,
@@ -369,10 +371,10 @@ def _list_courses(connection, criteria: Criteria) -> ResultPage:
             sort,
             criteria.page,
         )
-        if result.total == 0 and interpretation.corrected is None and not criteria.exact:
+        if result.total == 0 and interpretation.corrected is None:
+            # Nothing found: offer a query one edit away only if it finds something.
             interpretation = interpretation.with_suggestion(
-                interpretation.suggestion
-                or _a_query_that_finds(connection, dialect, interpretation, facet_values)
+                _a_query_that_finds(connection, dialect, interpretation, facet_values)
             )
         result.search = interpretation
         return result
@@ -391,7 +393,7 @@ def _page(
             "match": search.match_expression(
                 dialect, interpretation, search.Facets(**facet_values)
             ),
-            "title_match": search.title_match(dialect, interpretation),
+            **search.typed_matches(dialect, interpretation),
         }
         if sort == "relevance" and not ranges:
             return _ranked_page(connection, dialect, params, page_number)
@@ -410,7 +412,10 @@ def _page(
 def _a_query_that_finds(connection, dialect, interpretation, facet_values) -> str | None:
     """A query one edit from one that found nothing that finds something, or None."""
     facets = search.Facets(**facet_values)
-    for words in search.one_edit_away(connection, interpretation.words)[:3]:
+    tries = search.one_edit_away(connection, interpretation.words)[:3]
+    if interpretation.suggestion:
+        tries.insert(0, tuple(interpretation.suggestion.split()))
+    for words in tries:
         other = search.interpretation_of(connection, words)
         params = {"match": search.match_expression(dialect, other, facets)}
         if connection.execute(_match_exists(dialect), params).first():

@@ -5,13 +5,13 @@ SQLite uses an FTS5 table `course_search` (rowid = course id); PostgreSQL a tabl
 `course_search` holding a weighted tsvector with a GIN index. Both are created by the
 migrations; only approved (listed) courses are indexed.
 
-Each indexed course carries four fields: its title (weighed most), its body (summary,
-description, outcomes, provider and category names), the roots of all those words (`stems`,
-weighed least: "Pemasaran" is also "pasar") and facet tokens (category, method, platform,
-provider, province) so that filters intersect inside the index instead of after ranking every
-match. User input never reaches the engine's query syntax: it is folded (lower case, accents
-removed) and split into words of letters and digits, and each word becomes quoted prefix
-matches.
+Each indexed course carries its title (weighed most), its body (summary, description,
+outcomes, provider and category names), the roots of the title's and of the body's words
+where they differ from the words (`title_stems`, `stems`: "Pemasaran" is also "pasar") and
+facet tokens (category, method, platform, provider, province) so that filters intersect
+inside the index instead of after ranking every match. User input never reaches the engine's
+query syntax: it is folded (lower case, accents removed) and split into words of letters and
+digits, and each word becomes quoted prefix matches.
 
 What a query means (`interpret`, the same on both engines, in Python):
 - each word matches a course when it begins one of the course's words, or its root (Sastrawi's
@@ -86,14 +86,11 @@ class _Roots:
     def __init__(self) -> None:
         self.lock = Lock()
         self.stemmer: Stemmer | None = None
-        self.words: frozenset[str] = frozenset()
 
     def load(self) -> Stemmer:
         with self.lock:
             if self.stemmer is None:
-                words = StemmerFactory().get_words_from_file()
-                self.words = frozenset(words)
-                self.stemmer = Stemmer(ArrayDictionary(words))
+                self.stemmer = Stemmer(ArrayDictionary(StemmerFactory().get_words_from_file()))
         return self.stemmer
 
 
@@ -104,16 +101,12 @@ _roots = _Roots()
 def stem(word: str) -> str:
     """The root of a folded word: 'pemasaran' -> 'pasar', 'memasak' -> 'masak'.
 
-    Sastrawi leaves a word that is itself in its dictionary as it is ("masakan", "jahitan"
-    are listed words); such a word ending in -an whose remainder is a root word is taken to
-    that root, so "masakan" and "memasak" meet at "masak".
+    Sastrawi leaves a word that its dictionary holds as it is ("masakan" is listed): such
+    pairs are the synonyms' job ("masak, memasak, masakan").
     """
-    if len(word) < STEMMED_FROM or not word.isalpha():
-        return word
-    root = (_roots.stemmer or _roots.load()).stem(word) or word
-    if root == word and word.endswith("an") and word[:-2] in _roots.words:
-        root = word[:-2]
-    return root
+    if len(word) < STEMMED_FROM or not (word.isascii() and word.isalpha()):
+        return word  # Sastrawi knows the letters a to z only
+    return (_roots.stemmer or _roots.load()).stem(word) or word
 
 
 @dataclass(frozen=True)
@@ -167,15 +160,30 @@ class Facets:
 REVISION_STRIPES = 8
 
 
-def catalogue_revision(connection: sa.Connection) -> int:
+def catalogue_revision(connection: sa.Connection | None = None) -> int:
     """The catalogue's revision: raised by database triggers (see the migration that made
     `catalogue_revision`) whenever a course, a session, a module, a review, a provider, a
     category, a platform or a synonym changes, in any process. What was read from the
-    catalogue under one revision is still right while the revision stays the same."""
-    return connection.execute(_REVISION_SQL).scalar_one()
+    catalogue under one revision is still right while the revision stays the same.
+
+    Without a connection it is read on a connection of its own, outside the session's
+    transaction (a request answered from what was kept opens none): whatever the session
+    reads afterwards is at least as new as it."""
+    if connection is not None:
+        return connection.execute(_REVISION_SQL).scalar_one()
+    with db.engine.connect() as own:
+        return own.execute(_REVISION_SQL).scalar_one()
 
 
 _REVISION_SQL = sa.text("SELECT coalesce(sum(revision), 0) FROM catalogue_revision")
+
+
+def raise_revision(connection: sa.Connection) -> None:
+    """Raise the catalogue's revision by hand, for a change no trigger sees (the index
+    rebuilt: FTS5 tables have no triggers)."""
+    connection.execute(
+        sa.text("UPDATE catalogue_revision SET revision = revision + 1 WHERE stripe = 0")
+    )
 
 
 # --- synonyms ------------------------------------------------------------------------------
@@ -216,29 +224,6 @@ class SynonymSet:
         return None
 
 
-def load_synonyms(path: Path = DEFAULT_SYNONYMS) -> int:
-    """Add the synonym groups of a file (one group per line, phrases separated by commas,
-    `#` comments) that the table does not hold yet; returns how many were added."""
-    have = {
-        tuple(sorted(phrase_words(phrase) for phrase in row.split(",")))
-        for row in db.session.scalars(sa.select(SearchSynonym.phrases))
-    }
-    added = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        phrases = [phrase.strip() for phrase in line.split(",") if phrase.strip()]
-        key = tuple(sorted(phrase_words(phrase) for phrase in phrases))
-        if len(phrases) < 2 or key in have:
-            continue
-        db.session.add(SearchSynonym(phrases=", ".join(phrases)))
-        have.add(key)
-        added += 1
-    db.session.flush()
-    return added
-
-
 # --- the vocabulary ------------------------------------------------------------------------
 
 
@@ -253,6 +238,10 @@ class Vocabulary:
         """Whether a word or root of the catalogue begins with `prefix`."""
         at = bisect.bisect_left(self.terms, prefix)
         return at < len(self.terms) and self.terms[at].startswith(prefix)
+
+    def unfinished(self, words) -> frozenset:
+        """The words that begin a catalogue word without being one."""
+        return frozenset(word for word in words if word not in self.documents and self.begins(word))
 
     def knows(self, word: str) -> bool:
         """Whether the word (as a prefix) or its root finds anything."""
@@ -327,38 +316,35 @@ class Interpretation:
 
     `slots` must all match; each slot is a tuple of alternatives (a word, or a synonym
     group's phrases), an alternative being a tuple of words that must all match.
+    `unfinished`: words that only begin words of the catalogue (still being typed): matched
+    as a start, never through a root ("pemasa" is not "masa").
     `corrected` is the query as searched when a typo was corrected (else None);
     `suggestion` a better query to offer ("Maksud Anda …?"), or None.
     """
 
     slots: tuple
     words: tuple[str, ...]
+    unfinished: frozenset = frozenset()
     corrected: str | None = None
     suggestion: str | None = None
 
     def with_suggestion(self, suggestion: str | None) -> "Interpretation":
-        return Interpretation(self.slots, self.words, self.corrected, suggestion)
+        return Interpretation(self.slots, self.words, self.unfinished, self.corrected, suggestion)
 
 
 def _edits_allowed(word: str) -> int:
     return 2 if len(word) >= TWO_EDITS_FROM else 1
 
 
-def interpret(connection: sa.Connection, query: str, exact: bool = False) -> Interpretation:
-    """What `query` is searched as (see the module): its words, synonyms and corrections."""
+def interpret(
+    connection: sa.Connection, query: str, exact: bool = False, revision: int | None = None
+) -> Interpretation:
+    """What `query` is searched as (see the module): its words, synonyms and corrections,
+    by the vocabulary and synonyms of the catalogue's `revision` (read when not given)."""
     words = terms(query)
-    known = _known.get(connection.engine)
-    revision = None
-
-    def current() -> _Known:
-        nonlocal known, revision
-        if revision is None:
-            revision = catalogue_revision(connection)
-            known = _read_known(connection, revision)
-        return known
-
-    if known is None:
-        current()
+    if revision is None:
+        revision = catalogue_revision(connection)
+    known = _read_known(connection, revision)
     in_phrase = _words_in_phrases(words, known.synonyms)
     unknown = [
         index
@@ -368,16 +354,6 @@ def interpret(connection: sa.Connection, query: str, exact: bool = False) -> Int
         and word.isalpha()
         and not known.vocabulary.knows(word)
     ]
-    if unknown and revision is None:
-        # What this process read may be older than the catalogue: read it again and look
-        # once more before calling a word unknown.
-        current()
-        in_phrase = _words_in_phrases(words, known.synonyms)
-        unknown = [
-            index
-            for index in unknown
-            if index not in in_phrase and not known.vocabulary.knows(words[index])
-        ]
     corrected = list(words)
     suggested = list(words)
     for index in unknown:
@@ -398,6 +374,7 @@ def interpret(connection: sa.Connection, query: str, exact: bool = False) -> Int
     return Interpretation(
         slots=_slots(corrected, known.synonyms),
         words=tuple(corrected),
+        unfinished=known.vocabulary.unfinished(corrected),
         corrected=" ".join(corrected) if was_corrected else None,
         suggestion=suggestion,
     )
@@ -420,7 +397,11 @@ def one_edit_away(connection: sa.Connection, words: tuple[str, ...]) -> list[tup
 def interpretation_of(connection: sa.Connection, words: tuple[str, ...]) -> Interpretation:
     """The interpretation of words taken as they are (no correction)."""
     known = _read_known(connection, catalogue_revision(connection))
-    return Interpretation(slots=_slots(list(words), known.synonyms), words=words)
+    return Interpretation(
+        slots=_slots(list(words), known.synonyms),
+        words=words,
+        unfinished=known.vocabulary.unfinished(words),
+    )
 
 
 def _words_in_phrases(words: list[str], synonyms: SynonymSet) -> set[int]:
@@ -457,21 +438,26 @@ def _slots(words: list[str], synonyms: SynonymSet) -> tuple:
 # relevant on both engines. The query text is a bound parameter, never spliced into the SQL.
 # The same, ranked and limited to one page: used when the page can be cut inside the index
 # (relevance order and no range filters), so only that page's rows are joined.
-# Weights: on PostgreSQL {facets, stems, body, title}; on SQLite (title, body, stems, facets).
-# A course whose title holds every searched word as typed (or as its start) ranks above one
-# that matches only through roots, synonyms or its body: `:title_match` (see `title_match`).
+# Weights: on PostgreSQL {body roots and facets, title roots, body, title}; on SQLite (title,
+# body, title roots, body roots, facets). PostgreSQL has four weights: the body's roots share
+# the facets' (D, weighed 0): they find a course but do not rank it.
+# Three tiers before the engine's score: a course whose title holds every searched word (as
+# typed, or as the start of a word) first, then one whose title or body does, then one found
+# only through roots, synonyms or a correction (`:title_match`, `:typed_match`).
 RANKED_PAGE_SQL = {
     "postgresql": (
         "SELECT course_id, "
-        "-ts_rank(CAST('{0, 0.1, 0.4, 1.0}' AS float4[]), document, query) "
-        "- CASE WHEN document @@ to_tsquery('simple', :title_match) THEN 1000 ELSE 0 END AS rank "
+        "-ts_rank(CAST('{0, 1.0, 0.4, 1.0}' AS float4[]), document, query) "
+        "- CASE WHEN document @@ to_tsquery('simple', :title_match) THEN 2000 "
+        "WHEN document @@ to_tsquery('simple', :typed_match) THEN 1000 ELSE 0 END AS rank "
         "FROM course_search, to_tsquery('simple', :match) AS query "
         "WHERE document @@ query ORDER BY rank, course_id DESC LIMIT :limit OFFSET :offset"
     ),
     "sqlite": (
-        "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 1.0, 0.0) "
+        "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 10.0, 1.0, 0.0) "
         "- CASE WHEN rowid IN (SELECT rowid FROM course_search WHERE course_search MATCH "
-        ":title_match) THEN 1000 ELSE 0 END AS rank "
+        ":title_match) THEN 2000 WHEN rowid IN (SELECT rowid FROM course_search WHERE "
+        "course_search MATCH :typed_match) THEN 1000 ELSE 0 END AS rank "
         "FROM course_search WHERE course_search MATCH :match "
         "ORDER BY rank, rowid DESC LIMIT :limit OFFSET :offset"
     ),
@@ -479,15 +465,17 @@ RANKED_PAGE_SQL = {
 MATCHES_SQL = {
     "postgresql": (
         "SELECT course_id, "
-        "-ts_rank(CAST('{0, 0.1, 0.4, 1.0}' AS float4[]), document, query) "
-        "- CASE WHEN document @@ to_tsquery('simple', :title_match) THEN 1000 ELSE 0 END AS rank "
+        "-ts_rank(CAST('{0, 1.0, 0.4, 1.0}' AS float4[]), document, query) "
+        "- CASE WHEN document @@ to_tsquery('simple', :title_match) THEN 2000 "
+        "WHEN document @@ to_tsquery('simple', :typed_match) THEN 1000 ELSE 0 END AS rank "
         "FROM course_search, to_tsquery('simple', :match) AS query "
         "WHERE document @@ query"
     ),
     "sqlite": (
-        "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 1.0, 0.0) "
+        "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 10.0, 1.0, 0.0) "
         "- CASE WHEN rowid IN (SELECT rowid FROM course_search WHERE course_search MATCH "
-        ":title_match) THEN 1000 ELSE 0 END AS rank "
+        ":title_match) THEN 2000 WHEN rowid IN (SELECT rowid FROM course_search WHERE "
+        "course_search MATCH :typed_match) THEN 1000 ELSE 0 END AS rank "
         "FROM course_search WHERE course_search MATCH :match"
     ),
 }
@@ -500,22 +488,36 @@ MATCHED_SQL = {
 }
 
 
-def title_match(dialect: str, interpretation: Interpretation) -> str:
-    """The match of titles holding every searched word (as a word's start)."""
+def typed_matches(dialect: str, interpretation: Interpretation) -> dict[str, str]:
+    """The ranking tiers' matches: titles holding every searched word as typed (or as a
+    word's start), and titles or bodies holding them."""
+    words = interpretation.words
     if dialect == "postgresql":
-        return " & ".join(f"{word}:*A" for word in interpretation.words)
-    return "title : (" + " AND ".join(f'"{word}" *' for word in interpretation.words) + ")"
+        return {
+            "title_match": " & ".join(f"{word}:*A" for word in words),
+            "typed_match": " & ".join(f"{word}:*AB" for word in words),
+        }
+    every = " AND ".join(f'"{word}" *' for word in words)
+    return {"title_match": f"title : ({every})", "typed_match": f"{{title body}} : ({every})"}
 
 
-def _word_match(dialect: str, word: str) -> str:
-    root = stem(word)
+def _root_of(word: str, unfinished: frozenset) -> str | None:
+    """The root a word is also matched by, or None (a word being typed, or a short one)."""
+    if word in unfinished or len(word) < STEMMED_FROM:
+        return None
+    return stem(word)
+
+
+def _word_match(dialect: str, word: str, unfinished: frozenset) -> str:
+    """A word matches a course's word that it begins, or has the same root as a word of the
+    course (the `stems` field holds the roots that differ from their words: "jual" finds
+    "penjualan"). A word being typed ("pemasa") or too short to have a root only begins."""
+    root = _root_of(word, unfinished)
+    if root is None:
+        return f"{word}:*AB" if dialect == "postgresql" else f'({{title body}} : "{word}" *)'
     if dialect == "postgresql":
-        if len(word) < STEMMED_FROM:
-            return f"{word}:*AB"
-        return f"( {word}:*AB | {root}:*C )"
-    if len(word) < STEMMED_FROM:
-        return f'({{title body}} : "{word}" *)'
-    return f'(({{title body}} : "{word}" *) OR (stems : "{root}" *))'
+        return f"( {word}:*AB | {root} )"
+    return f'(({{title body}} : "{word}" *) OR ({{title body title_stems stems}} : "{root}"))'
 
 
 def match_expression(dialect: str, interpretation: Interpretation, facets: Facets) -> str:
@@ -530,7 +532,8 @@ def match_expression(dialect: str, interpretation: Interpretation, facets: Facet
     slots = []
     for alternatives in interpretation.slots:
         options = [
-            both.join(_word_match(dialect, word) for word in phrase) for phrase in alternatives
+            both.join(_word_match(dialect, word, interpretation.unfinished) for word in phrase)
+            for phrase in alternatives
         ]
         slots.append(
             options[0]
@@ -604,15 +607,18 @@ def _documents(connection: sa.Connection, course_ids: list[int] | None) -> list[
                 )
             )
         )
-        words = _TERM.findall(title) + _TERM.findall(body)
+        title_words = set(_TERM.findall(title))
+        words = title_words | set(_TERM.findall(body))
+        title_roots = {stem(word) for word in title_words} - title_words
         documents.append(
             {
                 "id": row.id,
                 "title": title,
                 "body": body,
-                "stems": " ".join(stem(word) for word in words),
-                "facets": " ".join(facets.document_tokens()),
+                "title_stems": " ".join(sorted(title_roots)),
+                "stems": " ".join(sorted({stem(word) for word in words} - words - title_roots)),
                 "words": words,
+                "facets": " ".join(facets.document_tokens()),
             }
         )
     return documents
@@ -622,11 +628,12 @@ def _vocabulary_of(documents: list[dict]) -> Counter:
     """The words and roots of documents, each counted once per document."""
     counts: Counter = Counter()
     for document in documents:
-        own = set()
-        for word in document["words"]:
-            if len(word) >= VOCABULARY_FROM and word.isalpha() and len(word) <= MAX_TERM_LENGTH:
-                own.add(word)
-                own.add(stem(word))
+        own = {
+            word
+            for word in document["words"]
+            if VOCABULARY_FROM <= len(word) <= MAX_TERM_LENGTH and word.isalpha()
+        }
+        own.update([stem(word) for word in own])
         counts.update(own)
     return counts
 
@@ -640,8 +647,8 @@ def _write(connection: sa.Connection, documents: list[dict]) -> None:
                 "INSERT INTO course_search (course_id, document) VALUES (:id, "
                 "setweight(to_tsvector('simple', :title), 'A') || "
                 "setweight(to_tsvector('simple', :body), 'B') || "
-                "setweight(to_tsvector('simple', :stems), 'C') || "
-                "setweight(to_tsvector('simple', :facets), 'D')) "
+                "setweight(to_tsvector('simple', :title_stems), 'C') || "
+                "setweight(to_tsvector('simple', :stems || ' ' || :facets), 'D')) "
                 "ON CONFLICT (course_id) DO UPDATE SET document = excluded.document"
             ),
             documents,
@@ -649,8 +656,8 @@ def _write(connection: sa.Connection, documents: list[dict]) -> None:
     else:
         connection.execute(
             sa.text(
-                "INSERT INTO course_search (rowid, title, body, stems, facets) "
-                "VALUES (:id, :title, :body, :stems, :facets)"
+                "INSERT INTO course_search (rowid, title, body, title_stems, stems, facets) "
+                "VALUES (:id, :title, :body, :title_stems, :stems, :facets)"
             ),
             documents,
         )
@@ -721,4 +728,5 @@ def rebuild_index(connection: sa.Connection | None = None) -> int:
         )
     if connection.dialect.name != "postgresql":
         connection.execute(sa.text("INSERT INTO course_search(course_search) VALUES ('optimize')"))
+    raise_revision(connection)
     return len(ids)

@@ -20,6 +20,7 @@ Stored as JSON in `CourseDraft.checks`; `work_out` says its keys.
 
 import re
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -47,6 +48,16 @@ def title_closeness(first: str, second: str) -> float:
     return SequenceMatcher(None, folded(first), folded(second), autojunk=False).ratio()
 
 
+def close_title(first: str, second: str) -> float | None:
+    """Their closeness when TITLE_CLOSE or more, else None. difflib's cheap upper bounds of
+    the ratio rule most pairs out before the ratio itself is worked out."""
+    matcher = SequenceMatcher(None, folded(first), folded(second), autojunk=False)
+    if matcher.real_quick_ratio() < TITLE_CLOSE or matcher.quick_ratio() < TITLE_CLOSE:
+        return None
+    closeness = matcher.ratio()
+    return closeness if closeness >= TITLE_CLOSE else None
+
+
 def shingles(text: str) -> set[tuple[str, ...]]:
     """The text's five-word sequences, folded; a shorter text is its one sequence."""
     words = _WORD.findall(fold(text or ""))
@@ -62,22 +73,87 @@ def copied_share(first: set, second: set) -> float:
     return len(first & second) / min(len(first), len(second))
 
 
-def _neighbours(course: Course, category_id: int | None):
-    """(id, title, description, provider name, same provider) of the courses compared."""
-    same_provider = Course.provider_id == course.provider_id
+class Neighbour(NamedTuple):
+    """A course a submitted one is compared with, and its description's shingles."""
+
+    id: int
+    title: str
+    provider_name: str
+    provider_id: int
+    shingles: set
+
+
+def _neighbour_statement():
+    return sa.select(
+        Course.id, Course.title, Course.description, Provider.name, Course.provider_id
+    ).join(Provider, Provider.id == Course.provider_id)
+
+
+def _as_neighbours(rows) -> list[Neighbour]:
+    return [Neighbour(row[0], row[1], row[3], row[4], shingles(row[2])) for row in rows]
+
+
+def neighbours_of(course: Course, category_id: int | None) -> list[Neighbour]:
+    """The courses compared with `course`: the same provider's and every listed course of
+    the category."""
     listed_in_category = sa.and_(
         Course.category_id == category_id, Course.status == CourseStatus.APPROVED
     )
-    return db.session.execute(
-        sa.select(Course.id, Course.title, Course.description, Provider.name, same_provider)
-        .join(Provider, Provider.id == Course.provider_id)
-        .where(Course.id != course.id, sa.or_(same_provider, listed_in_category))
-    ).all()
+    return _as_neighbours(
+        db.session.execute(
+            _neighbour_statement().where(
+                Course.id != course.id,
+                sa.or_(Course.provider_id == course.provider_id, listed_in_category),
+            )
+        )
+    )
 
 
-def work_out(course: Course, content: dict, rules: TrainingStandard, scheme: Scheme) -> dict:
+class Neighbourhoods:
+    """The courses compared with many submitted ones (the demo's seeding), each category's
+    listed courses read and cut into shingles once rather than for every course."""
+
+    def __init__(self) -> None:
+        self.category_id: int | None = None
+        self.listed: list[Neighbour] = []
+
+    def of(self, course: Course, category_id: int | None) -> list[Neighbour]:
+        if category_id != self.category_id:
+            self.category_id = category_id
+            self.listed = _as_neighbours(
+                db.session.execute(
+                    _neighbour_statement().where(
+                        Course.category_id == category_id,
+                        Course.status == CourseStatus.APPROVED,
+                    )
+                )
+            )
+        own = _as_neighbours(
+            db.session.execute(
+                _neighbour_statement().where(
+                    Course.provider_id == course.provider_id,
+                    sa.not_(
+                        sa.and_(
+                            Course.category_id == category_id,
+                            Course.status == CourseStatus.APPROVED,
+                        )
+                    ),
+                )
+            )
+        )
+        return [other for other in self.listed + own if other.id != course.id]
+
+
+def work_out(
+    course: Course,
+    content: dict,
+    rules: TrainingStandard,
+    scheme: Scheme,
+    neighbours: list[Neighbour] | None = None,
+) -> dict:
     """The checks of `content` (the course's working copy), stored with it when it is
-    submitted (decisions.submit)."""
+    submitted (decisions.submit). `neighbours`: the courses to compare it with, when the
+    caller has them (`Neighbourhoods`), else read here (`neighbours_of`)."""
     method = Method(content["method"])
     modules = content.get("modules") or []
     minutes = sum(module["minutes"] for module in modules)
@@ -100,20 +176,20 @@ def work_out(course: Course, content: dict, rules: TrainingStandard, scheme: Sch
             )
     titles, copies = [], []
     mine = shingles(content.get("description", ""))
-    for other_id, title, description, provider_name, same in _neighbours(
-        course, content.get("category_id")
-    ):
-        if same:
-            closeness = title_closeness(content.get("title", ""), title)
-            if closeness >= TITLE_CLOSE:
-                titles.append({"course_id": other_id, "title": title, "closeness": closeness})
-        share = copied_share(mine, shingles(description))
+    if neighbours is None:
+        neighbours = neighbours_of(course, content.get("category_id"))
+    for other in neighbours:
+        if other.provider_id == course.provider_id:
+            closeness = close_title(content.get("title", ""), other.title)
+            if closeness is not None:
+                titles.append({"course_id": other.id, "title": other.title, "closeness": closeness})
+        share = copied_share(mine, other.shingles)
         if share >= DESCRIPTION_COPIED:
             copies.append(
                 {
-                    "course_id": other_id,
-                    "title": title,
-                    "provider": provider_name,
+                    "course_id": other.id,
+                    "title": other.title,
+                    "provider": other.provider_name,
                     "share": share,
                 }
             )

@@ -30,8 +30,13 @@ def seed_curation() -> int:
     curation queue. Flushes."""
     rules, scheme = standard.in_force()
     unlisted = db.session.scalars(
-        sa.select(Course).where(Course.status.in_(list(STATES))).order_by(Course.id)
+        sa.select(Course)
+        .where(Course.status.in_(list(STATES)))
+        .order_by(Course.category_id, Course.id)
     ).all()
+    # A large catalogue has many submitted courses: each category's listed courses are read
+    # and cut into shingles once for all of them.
+    neighbourhoods = checks.Neighbourhoods()
     for course in unlisted:
         content = drafts.content_of(course)
         state = STATES[course.status]
@@ -43,7 +48,17 @@ def seed_curation() -> int:
                 state=state,
                 note=course.curator_note if state is DraftState.REJECTED else None,
                 submitted_at=course.created_at + timedelta(days=1) if submitted else None,
-                checks=checks.work_out(course, content, rules, scheme) if submitted else None,
+                checks=(
+                    checks.work_out(
+                        course,
+                        content,
+                        rules,
+                        scheme,
+                        neighbourhoods.of(course, content.get("category_id")),
+                    )
+                    if submitted
+                    else None
+                ),
                 updated_at=course.created_at,
             )
         )

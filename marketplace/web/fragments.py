@@ -79,12 +79,12 @@ class KeptParts:
         self.stores: dict[str, RenderedParts] = {}
         self.lock = Lock()
 
-    def store(self, kind: str) -> RenderedParts:
-        """The store of one kind of part (made on first use)."""
+    def store(self, kind: str, size: int = PARTS_KEPT) -> RenderedParts:
+        """The store of one kind of part (made on first use, holding at most `size`)."""
         store = self.stores.get(kind)
         if store is None:
             with self.lock:
-                store = self.stores.setdefault(kind, RenderedParts())
+                store = self.stores.setdefault(kind, RenderedParts(size))
         return store
 
 
@@ -93,9 +93,9 @@ def kept_parts() -> KeptParts:
     return current_app.extensions[EXTENSION]
 
 
-def rendered_parts(kind: str) -> RenderedParts:
+def rendered_parts(kind: str, size: int = PARTS_KEPT) -> RenderedParts:
     """The current app's store of one kind of rendered part."""
-    return kept_parts().store(kind)
+    return kept_parts().store(kind, size)
 
 
 def keeping_parts() -> bool:

@@ -1,7 +1,8 @@
 """search: roots in the index, synonyms, the vocabulary, the catalogue's revision
 
-The search index gains the roots of every word (SQLite's FTS5 table is made again with a
-`stems` column; PostgreSQL's tsvector holds them at weight C) and is rebuilt from the course
+The search index gains the roots of the words (SQLite's FTS5 table is made again with
+`title_stems` and `stems` columns; PostgreSQL's tsvector holds the title's roots at weight C
+and the body's at D) and is rebuilt from the course
 table with them. `search_term` is the vocabulary typos are corrected against,
 `search_synonym` the office's synonym groups (loaded with the defaults of
 seed_data/search_synonyms.txt). `catalogue_revision` is raised by triggers on every table a
@@ -90,7 +91,7 @@ def upgrade():
         op.execute("DROP TABLE course_search")
         op.execute(
             "CREATE VIRTUAL TABLE course_search USING fts5("
-            "title, body, stems, facets, "
+            "title, body, title_stems, stems, facets, "
             "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')"
         )
     # The index and the vocabulary with roots, and the default synonyms, with the search's

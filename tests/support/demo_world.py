@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from marketplace.catalogue.models import Course, CourseSession, Method
+from marketplace.catalogue.models import Course, CourseSession, Method, SearchSynonym
 from marketplace.certificates.models import Certificate
 from marketplace.curation.models import CourseDraft, DraftState
 from marketplace.extensions import db
@@ -143,6 +143,11 @@ def world(app) -> dict:
             )
             or 1,
             "flag_id": db.session.scalar(sa.select(PayoutAccountFlag.id).limit(1)) or 1,
+            # The office's first search synonym group (/admin/search/synonyms/<id>).
+            "group_id": db.session.scalar(
+                sa.select(SearchSynonym.id).order_by(SearchSynonym.id).limit(1)
+            )
+            or 1,
             "key": "no-such-import",
             "filename": "css/site.css",
             "n": 1,

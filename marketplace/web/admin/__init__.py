@@ -19,6 +19,7 @@ from marketplace.web.admin import (  # noqa: E402, F401
     orders,
     providers,
     reviews,
+    search_synonyms,
     settlement,
     submissions,
     test_time,

@@ -18,14 +18,24 @@ kept, and the old set's parts go with it. A page with errors in its query, or fo
 user (the header shows who they are), is always drawn afresh.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
 from threading import Lock
 from weakref import WeakKeyDictionary
 
 from flask import Response, request
 from markupsafe import Markup
 
+from marketplace.catalogue import search
 from marketplace.catalogue.listing import FilterOptions, ResultPage
-from marketplace.web.fragments import RenderedParts, a_visitor_without_session, keeping_parts
+from marketplace.core.base import utcnow
+from marketplace.web.auth.session import signed_in_user
+from marketplace.web.fragments import (
+    RenderedParts,
+    a_visitor_without_session,
+    keeping_parts,
+    rendered_parts,
+)
 from marketplace.web.i18n import page_locale
 
 FORMS_KEPT = 500  # rendered filter forms per set of reference data (some 6 KB each)
@@ -79,3 +89,46 @@ def kept_page(options: FilterOptions, results: ResultPage, draw) -> str | Respon
         page = draw()
         store.put(key, page)
     return page
+
+
+COURSE_PARTS_KEPT = 1000  # drawn course pages per process (some 8 KB each)
+
+
+@dataclass(frozen=True)
+class CoursePart:
+    """A course page's content as drawn, with the title and summary its head shows, and
+    when it stops being right on its own: the start of the first session it lists (a
+    session that has begun is no longer upcoming)."""
+
+    title: str
+    summary: str
+    body: Markup
+    until: datetime | None
+
+
+def kept_course_part(slug: str, reviews_page: int, draw) -> CoursePart:
+    """The content of a course's page, drawn by `draw()` (which may abort with 404) unless
+    kept under the catalogue's revision and everything else it shows: the language, the
+    path root, the course, the page of reviews and whether the visitor is signed in (the
+    buy button leads to the checkout or to signing in). Any change to the course, its
+    sessions, modules, reviews, provider or other courses raises the revision (database
+    triggers), so the next request draws it afresh, in every process."""
+    if not keeping_parts():
+        return draw()
+    revision = search.catalogue_revision()
+    store = rendered_parts("course-pages", COURSE_PARTS_KEPT)
+    key = (
+        page_locale(),
+        request.script_root,
+        slug,
+        reviews_page,
+        signed_in_user() is not None,
+    )
+    kept = store.get(key)
+    if kept is not None:
+        kept_revision, part = kept
+        if kept_revision == revision and (part.until is None or utcnow() < part.until):
+            return part
+    part = draw()
+    store.put(key, (revision, part))
+    return part

@@ -2,13 +2,14 @@
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
 from marketplace.catalogue import listing
 from marketplace.learning import reviews
 from marketplace.web.catalogue.cards import course_cards
 from marketplace.web.catalogue.filters import filter_form
-from marketplace.web.catalogue.pages import kept_page
+from marketplace.web.catalogue.pages import CoursePart, kept_course_part, kept_page
 from marketplace.web.catalogue.query import METHODS, SORT_LABELS, CatalogueQuery
 from marketplace.web.fragments import keeping_parts
 from marketplace.web.paging import page_or_400, within_pages
@@ -64,19 +65,30 @@ def course(slug: str):
     if len(slug) > 200:
         abort(404)
     reviews_page = page_or_400(request.args.get("reviews_page"))
+    part = kept_course_part(slug, reviews_page, lambda: _draw_course(slug, reviews_page))
+    return render_template("catalogue/course.html", part=part)
+
+
+def _draw_course(slug: str, reviews_page: int) -> CoursePart:
     found = listing.get_listed_course(slug)
     if found is None:
         abort(404)
-    return render_template(
-        "catalogue/course.html",
+    sessions = listing.upcoming_sessions(found)
+    body = render_template(
+        "catalogue/_course.html",
         course=found,
-        # Shown reviews per star, and a page of them newest first (`?reviews_page=2`): the
-        # course page is drawn afresh on every request, so a new review shows at once.
+        # Shown reviews per star, and a page of them newest first (`?reviews_page=2`).
         rating=reviews.rating_summary(found),
         reviews=within_pages(reviews.reviews_page(found, reviews_page)),
         first_name=reviews.first_name,
-        sessions=listing.upcoming_sessions(found),
+        sessions=sessions,
         others=listing.other_courses_by_provider(found),
         provider_course_count=listing.count_listed_by_provider(found.provider_id),
         methods=dict(METHODS),
+    )
+    return CoursePart(
+        title=found.title,
+        summary=found.summary,
+        body=Markup(body),  # noqa: S704  # nosec B704  # drawn by an autoescaping template
+        until=sessions[0].starts_at if sessions else None,
     )
