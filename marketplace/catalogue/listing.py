@@ -435,6 +435,8 @@ def _match_exists(dialect: str) -> sa.TextClause:
 
 def _ranked_page(connection, dialect: str, params: dict, page_number: int) -> ResultPage:
     """A relevance-ordered page cut inside the full-text index; only its rows are joined."""
+    if dialect == "sqlite":
+        return _ranked_page_by_tiers(connection, params, page_number)
     count, page = _statements.get((dialect, "ranked"), (None, None))
     if page is None:
         count = sa.text(
@@ -457,6 +459,50 @@ def _ranked_page(connection, dialect: str, params: dict, page_number: int) -> Re
     result = ResultPage(total=total, page=page_number, sort="relevance")
     if page_number > result.pages:
         raise PageOutOfRange(result.pages)
+    result.items = list(map(ListedCourse._make, rows))
+    return result
+
+
+def _ranked_page_by_tiers(connection, params: dict, page_number: int) -> ResultPage:
+    """The same page on SQLite, tier by tier (see search.RANKED_PAGE_SQL's tiers): each
+    tier is its own match, counted, and ranked by bm25 only as far as the page reaches. A
+    broad word ("pelatihan") matches most of a large catalogue, and bm25 over every match
+    costs more than all the rest of the page; its first pages come from the titles alone."""
+    count, page = _statements.get(("sqlite", "tiers"), (None, None))
+    if page is None:
+        count = sa.text("SELECT count(*) FROM course_search WHERE course_search MATCH :match")
+        page = _listing_columns(
+            sa.text(
+                f"{_LISTING_SELECT}FROM ({search.TIER_PAGE_SQL}) AS m "  # noqa: S608  # nosec B608  # constant SQL; the match is bound
+                f"JOIN course c ON c.id = m.course_id {_LISTING_JOINS}"
+                "ORDER BY m.rank, c.id DESC",
+            )
+        )
+        _statements[("sqlite", "tiers")] = (count, page)
+    offset = (page_number - 1) * PAGE_SIZE
+    total = connection.execute(count, {"match": params["match"]}).scalar_one()
+    result = ResultPage(total=total, page=page_number, sort="relevance")
+    if page_number > result.pages:
+        raise PageOutOfRange(result.pages)
+    rows: list = []
+    start = 0  # where the current tier starts among all matches
+    tiers = search.tier_matches(params["match"], params["title_match"], params["typed_match"])
+    for number, match in enumerate(tiers):
+        last = number == len(tiers) - 1
+        size = total - start if last else connection.execute(count, {"match": match}).scalar_one()
+        wanted = offset + len(rows)  # the next row of the page, among all matches
+        if wanted < start + size:
+            rows += connection.execute(
+                page,
+                {
+                    "match": match,
+                    "limit": PAGE_SIZE - len(rows),
+                    "offset": wanted - start,
+                },
+            ).all()
+        start += size
+        if len(rows) == PAGE_SIZE or start >= total:
+            break
     result.items = list(map(ListedCourse._make, rows))
     return result
 

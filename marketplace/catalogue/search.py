@@ -479,6 +479,24 @@ MATCHES_SQL = {
         "FROM course_search WHERE course_search MATCH :match"
     ),
 }
+# One tier's page on SQLite (`tier_matches`): bm25 of the tier's own match.
+TIER_PAGE_SQL = (
+    "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 10.0, 1.0, 0.0) AS rank "
+    "FROM course_search WHERE course_search MATCH :match "
+    "ORDER BY rank, rowid DESC LIMIT :limit OFFSET :offset"
+)
+
+
+def tier_matches(match: str, title_match: str, typed_match: str) -> list[str]:
+    """SQLite's matches of the ranking tiers, each course in exactly one: the title holds
+    every searched word; else the title or body does; else the rest."""
+    return [
+        f"({match}) AND ({title_match})",
+        f"(({match}) AND ({typed_match})) NOT ({title_match})",
+        f"({match}) NOT ({typed_match})",
+    ]
+
+
 # The matching courses without a rank: for counting, and for orders other than relevance.
 MATCHED_SQL = {
     "postgresql": (
