@@ -395,6 +395,8 @@ def _page(
             ),
             **search.typed_matches(dialect, interpretation),
         }
+        if sort == "relevance" and dialect == "sqlite":
+            return _ranked_page_by_tiers(connection, params, ranges, page_number)
         if sort == "relevance" and not ranges:
             return _ranked_page(connection, dialect, params, page_number)
     count, page = _listing_statements(dialect, interpretation is not None, facets, ranges, sort)
@@ -435,8 +437,6 @@ def _match_exists(dialect: str) -> sa.TextClause:
 
 def _ranked_page(connection, dialect: str, params: dict, page_number: int) -> ResultPage:
     """A relevance-ordered page cut inside the full-text index; only its rows are joined."""
-    if dialect == "sqlite":
-        return _ranked_page_by_tiers(connection, params, page_number)
     count, page = _statements.get((dialect, "ranked"), (None, None))
     if page is None:
         count = sa.text(
@@ -463,13 +463,14 @@ def _ranked_page(connection, dialect: str, params: dict, page_number: int) -> Re
     return result
 
 
-def _ranked_page_by_tiers(connection, params: dict, page_number: int) -> ResultPage:
-    """The same page on SQLite, tier by tier (see search.RANKED_PAGE_SQL's tiers): each
-    tier is its own match, counted, and ranked by bm25 only as far as the page reaches. A
-    broad word ("pelatihan") matches most of a large catalogue, and bm25 over every match
-    costs more than all the rest of the page; its first pages come from the titles alone."""
-    count, page = _statements.get(("sqlite", "tiers"), (None, None))
-    if page is None:
+def _tier_statements(ranges: tuple[str, ...]) -> tuple[sa.TextClause, sa.TextualSelect]:
+    """(count, page) of one tier on SQLite, with the range filters given (built once)."""
+    key = ("sqlite", "tiers", ranges)
+    cached = _statements.get(key)
+    if cached:
+        return cached
+    if not ranges:
+        # The page is cut inside the index: only its rows are ranked in order and joined.
         count = sa.text("SELECT count(*) FROM course_search WHERE course_search MATCH :match")
         page = _listing_columns(
             sa.text(
@@ -478,9 +479,35 @@ def _ranked_page_by_tiers(connection, params: dict, page_number: int) -> ResultP
                 "ORDER BY m.rank, c.id DESC",
             )
         )
-        _statements[("sqlite", "tiers")] = (count, page)
+    else:
+        where = "WHERE " + " AND ".join(_RANGE_CONDITIONS[name] for name in ranges) + " "
+        count = sa.text(
+            f"SELECT count(*) FROM ({search.MATCHED_SQL['sqlite']}) AS m "  # noqa: S608  # nosec B608  # constant fragments only; values are bound
+            f"JOIN course c ON c.id = m.course_id {where}"
+        )
+        page = _listing_columns(
+            sa.text(
+                f"{_LISTING_SELECT}FROM ({search.TIER_RANKED_SQL}) AS m "  # noqa: S608  # nosec B608  # constant fragments only; values are bound
+                f"JOIN course c ON c.id = m.course_id {_LISTING_JOINS}{where}"
+                "ORDER BY m.rank, c.id DESC LIMIT :limit OFFSET :offset",
+            )
+        )
+    _statements[key] = (count, page)
+    return count, page
+
+
+def _ranked_page_by_tiers(
+    connection, params: dict, ranges: tuple[str, ...], page_number: int
+) -> ResultPage:
+    """A relevance-ordered page on SQLite, tier by tier (see search.RANKED_PAGE_SQL's
+    tiers): each tier is its own match, counted, and ranked by bm25 only as far as the page
+    reaches. A broad word ("pelatihan") matches most of a large catalogue, and bm25 over
+    every match costs more than all the rest of the page; its first pages come from the
+    titles holding it."""
+    count, page = _tier_statements(ranges)
+    values = {name: params[name] for name in ranges}
     offset = (page_number - 1) * PAGE_SIZE
-    total = connection.execute(count, {"match": params["match"]}).scalar_one()
+    total = connection.execute(count, {**values, "match": params["match"]}).scalar_one()
     result = ResultPage(total=total, page=page_number, sort="relevance")
     if page_number > result.pages:
         raise PageOutOfRange(result.pages)
@@ -488,13 +515,16 @@ def _ranked_page_by_tiers(connection, params: dict, page_number: int) -> ResultP
     start = 0  # where the current tier starts among all matches
     tiers = search.tier_matches(params["match"], params["title_match"], params["typed_match"])
     for number, match in enumerate(tiers):
-        last = number == len(tiers) - 1
-        size = total - start if last else connection.execute(count, {"match": match}).scalar_one()
+        if number == len(tiers) - 1:
+            size = total - start
+        else:
+            size = connection.execute(count, {**values, "match": match}).scalar_one()
         wanted = offset + len(rows)  # the next row of the page, among all matches
         if wanted < start + size:
             rows += connection.execute(
                 page,
                 {
+                    **values,
                     "match": match,
                     "limit": PAGE_SIZE - len(rows),
                     "offset": wanted - start,

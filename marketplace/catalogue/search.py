@@ -487,6 +487,13 @@ TIER_PAGE_SQL = (
 )
 
 
+# The same, every match of the tier ranked (the page is cut after the range filters).
+TIER_RANKED_SQL = (
+    "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 10.0, 1.0, 0.0) AS rank "
+    "FROM course_search WHERE course_search MATCH :match"
+)
+
+
 def tier_matches(match: str, title_match: str, typed_match: str) -> list[str]:
     """SQLite's matches of the ranking tiers, each course in exactly one: the title holds
     every searched word; else the title or body does; else the rest."""
