@@ -249,19 +249,21 @@ class Vocabulary:
 
     def nearest(self, word: str, edits: int) -> str | None:
         """The catalogue word at most `edits` edits from `word`: the fewest edits first,
-        then the one most courses use, then the first in alphabetical order."""
+        then the one most courses use, then one at least as long as the word (a letter
+        left out is the commonest slip on a phone keyboard: "pemasarn" is "pemasaran"
+        before "pemasar"), then the first in alphabetical order."""
         found = process.extract(
             word, self.terms, scorer=Levenshtein.distance, score_cutoff=edits, limit=None
         )
         best = min(
             (
-                (distance, -self.documents.get(term, 0), term)
+                (distance, -self.documents.get(term, 0), len(term) < len(word), term)
                 for term, distance, _ in found
                 if term != word and distance > 0
             ),
             default=None,
         )
-        return best[2] if best else None
+        return best[3] if best else None
 
 
 @dataclass
