@@ -327,11 +327,16 @@ def list_courses(criteria: Criteria, keep: bool = False) -> ResultPage:
             kept = _kept_results.setdefault(engine, _KeptResults())
     found = kept.get(revision, criteria)
     if found is None:
+        connection = db.session.connection()
+        # What the session's transaction reads belongs under the revision it sees: on SQLite
+        # its snapshot may have begun before the read above (an earlier read of the request),
+        # and then holds an older revision, under which what it reads is kept.
+        seen = search.catalogue_revision(connection)
         try:
-            found = _list_courses(db.session.connection(), criteria, revision)
+            found = _list_courses(connection, criteria, seen)
         except PageOutOfRange as error:
             found = error
-        kept.put(revision, criteria, found)
+        kept.put(seen, criteria, found)
     if isinstance(found, PageOutOfRange):
         raise PageOutOfRange(found.pages)
     return found

@@ -284,7 +284,8 @@ class SearchSynonym(db.Model):
 class SearchTerm(db.Model):
     """A word or root the search index holds, and about how many listed courses use it: the
     vocabulary a misspelt query word is corrected against (catalogue/search.py). Written with
-    the index; counts are exact after a rebuild and only grow in between."""
+    the index: a rebuild counts every term exactly; in between, a course's new words are
+    added as they come and the counts of words already held stay as they were."""
 
     __tablename__ = "search_term"
 

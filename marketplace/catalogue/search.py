@@ -14,13 +14,15 @@ query syntax: it is folded (lower case, accents removed) and split into words of
 digits, and each word becomes quoted prefix matches.
 
 What a query means (`interpret`, the same on both engines, in Python):
-- each word matches a course when it begins one of the course's words, or its root (Sastrawi's
-  Indonesian stemmer, `stem`) begins one of the course's roots: "memasarkan", "pemasar" and
-  "dipasarkan" all find "Pemasaran"; a title holding the word as typed ranks above one
-  holding only its root;
+- each word matches a course when it begins one of the course's words, or has the same root
+  as one of them (Sastrawi's Indonesian stemmer, `stem`): "memasarkan", "pemasar" and
+  "dipasarkan" all find "Pemasaran"; a word still being typed (it only begins catalogue
+  words) is matched as a start only. Three tiers rank: the title holds every word as typed,
+  then the title or body does, then the rest (roots, synonyms, corrections);
 - phrases of a synonym group (table `search_synonym`, edited by the office) stand for one
-  another: "medsos" also finds "media sosial" (longest phrase first);
-- a word of five letters or more that begins no word or root of the catalogue is taken as a
+  another: "medsos" also finds "media sosial" (longest phrase first; a phrase the searcher
+  did not type matches whole words only: "wa" for "whatsapp" is not "warung");
+- a word of five letters or more that neither begins a word nor has the root of one is taken as a
   typo and corrected to the nearest word the index holds (`search_term`: one edit, two for
   words of eight letters or more; the word more courses use wins a tie), unless the searcher
   asked for the words exactly; a shorter unknown word one edit from a catalogue word gets a
@@ -43,6 +45,8 @@ from rapidfuzz.distance import Levenshtein
 from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
 from Sastrawi.Stemmer.Stemmer import Stemmer
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from marketplace.catalogue.models import (
     Category,
@@ -244,8 +248,9 @@ class Vocabulary:
         return frozenset(word for word in words if word not in self.documents and self.begins(word))
 
     def knows(self, word: str) -> bool:
-        """Whether the word (as a prefix) or its root finds anything."""
-        return self.begins(word) or self.begins(stem(word))
+        """Whether the word (as the start of a word) or its root (as a whole) finds
+        anything, as the match does."""
+        return self.begins(word) or stem(word) in self.documents
 
     def nearest(self, word: str, edits: int) -> str | None:
         """The catalogue word at most `edits` edits from `word`: the fewest edits first,
@@ -268,36 +273,45 @@ class Vocabulary:
 
 @dataclass
 class _Known:
-    """What the search knows of one catalogue (per engine): the vocabulary and synonyms read
-    under a revision."""
+    """What the search knows of one catalogue (per engine): the synonyms read under one
+    revision, and the vocabulary read under a revision (perhaps an older one: it is read
+    again only when a word is unknown to it, see `interpret`)."""
 
     revision: int = -1
-    vocabulary: Vocabulary | None = None
     synonyms: SynonymSet | None = None
+    vocabulary_revision: int = -1
+    vocabulary: Vocabulary | None = None
 
 
 _known: WeakKeyDictionary = WeakKeyDictionary()  # engine -> _Known
 _known_lock = Lock()
 
 
-def _read_known(connection: sa.Connection, revision: int) -> _Known:
-    """The vocabulary and synonyms under `revision`, read again when it has changed."""
-    engine = connection.engine
-    known = _known.get(engine)
-    if known is not None and known.revision == revision:
-        return known
+def _read_vocabulary(connection: sa.Connection) -> Vocabulary:
     rows = connection.execute(
         sa.select(SearchTerm.term, SearchTerm.documents).order_by(SearchTerm.term)
     ).all()
-    vocabulary = Vocabulary([row.term for row in rows], {row.term: row.documents for row in rows})
-    synonyms = SynonymSet.of(
-        list(
-            connection.execute(
-                sa.select(SearchSynonym.phrases).order_by(SearchSynonym.id)
-            ).scalars()
+    return Vocabulary([row.term for row in rows], {row.term: row.documents for row in rows})
+
+
+def _read_known(connection: sa.Connection, revision: int, vocabulary: bool = False) -> _Known:
+    """The synonyms under `revision` (a small table, read again whenever it has changed),
+    and the vocabulary: read again under `revision` only when `vocabulary` is asked for (a
+    word unknown to the one this process holds), since any purchase or review raises the
+    revision and the vocabulary is the largest thing the search reads."""
+    engine = connection.engine
+    known = _known.get(engine) or _Known()
+    if known.revision != revision:
+        synonyms = SynonymSet.of(
+            list(
+                connection.execute(
+                    sa.select(SearchSynonym.phrases).order_by(SearchSynonym.id)
+                ).scalars()
+            )
         )
-    )
-    known = _Known(revision, vocabulary, synonyms)
+        known = _Known(revision, synonyms, known.vocabulary_revision, known.vocabulary)
+    if known.vocabulary is None or (vocabulary and known.vocabulary_revision != revision):
+        known = _Known(revision, known.synonyms, revision, _read_vocabulary(connection))
     with _known_lock:
         _known[engine] = known
     return known
@@ -348,14 +362,22 @@ def interpret(
         revision = catalogue_revision(connection)
     known = _read_known(connection, revision)
     in_phrase = _words_in_phrases(words, known.synonyms)
-    unknown = [
-        index
-        for index, word in enumerate(words)
-        if index not in in_phrase
-        and len(word) >= VOCABULARY_FROM
-        and word.isalpha()
-        and not known.vocabulary.knows(word)
-    ]
+
+    def unknown_words() -> list[int]:
+        return [
+            index
+            for index, word in enumerate(words)
+            if index not in in_phrase
+            and len(word) >= VOCABULARY_FROM
+            and word.isalpha()
+            and not known.vocabulary.knows(word)
+        ]
+
+    unknown = unknown_words()
+    if unknown and known.vocabulary_revision != revision:
+        # The vocabulary this process holds may lack the word: read it again first.
+        known = _read_known(connection, revision, vocabulary=True)
+        unknown = unknown_words()
     corrected = list(words)
     suggested = list(words)
     for index in unknown:
@@ -385,7 +407,7 @@ def interpret(
 def one_edit_away(connection: sa.Connection, words: tuple[str, ...]) -> list[tuple[str, ...]]:
     """Queries one edit from `words`: each word in turn replaced by the nearest catalogue word
     (used when a query finds nothing, to offer one that does)."""
-    known = _read_known(connection, catalogue_revision(connection))
+    known = _read_known(connection, catalogue_revision(connection), vocabulary=True)
     queries = []
     for index, word in enumerate(words):
         if len(word) < VOCABULARY_FROM or not word.isalpha():
@@ -528,11 +550,26 @@ def typed_matches(dialect: str, interpretation: Interpretation) -> dict[str, str
     return {"title_match": f"title : ({every})", "typed_match": f"{{title body}} : ({every})"}
 
 
+_FACET_TOKEN = re.compile(r"z(?:[cpvr]\d|m(?:sp|wb|of))")
+
+
 def _root_of(word: str, unfinished: frozenset) -> str | None:
-    """The root a word is also matched by, or None (a word being typed, or a short one)."""
-    if word in unfinished or len(word) < STEMMED_FROM:
+    """The root a word is also matched by, or None (a word being typed, a short one, or one
+    shaped like a facet token: PostgreSQL holds the body's roots beside the facets)."""
+    if word in unfinished or len(word) < STEMMED_FROM or _FACET_TOKEN.match(word):
         return None
     return stem(word)
+
+
+def _whole_word_match(dialect: str, word: str) -> str:
+    """A word of a synonym phrase the searcher did not type: the whole word or its root,
+    never a start ("wa" for "whatsapp" is not "warung")."""
+    root = _root_of(word, frozenset())
+    if dialect == "postgresql":
+        return f"{word}:AB" if root is None else f"( {word}:AB | {root} )"
+    if root is None:
+        return f'({{title body}} : "{word}")'
+    return f'(({{title body}} : "{word}") OR ({{title body title_stems stems}} : "{root}"))'
 
 
 def _word_match(dialect: str, word: str, unfinished: frozenset) -> str:
@@ -558,9 +595,13 @@ def match_expression(dialect: str, interpretation: Interpretation, facets: Facet
     both, either = (" & ", " | ") if dialect == "postgresql" else (" AND ", " OR ")
     slots = []
     for alternatives in interpretation.slots:
+        # The first alternative is what was typed; the others come from a synonym group.
         options = [
             both.join(_word_match(dialect, word, interpretation.unfinished) for word in phrase)
-            for phrase in alternatives
+            for phrase in alternatives[:1]
+        ] + [
+            both.join(_whole_word_match(dialect, word) for word in phrase)
+            for phrase in alternatives[1:]
         ]
         slots.append(
             options[0]
@@ -691,20 +732,17 @@ def _write(connection: sa.Connection, documents: list[dict]) -> None:
 
 
 def _add_terms(connection: sa.Connection, counts: Counter) -> None:
-    """Add words the vocabulary lacks (a course's new words are searchable at once)."""
+    """Add words the vocabulary lacks (a course's new words are searchable at once); two
+    approvals adding the same new word at once both succeed."""
     if not counts:
         return
-    have = set()
+    insert = (postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert)(
+        SearchTerm
+    ).on_conflict_do_nothing(index_elements=["term"])
     names = sorted(counts)
     for start in range(0, len(names), _CHUNK):
-        have.update(
-            connection.execute(
-                sa.select(SearchTerm.term).where(SearchTerm.term.in_(names[start : start + _CHUNK]))
-            ).scalars()
-        )
-    new = [{"term": name, "documents": counts[name]} for name in names if name not in have]
-    if new:
-        connection.execute(sa.insert(SearchTerm), new)
+        chunk = names[start : start + _CHUNK]
+        connection.execute(insert, [{"term": name, "documents": counts[name]} for name in chunk])
 
 
 def _delete(connection: sa.Connection, course_ids: list[int]) -> None:

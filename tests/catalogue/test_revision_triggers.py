@@ -7,6 +7,7 @@ the migration that made the table. Runs on SQLite and PostgreSQL (scripts/with-p
 
 import importlib.util
 import itertools
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -36,6 +37,7 @@ from marketplace.learning.models import Review
 from marketplace.people.models import Participant, User
 
 _serial = itertools.count(1)
+ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
 
 def revision(app) -> int:
@@ -248,3 +250,47 @@ def test_a_change_elsewhere_leaves_the_revision_alone(app, world):
 
     _, after, _ = _changed(app, delete)
     assert after == before
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's row locks and deferred triggers")
+def test_raising_the_revision_never_makes_two_writers_deadlock(app, world, database_url):
+    """The revision is raised when a transaction commits (deferred constraint triggers), so
+    its stripe row is locked after every other lock: two transactions of server processes
+    that share a stripe, one changing a platform then the course, the other the course in
+    between, wait for each other as they would without the triggers, and both commit."""
+    import threading
+    import time
+
+    import psycopg
+
+    dsn = sa.engine.make_url(database_url).set(drivername="postgresql")
+    dsn = dsn.render_as_string(hide_password=False)
+    pool = [psycopg.connect(dsn) for _ in range(16)]
+    try:
+        by_stripe: dict[int, list] = {}
+        for connection in pool:
+            by_stripe.setdefault(connection.info.backend_pid % 8, []).append(connection)
+        first, second = next(group for group in by_stripe.values() if len(group) >= 2)[:2]
+        course, platform = world["course"], world["platform"]
+        first.execute("UPDATE platform SET name = name WHERE id = %s", (platform,))
+        outcome = {}
+
+        def office():
+            try:
+                second.execute("UPDATE course SET title = 'Judul Baru' WHERE id = %s", (course,))
+                second.commit()
+                outcome["second"] = "committed"
+            except psycopg.Error as error:
+                outcome["second"] = repr(error)
+                second.rollback()
+
+        thread = threading.Thread(target=office)
+        thread.start()
+        time.sleep(0.3)
+        first.execute("UPDATE course SET price = price + 1 WHERE id = %s", (course,))
+        first.commit()
+        thread.join()
+        assert outcome == {"second": "committed"}
+    finally:
+        for connection in pool:
+            connection.close()

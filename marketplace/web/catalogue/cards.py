@@ -5,9 +5,10 @@ to twenty on every page, the busiest page of the site, and the same popular cour
 back on page after page; so each rendered card is kept (web/fragments.py), keyed by the
 page's language, the site's path root and the whole result row the card is drawn from
 (catalogue.listing's `ListedCourse`: title, price, rating, seats taken, provider,
-category...). That row is read from the database on every request, so a course edited,
-rated or bought shows at once in every worker: its row, and so its key, is different, and
-the old card is never looked up again (the oldest cards are dropped once the store is full).
+category...). That row comes from the result page of the request (read from the database,
+or kept under the catalogue's revision, which any change raises), so a course edited, rated
+or bought shows at once in every worker: its row, and so its key, is different, and the old
+card is never looked up again (the oldest cards are dropped once the store is full).
 """
 
 from flask import get_template_attribute, request

@@ -7,10 +7,11 @@ come back again and again. Two of its rendered parts are kept (web/fragments.py)
   and what was typed in each field;
 - for a visitor who is not signed in and has no session, the whole page, under the language,
   the path root, the path and query string as sent, and the results it shows: their count,
-  page, order and every result row (catalogue.listing's `ListedCourse`, read from the
-  database on every request). A course edited, rated, bought or withdrawn changes the rows
-  (or the count), so the page is drawn again at once, in every worker; nothing else on the
-  page depends on the database except the filter lists.
+  page, order and every result row (catalogue.listing's `ListedCourse`: the result page of
+  the request, read from the database or kept under the catalogue's revision, which any
+  change raises). A course edited, rated, bought or withdrawn changes the rows (or the
+  count), so the page is drawn again at once, in every worker; nothing else on the page
+  depends on the database except the filter lists.
 
 Both are kept with the set of reference data the filter lists come from
 (`catalogue.listing.filter_options`, read again every minute): a new set starts with nothing
@@ -29,6 +30,7 @@ from markupsafe import Markup
 from marketplace.catalogue import search
 from marketplace.catalogue.listing import FilterOptions, ResultPage
 from marketplace.core.base import utcnow
+from marketplace.extensions import db
 from marketplace.web.auth.session import signed_in_user
 from marketplace.web.fragments import (
     RenderedParts,
@@ -129,6 +131,8 @@ def kept_course_part(slug: str, reviews_page: int, draw) -> CoursePart:
         kept_revision, part = kept
         if kept_revision == revision and (part.until is None or utcnow() < part.until):
             return part
+    # Kept under the revision the drawing's transaction sees (see listing.list_courses).
+    seen = search.catalogue_revision(db.session.connection())
     part = draw()
-    store.put(key, (revision, part))
+    store.put(key, (seen, part))
     return part

@@ -23,7 +23,7 @@ from support.curation_rows import DETAILS, course, curation_world, user, write_c
 from support.learning_rows import completed_orders, desk
 
 from marketplace import create_app
-from marketplace.catalogue import search, synonyms
+from marketplace.catalogue import listing, search, synonyms
 from marketplace.catalogue.models import Course, CourseSession, Method, Provider
 from marketplace.curation import decisions, drafts
 from marketplace.curation import sessions as course_sessions
@@ -436,3 +436,25 @@ def test_a_page_past_the_end_kept_as_such_follows_a_change(app, client, factory,
     with change_in(worker_b):
         decisions.archive(course(course_id), user(world.curator_id), world.now)
     assert client.get("/courses?q=spreadsheet&sort=price_desc&page=2").status_code == 404
+
+
+def test_a_page_read_in_an_older_snapshot_is_kept_under_the_revision_it_saw(
+    app, factory, other_node
+):
+    """The session's transaction may have begun (the minute's refresh of the filter lists)
+    before another worker's commit and before the revision is read on its own connection: on
+    SQLite it then reads the older rows, which must not be kept under the newer revision."""
+    course = factory.course("Microsoft Excel untuk Pemula", enrolment_count=900)
+    factory.course("Desain Grafis Dasar", enrolment_count=10)
+    criteria = listing.Criteria(sort="popular")
+    with app.test_request_context("/courses"):
+        listing.forget_filter_options()
+        listing.filter_options()  # the session's transaction reads first
+        other_node("UPDATE course SET title = 'Excel Lanjutan' WHERE id = :id", id=course.id)
+        listing.list_courses(criteria, keep=True)
+        db.session.remove()
+    for _ in range(2):
+        with app.test_request_context("/courses"):
+            kept = listing.list_courses(criteria, keep=True)
+            assert kept.items[0].title == "Excel Lanjutan"
+            db.session.remove()
