@@ -504,7 +504,7 @@ def _tier_statements(ranges: tuple[str, ...]) -> tuple[sa.TextClause, sa.Textual
 def _ranked_page_by_tiers(
     connection, params: dict, ranges: tuple[str, ...], page_number: int
 ) -> ResultPage:
-    """A relevance-ordered page on SQLite, tier by tier (see search.RANKED_PAGE_SQL's
+    """A relevance-ordered page on SQLite, tier by tier (see search.tier_matches's
     tiers): each tier is its own match, counted, and ranked by bm25 only as far as the page
     reaches. A broad word ("pelatihan") matches most of a large catalogue, and bm25 over
     every match costs more than all the rest of the page; its first pages come from the

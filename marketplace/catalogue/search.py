@@ -458,10 +458,11 @@ def _slots(words: list[str], synonyms: SynonymSet) -> tuple:
 
 # --- the engines' query text ----------------------------------------------------------------
 
-# The matching courses and their rank, as SQL to place in a FROM clause; lower rank means more
-# relevant on both engines. The query text is a bound parameter, never spliced into the SQL.
-# The same, ranked and limited to one page: used when the page can be cut inside the index
-# (relevance order and no range filters), so only that page's rows are joined.
+# PostgreSQL's matching courses and their rank, as SQL to place in a FROM clause (lower rank
+# is more relevant), and the same ranked and limited to one page (relevance order and no
+# range filters: only that page's rows are joined). The query text is a bound parameter,
+# never spliced into the SQL. SQLite cuts relevance pages tier by tier instead
+# (`TIER_PAGE_SQL`, `TIER_RANKED_SQL`, `tier_matches`).
 # Weights: on PostgreSQL {body roots and facets, title roots, body, title}; on SQLite (title,
 # body, title roots, body roots, facets). PostgreSQL has four weights: the body's roots share
 # the facets' (D, weighed 0): they find a course but do not rank it.
@@ -477,14 +478,6 @@ RANKED_PAGE_SQL = {
         "FROM course_search, to_tsquery('simple', :match) AS query "
         "WHERE document @@ query ORDER BY rank, course_id DESC LIMIT :limit OFFSET :offset"
     ),
-    "sqlite": (
-        "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 10.0, 1.0, 0.0) "
-        "- CASE WHEN rowid IN (SELECT rowid FROM course_search WHERE course_search MATCH "
-        ":title_match) THEN 2000 WHEN rowid IN (SELECT rowid FROM course_search WHERE "
-        "course_search MATCH :typed_match) THEN 1000 ELSE 0 END AS rank "
-        "FROM course_search WHERE course_search MATCH :match "
-        "ORDER BY rank, rowid DESC LIMIT :limit OFFSET :offset"
-    ),
 }
 MATCHES_SQL = {
     "postgresql": (
@@ -494,13 +487,6 @@ MATCHES_SQL = {
         "WHEN document @@ to_tsquery('simple', :typed_match) THEN 1000 ELSE 0 END AS rank "
         "FROM course_search, to_tsquery('simple', :match) AS query "
         "WHERE document @@ query"
-    ),
-    "sqlite": (
-        "SELECT rowid AS course_id, bm25(course_search, 10.0, 2.0, 10.0, 1.0, 0.0) "
-        "- CASE WHEN rowid IN (SELECT rowid FROM course_search WHERE course_search MATCH "
-        ":title_match) THEN 2000 WHEN rowid IN (SELECT rowid FROM course_search WHERE "
-        "course_search MATCH :typed_match) THEN 1000 ELSE 0 END AS rank "
-        "FROM course_search WHERE course_search MATCH :match"
     ),
 }
 # One tier's page on SQLite (`tier_matches`): bm25 of the tier's own match.
