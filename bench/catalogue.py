@@ -1154,6 +1154,46 @@ def bare_gunicorn_command(port: int) -> list[str]:
     return gunicorn_command(port, "bareapp:app")
 
 
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+class ResultsStore:
+    """A redis-server on a free loopback port, no persistence: the warm server's shared
+    store of result pages (RESULTS_STORE_URL, marketplace/catalogue/shared_results.py), as a
+    deployment of several workers has. `url` is None (and the warm server keeps results per
+    worker only, as the section then says) without Debian's redis-server (`make redis`)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.url: str | None = None
+        self.process: subprocess.Popen | None = None
+        if not os.access(REDIS_SERVER, os.X_OK):
+            print("Note: no redis-server (`make redis`): results are kept per worker only")
+            return
+        port = free_port()
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly",
+             "no", "--dir", str(directory), "--protected-mode", "yes"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((HOST, port), 1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        self.url = f"redis://{HOST}:{port}/0"
+                        return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not answer in 10 s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
 class Server:
     """gunicorn serving bench/benchapp.py (or the app `command` names, given the port) on a
     free loopback port; stopped by stop()."""
@@ -1649,9 +1689,11 @@ def measure(args: argparse.Namespace) -> None:
     print(size_line.replace("**", ""))
 
     load_before = load_average()
-    server = Server(db_path, control_bytes, log)
-    bare_server = cold_server = None
+    store = ResultsStore(OUT)
+    shared = {"RESULTS_STORE_URL": store.url} if store.url else None
+    server = bare_server = cold_server = None
     try:
+        server = Server(db_path, control_bytes, log, extra_env=shared)
         bare_server = Server(db_path, control_bytes, log, command=bare_gunicorn_command)
         cold_server = Server(db_path, control_bytes, log, extra_env={"BENCH_KEEP_PARTS": "0"})
         bases = {"app": server.base, "bare": bare_server.base, "cold": cold_server.base}
@@ -1712,10 +1754,10 @@ def measure(args: argparse.Namespace) -> None:
                 if control.rounds[-1].rps:
                     bare.ratios.append(bare.rounds[-1].rps / control.rounds[-1].rps)
     finally:
-        for started in (cold_server, bare_server):
+        for started in (cold_server, bare_server, server):
             if started is not None:
                 started.stop()
-        server.stop()
+        store.stop()
 
     load_after = load_average()
     info = machine()
@@ -1728,7 +1770,13 @@ def measure(args: argparse.Namespace) -> None:
         f"the pages, a second gunicorn with the same settings serving the bare Flask "
         f"control (`bench/bareapp.py`), and a third, the same again, serving the cold pages "
         f"(`bench/benchapp.py` with `BENCH_KEEP_PARTS=0`); "
-        f"wrk `-t{max(1, min(2, args.connections))} -c{args.connections} "
+        + (
+            "the first one's two workers share result pages through a redis-server on "
+            "127.0.0.1 (`RESULTS_STORE_URL`); "
+            if shared
+            else "no redis-server: results kept per worker only; "
+        )
+        + f"wrk `-t{max(1, min(2, args.connections))} -c{args.connections} "
         f"-d{args.duration}s --latency` per page and round, {args.rounds} "
         f"round{'s' if args.rounds != 1 else ''}, "
         f"{args.warmup} s warm-up per page (the warm server asked for every distinct path of "

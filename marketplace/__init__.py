@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_models()
     register_database_events(app)
+    register_shared_results(app)
     register_transaction_boundary(app)
     register_i18n(app)
     register_inputs(app)
@@ -207,6 +208,14 @@ def register_database_events(app: Flask) -> None:
     from marketplace.core.database import install_sqlite_pragmas
 
     install_sqlite_pragmas(app)
+
+
+def register_shared_results(app: Flask) -> None:
+    """Catalogue result pages shared by every process through RESULTS_STORE_URL, if set
+    (catalogue/shared_results.py)."""
+    from marketplace.catalogue import shared_results
+
+    shared_results.install(app)
 
 
 def register_transaction_boundary(app: Flask) -> None:

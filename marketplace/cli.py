@@ -60,6 +60,19 @@ def search_rebuild_command() -> None:
     click.echo(f"Indexed {count} approved courses.")
 
 
+@search_group.command("forget-results")
+@with_appcontext
+def search_forget_results_command() -> None:
+    """Start a catalogue revision no database has had: every result page and course page kept
+    by any process, on any machine or in the shared store, is read again. Run it after
+    restoring a backup of the database."""
+    from marketplace.catalogue import search
+
+    revision = search.start_new_revision(db.session.connection())
+    db.session.commit()
+    click.echo(f"The catalogue's revision is now {revision}: nothing kept before is used.")
+
+
 @search_group.group("synonyms")
 def search_synonyms_group() -> None:
     """The office's search synonyms (table search_synonym; /admin/search/synonyms)."""

@@ -88,6 +88,10 @@ def load(instance_path: str) -> dict:
         # SQLite file under instance/ by default, on Redis with redis://host:6379/1 when web
         # servers and workers run on several machines.
         "TASK_QUEUE_URL": os.environ.get("TASK_QUEUE_URL") or f"sqlite:///{instance / 'tasks.db'}",
+        # Catalogue result pages shared by every worker and machine (catalogue/
+        # shared_results.py): redis://host:6379/2. Unset, each process keeps its own only.
+        "RESULTS_STORE_URL": os.environ.get("RESULTS_STORE_URL") or None,
+        "RESULTS_STORE_SECONDS": int(os.environ.get("RESULTS_STORE_SECONDS") or 600),
         # Run every job in the enqueuing process when it is enqueued (no worker). Unset: on
         # exactly when TESTING.
         "TASK_QUEUE_IMMEDIATE": _flag("TASK_QUEUE_IMMEDIATE")

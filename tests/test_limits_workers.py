@@ -12,9 +12,6 @@ import http.client
 import http.cookiejar
 import os
 import re
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,21 +22,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from support.servers import answers_healthz
+from support.servers import HOST, answers_healthz, free_port, redis_server, stop
 
 REPO = Path(__file__).resolve().parent.parent
 HTTP = "https://prakerja.example"
-HOST = "127.0.0.1"
 WORKERS = 2
 ATTEMPTS = 60
 LIMIT = 10  # web/auth/views.py PER_ADDRESS: 10 per minute
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def server_env(database_url: str, **settings: str) -> dict[str, str]:
@@ -84,16 +73,6 @@ def wait_for(port: int, process: subprocess.Popen, log: Path, timeout: float = 3
     raise AssertionError(f"no answer on port {port} in {timeout} s:\n{log.read_text()}")
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], log: Path):
     """A running gunicorn with two workers; yields its base URL."""
@@ -112,28 +91,8 @@ def gunicorn(env: dict[str, str], log: Path):
 @pytest.fixture
 def redis_url(tmp_path):
     """A throwaway redis-server on a free loopback port, no persistence."""
-    if not os.access(REDIS_SERVER, os.X_OK):
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is missing: run `make install-dev`")
-        pytest.skip("redis-server is missing: install Debian's redis-server (`make redis`)")
-    port = free_port()
-    command = [
-        REDIS_SERVER, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no",
-        "--dir", str(tmp_path), "--protected-mode", "yes",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection((HOST, port), 1) as sock:
-                sock.sendall(b"PING\r\n")
-                if sock.recv(16).startswith(b"+PONG"):
-                    break
-            assert process.poll() is None and time.monotonic() < deadline, "redis did not start"
-            time.sleep(0.05)
-        yield f"redis://{HOST}:{port}/0"
-    finally:
-        stop(process)
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 def wrong_sign_ins(base: str) -> list[int]:

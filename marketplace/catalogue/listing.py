@@ -11,7 +11,7 @@ from weakref import WeakKeyDictionary
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from marketplace.catalogue import search
+from marketplace.catalogue import search, shared_results
 from marketplace.catalogue.models import (
     Category,
     Course,
@@ -151,6 +151,28 @@ class ResultPage:
     @property
     def last_index(self) -> int:
         return min(self.page * self.per_page, self.total)
+
+    def as_data(self) -> dict:
+        """The page as JSON-ready data, for the shared store (`of_data` reads it back)."""
+        return {
+            "items": [list(row) for row in self.items],
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "sort": self.sort,
+            "search": self.search.as_data() if self.search is not None else None,
+        }
+
+    @classmethod
+    def of_data(cls, data: dict) -> "ResultPage":
+        return cls(
+            items=[ListedCourse._make(row) for row in data["items"]],
+            total=data["total"],
+            page=data["page"],
+            per_page=data["per_page"],
+            sort=data["sort"],
+            search=search.Interpretation.of_data(data["search"]) if data["search"] else None,
+        )
 
 
 class PageOutOfRange(Exception):
@@ -311,7 +333,8 @@ def list_courses(criteria: Criteria, keep: bool = False) -> ResultPage:
     read first, on a connection of its own) and the criteria, and asked again it is answered
     from there while the revision stays the same, without opening the session's transaction.
     The revision is read before the results, so what is kept under it is at least as new as
-    it.
+    it. With a shared store (RESULTS_STORE_URL, catalogue/shared_results.py) a page one
+    process read is found by every other process, on every machine, under the same revision.
 
     The count and the page run on the session's connection, in its transaction, so they
     agree; they are Core `text()` statements (no ORM entities to build), and the rows come
@@ -326,6 +349,12 @@ def list_courses(criteria: Criteria, keep: bool = False) -> ResultPage:
         with _kept_results_lock:
             kept = _kept_results.setdefault(engine, _KeptResults())
     found = kept.get(revision, criteria)
+    shared = shared_results.of_app()
+    if found is None and shared is not None:
+        data = shared.get(revision, criteria)
+        if data is not None:
+            found = _result_of(data)
+            kept.put(revision, criteria, found)
     if found is None:
         connection = db.session.connection()
         # What the session's transaction reads belongs under the revision it sees: on SQLite
@@ -337,9 +366,23 @@ def list_courses(criteria: Criteria, keep: bool = False) -> ResultPage:
         except PageOutOfRange as error:
             found = error
         kept.put(seen, criteria, found)
+        if shared is not None:
+            shared.put(seen, criteria, _data_of(found))
     if isinstance(found, PageOutOfRange):
         raise PageOutOfRange(found.pages)
     return found
+
+
+def _data_of(found: ResultPage | PageOutOfRange) -> dict:
+    if isinstance(found, PageOutOfRange):
+        return {"out_of_range": found.pages}
+    return found.as_data()
+
+
+def _result_of(data: dict) -> ResultPage | PageOutOfRange:
+    if "out_of_range" in data:
+        return PageOutOfRange(data["out_of_range"])
+    return ResultPage.of_data(data)
 
 
 def _list_courses(connection, criteria: Criteria, revision: int | None) -> ResultPage:

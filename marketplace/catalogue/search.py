@@ -32,6 +32,7 @@ What a query means (`interpret`, the same on both engines, in Python):
 import bisect
 import functools
 import re
+import secrets
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -174,12 +175,42 @@ def catalogue_revision(connection: sa.Connection | None = None) -> int:
     transaction (a request answered from what was kept opens none): whatever the session
     reads afterwards is at least as new as it."""
     if connection is not None:
-        return connection.execute(_REVISION_SQL).scalar_one()
-    with db.engine.connect() as own:
-        return own.execute(_REVISION_SQL).scalar_one()
+        return int(connection.execute(_REVISION_SQL).scalar_one())
+    # Read on every catalogue request, most of them answered from what was kept: the pool's
+    # DBAPI connection and a plain cursor cost a sixth of a Core connection and statement.
+    own = db.engine.raw_connection()
+    try:
+        cursor = own.cursor()
+        try:
+            cursor.execute(_REVISION_QUERY)
+            return int(cursor.fetchone()[0])  # PostgreSQL's sum of bigints is a numeric
+        finally:
+            cursor.close()
+    finally:
+        own.close()
 
 
-_REVISION_SQL = sa.text("SELECT coalesce(sum(revision), 0) FROM catalogue_revision")
+_REVISION_QUERY = "SELECT coalesce(sum(revision), 0) FROM catalogue_revision"
+_REVISION_SQL = sa.text(_REVISION_QUERY)
+
+
+# A new revision far past any the database has had: 2**40 and up (at a thousand changes a
+# second, some 35 years of them), plus a random part, so that two databases (one recreated,
+# or restored from a backup) never share a revision with different contents.
+NEW_REVISION_JUMP = 2**40
+
+
+def start_new_revision(connection: sa.Connection) -> int:
+    """Move the catalogue's revision to one no database has had, and return it: whatever was
+    kept under an earlier one, by any process or in the shared store
+    (catalogue/shared_results.py), is read again. Made when the database is (`flask db
+    upgrade`), and by `flask search forget-results`, after restoring a backup."""
+    jump = NEW_REVISION_JUMP + secrets.randbelow(NEW_REVISION_JUMP)
+    connection.execute(
+        sa.text("UPDATE catalogue_revision SET revision = revision + :jump WHERE stripe = 0"),
+        {"jump": jump},
+    )
+    return catalogue_revision(connection)
 
 
 def raise_revision(connection: sa.Connection) -> None:
@@ -346,6 +377,26 @@ class Interpretation:
 
     def with_suggestion(self, suggestion: str | None) -> "Interpretation":
         return Interpretation(self.slots, self.words, self.unfinished, self.corrected, suggestion)
+
+    def as_data(self) -> dict:
+        """The interpretation as JSON-ready data (`of_data` reads it back)."""
+        return {
+            "slots": self.slots,
+            "words": self.words,
+            "unfinished": sorted(self.unfinished),
+            "corrected": self.corrected,
+            "suggestion": self.suggestion,
+        }
+
+    @classmethod
+    def of_data(cls, data: dict) -> "Interpretation":
+        return cls(
+            slots=tuple(tuple(tuple(words) for words in slot) for slot in data["slots"]),
+            words=tuple(data["words"]),
+            unfinished=frozenset(data["unfinished"]),
+            corrected=data["corrected"],
+            suggestion=data["suggestion"],
+        )
 
 
 def _edits_allowed(word: str) -> int:
