@@ -217,6 +217,12 @@ _RANGE_CONDITIONS = {
     "min_rating": "c.rating_avg >= :min_rating",
 }
 _statements: dict[tuple, tuple[sa.TextClause, sa.TextualSelect]] = {}
+# SQLite's matches of a search meet the courses on the index of what they are filtered and
+# sorted by (models.Course's ix_course_sort_keys), a few dozen bytes a course, rather than on
+# the table's rows: three times as fast for a word most of a large catalogue holds. SQLite
+# reaches a row by its id through the table unless told.
+SORT_KEYS_INDEX = "ix_course_sort_keys"
+_SORT_KEYS_JOIN = f"JOIN course c INDEXED BY {SORT_KEYS_INDEX} ON c.id = m.course_id "
 
 
 class ListedCourse(NamedTuple):
@@ -256,6 +262,25 @@ def _listing_statements(
     if cached:
         return cached
     conditions = [_RANGE_CONDITIONS[name] for name in ranges]
+    if searching and dialect == "sqlite":
+        # Facets are matched inside the full-text index; only ranges remain for SQL. The
+        # matches are filtered, counted and sorted on the sort keys' index alone; only the
+        # page's rows are read from the table (relevance goes tier by tier: not here).
+        where = ("WHERE " + " AND ".join(conditions) + " ") if conditions else ""
+        matched = f"({search.MATCHED_SQL[dialect]}) AS m "
+        count = sa.text(
+            f"SELECT count(*) FROM {matched}"  # noqa: S608  # nosec B608  # constant fragments only; values are bound
+            + (f"{_SORT_KEYS_JOIN}{where}" if conditions else "")
+        )
+        page = _listing_columns(
+            sa.text(
+                f"{_LISTING_SELECT}FROM (SELECT c.id FROM {matched}{_SORT_KEYS_JOIN}{where}"  # noqa: S608  # nosec B608  # constant fragments only; values are bound
+                f"ORDER BY {_ORDERINGS[sort]} LIMIT :limit OFFSET :offset) AS shown "
+                f"JOIN course c ON c.id = shown.id {_LISTING_JOINS}ORDER BY {_ORDERINGS[sort]}"
+            )
+        )
+        _statements[key] = (count, page)
+        return count, page
     if searching:
         # Facets are matched inside the full-text index; only ranges remain for SQL.
         matches = search.MATCHES_SQL if sort == "relevance" else search.MATCHED_SQL
@@ -531,13 +556,15 @@ def _tier_statements(ranges: tuple[str, ...]) -> tuple[sa.TextClause, sa.Textual
         where = "WHERE " + " AND ".join(_RANGE_CONDITIONS[name] for name in ranges) + " "
         count = sa.text(
             f"SELECT count(*) FROM ({search.MATCHED_SQL['sqlite']}) AS m "  # noqa: S608  # nosec B608  # constant fragments only; values are bound
-            f"JOIN course c ON c.id = m.course_id {where}"
+            f"{_SORT_KEYS_JOIN}{where}"
         )
+        # Filtered on the sort keys' index; only the page's rows are read from the table.
         page = _listing_columns(
             sa.text(
-                f"{_LISTING_SELECT}FROM ({search.TIER_RANKED_SQL}) AS m "  # noqa: S608  # nosec B608  # constant fragments only; values are bound
-                f"JOIN course c ON c.id = m.course_id {_LISTING_JOINS}{where}"
-                "ORDER BY m.rank, c.id DESC LIMIT :limit OFFSET :offset",
+                f"{_LISTING_SELECT}FROM (SELECT c.id, m.rank "  # noqa: S608  # nosec B608  # constant fragments only; values are bound
+                f"FROM ({search.TIER_RANKED_SQL}) AS m {_SORT_KEYS_JOIN}{where}"
+                "ORDER BY m.rank, c.id DESC LIMIT :limit OFFSET :offset) AS shown "
+                f"JOIN course c ON c.id = shown.id {_LISTING_JOINS}ORDER BY shown.rank, c.id DESC",
             )
         )
     _statements[key] = (count, page)

@@ -107,6 +107,19 @@ class Course(db.Model):
             "ix_course_listed_rating_price", "status", "rating_avg", "price", "enrolment_count"
         ),
         sa.Index("ix_course_listed_newest", "status", "published_at", "id"),
+        # What a search's matches are filtered and sorted by, reached by id from the search
+        # index: narrower than the course's rows (descriptions and all), so a broad search
+        # with a price or rating filter, or a sort other than relevance, reads it alone
+        # (listing.SORT_KEYS_INDEX) and only the page's rows from the table.
+        sa.Index(
+            "ix_course_sort_keys",
+            "id",
+            "price",
+            "rating_avg",
+            "rating_count",
+            "enrolment_count",
+            "published_at",
+        ),
         sa.Index("ix_course_category_status", "category_id", "status"),
         sa.Index("ix_course_provider_status", "provider_id", "status"),
         sa.Index("ix_course_province_status", "province_id", "status"),

@@ -1,10 +1,15 @@
-"""catalogue revision: a database starts far past any other database's revisions
+"""catalogue revision: a database starts far past any other's; course sort keys by id
+
 
 Result pages are shared between processes and machines under the catalogue's revision
 (catalogue/shared_results.py). A database made again, or another database behind the same
 store, must never have a revision another one had with different contents: stripe 0 moves
 2**40 and a random part further (search.start_new_revision does the same at
 `flask search forget-results`).
+
+`ix_course_sort_keys`: what a search's matches are filtered and sorted by (price, rating,
+enrolments, publication), reached by id from the search index without reading the courses'
+rows (catalogue/listing.py).
 
 Revision ID: a3c5e7f9b1d2
 Revises: f147485f3831
@@ -27,6 +32,12 @@ JUMP = 2**40
 
 
 def upgrade():
+    op.create_index(
+        "ix_course_sort_keys",
+        "course",
+        ["id", "price", "rating_avg", "rating_count", "enrolment_count", "published_at"],
+        unique=False,
+    )
     op.get_bind().execute(
         sa.text("UPDATE catalogue_revision SET revision = revision + :jump WHERE stripe = 0"),
         {"jump": JUMP + secrets.randbelow(JUMP)},
@@ -35,4 +46,4 @@ def upgrade():
 
 def downgrade():
     # Revisions only ever grow: going back leaves the revision where it is.
-    pass
+    op.drop_index("ix_course_sort_keys", table_name="course")
