@@ -40,7 +40,9 @@ from marketplace.web.fragments import (
 )
 from marketplace.web.i18n import page_locale
 
-FORMS_KEPT = 500  # rendered filter forms per set of reference data (some 6 KB each)
+# Rendered filter forms per set of reference data (some 6 KB each: 12 MB per worker at most):
+# one per distinct search and filters, as many as the result pages kept (listing.RESULTS_KEPT).
+FORMS_KEPT = 2000
 PAGES_KEPT = 300  # rendered pages per set of reference data (some 30 KB each)
 
 _kept: WeakKeyDictionary = WeakKeyDictionary()  # FilterOptions -> {kind: RenderedParts}
