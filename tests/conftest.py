@@ -40,6 +40,7 @@ BASE_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "SERVER_NAME": None,
     "PUBLIC_URL": "http://localhost",
+    "RESULTS_STORE_URL": None,  # a developer's shared store is not the tests' (see app_config)
 }
 
 

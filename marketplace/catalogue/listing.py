@@ -379,7 +379,8 @@ def list_courses(criteria: Criteria, keep: bool = False) -> ResultPage:
         data = shared.get(revision, criteria)
         if data is not None:
             found = _result_of(data)
-            kept.put(revision, criteria, found)
+            if found is not None:
+                kept.put(revision, criteria, found)
     if found is None:
         connection = db.session.connection()
         # What the session's transaction reads belongs under the revision it sees: on SQLite
@@ -404,10 +405,14 @@ def _data_of(found: ResultPage | PageOutOfRange) -> dict:
     return found.as_data()
 
 
-def _result_of(data: dict) -> ResultPage | PageOutOfRange:
-    if "out_of_range" in data:
-        return PageOutOfRange(data["out_of_range"])
-    return ResultPage.of_data(data)
+def _result_of(data: dict) -> ResultPage | PageOutOfRange | None:
+    """What the shared store held, or None when it is not a page this code reads."""
+    try:
+        if "out_of_range" in data:
+            return PageOutOfRange(int(data["out_of_range"]))
+        return ResultPage.of_data(data)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _list_courses(connection, criteria: Criteria, revision: int | None) -> ResultPage:

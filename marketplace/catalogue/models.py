@@ -121,8 +121,8 @@ class Course(db.Model):
             "published_at",
         ),
         sa.Index("ix_course_category_status", "category_id", "status"),
-        # A provider's listed courses, counted and the most enrolled first (a course page's
-        # "more from this provider"), from the index alone.
+        # A provider's listed courses counted, and the most enrolled found first (a course
+        # page's "more from this provider"), without sorting all of them.
         sa.Index("ix_course_provider_listed", "provider_id", "status", "enrolment_count", "id"),
         sa.Index("ix_course_province_status", "province_id", "status"),
     )

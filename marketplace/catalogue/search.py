@@ -186,6 +186,9 @@ def catalogue_revision(connection: sa.Connection | None = None) -> int:
             return int(cursor.fetchone()[0])  # PostgreSQL's sum of bigints is a numeric
         finally:
             cursor.close()
+    except Exception:
+        own.invalidate()  # a connection that failed is not handed out again
+        raise
     finally:
         own.close()
 

@@ -7,16 +7,22 @@ quarters of four's, miss what another worker has just read. With RESULTS_STORE_U
 (`redis://host:6379/2`) every page one process reads is stored there too, and found by the
 others.
 
-A page is stored under the database (a digest of its URL, without the password), the
-catalogue's revision and the criteria, for RESULTS_STORE_SECONDS (600 by default). What is
-stored under a revision is right for as long as anyone asks for it: any change to what the
-catalogue shows raises the revision (database triggers), and a database never has a
-revision twice (`search.start_new_revision`: a new database starts far past any other, and
-`flask search forget-results` does the same after a backup is restored).
+A page is stored under the code that reads it (a digest of the search and listing modules
+and the versions of the stemmer and the typo matcher: during a rolling deploy old and new
+workers never read each other's pages), the database (a digest of its URL, without the
+password), the catalogue's revision and the criteria, for RESULTS_STORE_SECONDS (600 by
+default). What is stored under a revision is right for as long as anyone asks for it: any
+change to what the catalogue shows raises the revision (database triggers), and a new
+database starts far past any revision another had (`search.start_new_revision`). A database
+restored from a backup, or copied, goes back to revisions it had before with other
+contents: `flask search forget-results` must follow, which jumps as far again. An entry that
+cannot be read back (another shape, or damaged) is a miss, never an error page.
 
 Pages are stored as JSON, never pickled: whoever can write to the store cannot make a worker
 run code. A store that fails to answer within STORE_TIMEOUT_SECONDS is left alone for
 RETRY_AFTER_SECONDS (the pages are read from the database meanwhile) and the log says so.
+Anyone can ask for pages, so the store should evict on its own: give Redis a `maxmemory`
+with `maxmemory-policy volatile-lru` (every key here has a time to live).
 """
 
 import hashlib
@@ -24,6 +30,8 @@ import json
 import logging
 import time
 from dataclasses import astuple
+from importlib import metadata
+from pathlib import Path
 from threading import Lock
 
 import redis
@@ -46,19 +54,21 @@ class SharedResults:
         self.client = redis.Redis.from_url(
             url, socket_timeout=STORE_TIMEOUT_SECONDS, socket_connect_timeout=STORE_TIMEOUT_SECONDS
         )
-        self.url = url
+        self.url = _without_password(url)  # what the log says
         self.seconds = seconds
         self.database = hashlib.sha256(database_url.encode()).hexdigest()[:16]
         self.lock = Lock()
         self.failed_at: float | None = None
 
     def key(self, revision: int, criteria) -> str:
-        """The key of a page: the database, the revision, then every field of the criteria."""
+        """The key of a page: the code, the database, the revision, then every field of the
+        criteria."""
         asked = json.dumps(astuple(criteria), ensure_ascii=False, separators=(",", ":"))
-        return f"{KEY_PREFIX}:{self.database}:{revision}:{asked}"
+        return f"{KEY_PREFIX}:{CODE}:{self.database}:{revision}:{asked}"
 
     def get(self, revision: int, criteria) -> dict | None:
-        """What was stored for `criteria` under `revision`, or None."""
+        """What was stored for `criteria` under `revision`, or None (also when what is
+        stored is not JSON: the page is read again and stored over it)."""
         if not self._usable():
             return None
         try:
@@ -66,7 +76,14 @@ class SharedResults:
         except redis.RedisError as error:
             self._failed(error)
             return None
-        return json.loads(stored) if stored is not None else None
+        if stored is None:
+            return None
+        try:
+            data = json.loads(stored)
+        except ValueError:
+            log.warning("A damaged result page in the shared store was read again.")
+            return None
+        return data if isinstance(data, dict) else None
 
     def put(self, revision: int, criteria, data: dict) -> None:
         """Store what was read for `criteria` under `revision`."""
@@ -85,6 +102,8 @@ class SharedResults:
         if time.monotonic() - failed_at < RETRY_AFTER_SECONDS:
             return False
         with self.lock:
+            if self.failed_at != failed_at:  # another thread tried again, or failed again
+                return self.failed_at is None
             self.failed_at = None
         log.warning("Trying the shared results store again (%s).", self.url)
         return True
@@ -119,6 +138,21 @@ def install(app: Flask) -> None:
 def of_app() -> SharedResults | None:
     """The current app's shared store, or None."""
     return current_app.extensions.get(EXTENSION)
+
+
+def _code_digest() -> str:
+    """A digest of what decides a result page's contents and shape: the search and listing
+    modules (and this one) and the versions of the libraries they read words with."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in ("search.py", "listing.py", "shared_results.py"):
+        digest.update((here / name).read_bytes())
+    for package in ("PySastrawi", "rapidfuzz"):
+        digest.update(metadata.version(package).encode())
+    return digest.hexdigest()[:12]
+
+
+CODE = _code_digest()
 
 
 def _without_password(url: str) -> str:

@@ -17,7 +17,6 @@ from markupsafe import Markup
 from marketplace.web.fragments import keeping_parts, rendered_parts
 from marketplace.web.i18n import page_locale
 
-
 # Cards kept per process: a day's searches show some thousands of distinct courses, the long
 # tail of queries many more (at 150,000 courses the benchmark's mix of 1,500 paths shows
 # about 15,000). A card is about 2 KB: some 32 MB per worker at most.

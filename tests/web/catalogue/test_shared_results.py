@@ -159,6 +159,29 @@ def test_pages_are_stored_as_json_with_what_the_search_understood(app, redis_url
         assert seen.seen == []
     finally:
         seen.close()
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [b"not json {", b"[1, 2]", b'{"items": [[1, "x"]], "total": 1}', b'{"out_of_range": "x"}'],
+)
+def test_an_entry_this_code_cannot_read_is_read_again(app, redis_url, courses, stored):
+    """A damaged entry, or one of another shape (a worker of another release), is a miss:
+    the page is read from the database and stored over it, never an error page."""
+    client = app.test_client()
+    assert titles(client, PATH) == [EXCEL, "Excel Lanjutan"]
+    store = redis.Redis.from_url(redis_url)
+    (key,) = store.keys(f"{shared_results.KEY_PREFIX}:*")
+    store.set(key, stored)
+    other = create_app({**app.config})  # nothing kept in its process yet
+    try:
+        assert titles(other.test_client(), PATH) == [EXCEL, "Excel Lanjutan"]
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+    assert json.loads(store.get(key))["total"] == 2  # stored over
 
 
 def test_a_store_that_does_not_answer_costs_only_speed(app, courses, caplog):
@@ -180,9 +203,9 @@ def test_each_database_has_its_own_keys_and_revisions(app, runner):
     other = shared_results.SharedResults(store.url, "sqlite:////elsewhere.db", 600)
     criteria = listing.Criteria(q="excel")
     assert store.key(7, criteria) != other.key(7, criteria)
-    assert "password" not in shared_results.SharedResults(
-        store.url, shared_results._without_password("postgresql://u:password@h/d"), 600
-    ).key(7, criteria)
+    assert "password" not in shared_results._without_password("postgresql://u:password@h/d")
+    said = shared_results.SharedResults("redis://:password@127.0.0.1:1/0", "sqlite://", 600)
+    assert "password" not in said.url  # what the log shows
     with app.app_context():
         first = search.catalogue_revision()
     # A migrated database starts 2**40 past zero, by a random amount: no two share revisions.
