@@ -22,7 +22,6 @@ from support.checkout_rows import buy
 from support.curation_rows import DETAILS, course, curation_world, user, write_course
 from support.learning_rows import completed_orders, desk
 
-from marketplace import create_app
 from marketplace.catalogue import listing, search, synonyms
 from marketplace.catalogue.models import Course, CourseSession, Method, Provider
 from marketplace.curation import decisions, drafts
@@ -37,16 +36,6 @@ REVIEW = "Materinya jelas dan langsung bisa dipraktikkan di tempat kerja."
 
 
 # --- the two workers and another node -------------------------------------------------------
-
-
-@pytest.fixture
-def worker_b(app):
-    """A second app on the same database: another worker process."""
-    other = create_app({**app.config})
-    yield other
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @contextmanager

@@ -35,16 +35,6 @@ def app_config(redis_url):
     return {"RESULTS_STORE_URL": redis_url}
 
 
-@pytest.fixture
-def worker_b(app):
-    """A second app (another worker) on the same database and the same shared store."""
-    other = create_app({**app.config})
-    yield other
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
 class Listings:
     """The listing statements (count, page, match) an app's engine runs."""
 
