@@ -1471,13 +1471,16 @@ def write_results(courses: int, section: str) -> None:
                 "average, and the ratio to the control run just before a page cancels much of it.",
                 "Warm and cold: the app keeps rendered parts of pages "
                 "(`marketplace/web/fragments.py`: course cards, filter forms and, for a visitor "
-                "without a session as wrk is, whole catalogue pages) and search results. The "
-                "single-URL rows are loaded for the warm-up time before the rounds, so they are "
-                "warm. The *cold (nothing kept)* rows are measured on a third gunicorn, the "
-                "same settings again, serving `bench/benchapp.py` with `BENCH_KEEP_PARTS=0`: the "
-                "app created with `KEEP_RENDERED_PARTS` off, which turns all of that off, so "
-                "every request costs what the first request of its URL costs. Their ratios are "
-                "to the same controls, run just before them on the other two servers.",
+                "without a session as wrk is, whole catalogue pages) and search results, which "
+                "the warm server's two workers also share through a redis-server on 127.0.0.1 "
+                "(`RESULTS_STORE_URL`, `marketplace/catalogue/shared_results.py`), as a "
+                "deployment of several workers does. The single-URL rows are loaded for the "
+                "warm-up time before the rounds, so they are warm. The *cold (nothing kept)* "
+                "rows are measured on a third gunicorn, the same settings again, serving "
+                "`bench/benchapp.py` with `BENCH_KEEP_PARTS=0`: the app created with "
+                "`KEEP_RENDERED_PARTS` off, which turns all of that off, so every request costs "
+                "what the first request of its URL costs. Their ratios are to the same "
+                "controls, run just before them on the other two servers.",
                 "The realistic mix: `bench/catalogue_mix.lua` makes wrk send, request after "
                 f"request, the next path of a list of {MIX_REQUESTS:,} "
                 "(`bench/out/catalogue-mix-N.txt`; each wrk thread starts at its own place and "
