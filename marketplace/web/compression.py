@@ -62,23 +62,33 @@ def _directives(value: str | None) -> set[str]:
     return {part.split("=", 1)[0].strip().lower() for part in value.split(",")}
 
 
-def worth_compressing(response: Response) -> bool:
+def _named(response: Response) -> dict[str, str]:
+    """The response's headers by lower-case name, read in one pass (the last of a name
+    wins; the names compression looks at come once). Every response passes here, and each
+    look-up of a Headers object is a scan of all of them."""
+    return {name.lower(): value for name, value in response.headers.items()}
+
+
+def worth_compressing(response: Response, headers: dict[str, str] | None = None) -> bool:
     """Whether the response is text of a size worth compressing, not encoded or partial.
 
-    Runs after every request, so it reads the raw headers (a few string operations) rather
-    than building the parsed header objects most answers would not need."""
+    Runs after every request, so it reads the raw headers (`_named`: one pass, a few string
+    operations) rather than building the parsed header objects most answers would not
+    need."""
     status = response.status_code
     if status < 200 or status in (204, 206, 304):
         return False
-    headers = response.headers
-    mimetype = headers.get("Content-Type", "").partition(";")[0].strip().lower()
+    if headers is None:
+        headers = _named(response)
+    mimetype = headers.get("content-type", "").partition(";")[0].strip().lower()
     if mimetype not in COMPRESSIBLE:
         return False
-    if "Content-Encoding" in headers or "Content-Range" in headers:
+    if "content-encoding" in headers or "content-range" in headers:
         return False
-    if "no-transform" in _directives(headers.get("Cache-Control")):
+    if "no-transform" in _directives(headers.get("cache-control")):
         return False
-    length = response.content_length
+    length = headers.get("content-length")
+    length = int(length) if length is not None and length.isdigit() else None
     if response.is_streamed:
         # A stream of unknown length stays a stream; a file of known size may be read.
         return length is not None and MINIMUM_SIZE <= length <= LARGEST_SIZE
@@ -88,17 +98,18 @@ def worth_compressing(response: Response) -> bool:
 def accepts_gzip() -> bool:
     """Whether the request's Accept-Encoding allows gzip (q=0 refuses it); a request without
     the header (most robots and load tools) is answered at once."""
-    if not request.headers.get("Accept-Encoding"):
+    offered = (request.environ.get("HTTP_ACCEPT_ENCODING") or "").lower()
+    if "gzip" not in offered and "*" not in offered:
         return False
     return request.accept_encodings["gzip"] > 0
 
 
-def vary_on_encoding(response: Response) -> None:
+def vary_on_encoding(response: Response, headers: dict[str, str]) -> None:
     """Say `Vary: Accept-Encoding`, keeping whatever else the response varies on."""
-    if "Vary" in response.headers:
+    if "vary" in headers:
         response.vary.add("Accept-Encoding")
     else:
-        response.headers["Vary"] = "Accept-Encoding"
+        response.headers.add("Vary", "Accept-Encoding")
 
 
 def gzipped(data: bytes, keep: bool) -> bytes:
@@ -117,12 +128,13 @@ def gzipped(data: bytes, keep: bool) -> bytes:
 
 def compress(response: Response) -> Response:
     """Gzip a text response for a client that accepts it (see the module's docstring)."""
-    if not worth_compressing(response):
+    headers = _named(response)
+    if not worth_compressing(response, headers):
         return response
-    cache = _directives(response.headers.get("Cache-Control"))
+    cache = _directives(headers.get("cache-control"))
     if "no-store" in cache:
         return response
-    vary_on_encoding(response)
+    vary_on_encoding(response, headers)
     if not accepts_gzip():
         return response
     response.direct_passthrough = False  # a file (send_file): read it into the body
