@@ -10,11 +10,6 @@ the seeded demo).
 
 Not a database constraint: a sum over another table's rows can't be a CHECK, and a trigger
 would see a course before its modules are written (the bulk seed inserts them in chunks).
-
-A course's participants (`Course.enrolment_count`, "1.234 peserta" on its page and card, and
-the "most popular" order) are counted the same way, in one place: `count_enrolment`, called
-by a purchase and by a refund. The demo seed starts each course with a count of its own, as
-if from earlier sales.
 """
 
 from collections.abc import Sequence
@@ -135,22 +130,3 @@ def hours_disagreements(course_ids: Sequence[int] | None = None) -> list[tuple[i
     if course_ids is not None:
         query = query.where(Course.id.in_(list(course_ids)))
     return [(row[0], row[1], int(row[2])) for row in db.session.execute(query)]
-
-
-def count_enrolment(course: Course, change: int) -> None:
-    """Add `change` (1 for a purchase, -1 for a refund) to a course's participants: the
-    number its page and cards show, and its place in the "most popular" order.
-
-    One UPDATE computing the new count in the database, so purchases made at the same time
-    never lose one; never below zero. A purchase or refund takes the course row last, after
-    the card, the ledger accounts and the seat, so the lock joins no cycle of waits. The
-    course row changing raises the catalogue's revision (a trigger): the next catalogue page
-    shows the new count, in every process."""
-    counted = Course.enrolment_count + change
-    db.session.execute(
-        sa.update(Course)
-        .where(Course.id == course.id)
-        .values(enrolment_count=sa.case((counted > 0, counted), else_=0))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(course, ["enrolment_count"])

@@ -43,7 +43,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from marketplace.catalogue import courses
 from marketplace.catalogue.models import Course, CourseSession, CourseStatus, Method, SessionStatus
 from marketplace.core import N_, DomainError, audit, mail
 from marketplace.core.base import LARGEST_ID
@@ -642,7 +641,6 @@ def _purchase(
         )
         if session is not None:
             _take_seat(session, now)
-        courses.count_enrolment(course, 1)
         used = db.session.execute(
             sa.update(PurchaseCode)
             .where(

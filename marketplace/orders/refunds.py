@@ -26,7 +26,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from marketplace.catalogue import courses
 from marketplace.catalogue.models import CourseSession, SessionStatus
 from marketplace.core import N_, DomainError, audit, mail
 from marketplace.core.indonesia import rupiah
@@ -172,7 +171,6 @@ def _refund(order: Order, reason: str, now: datetime, actor: User | None, releas
         )
         if order.session is not None:
             db.session.expire(order.session, ["seats_taken"])
-    courses.count_enrolment(order.course, -1)
     cards.follow_balance(card, actor=actor)
     participant = order.participant
     mail.send_in_language(
