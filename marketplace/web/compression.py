@@ -62,24 +62,32 @@ def _directives(value: str | None) -> set[str]:
     return {part.split("=", 1)[0].strip().lower() for part in value.split(",")}
 
 
-def _named(response: Response) -> dict[str, str]:
-    """The response's headers by lower-case name, read in one pass (the last of a name
-    wins; the names compression looks at come once). Every response passes here, and each
-    look-up of a Headers object is a scan of all of them."""
-    return {name.lower(): value for name, value in response.headers.items()}
+def _headers_by_name(response: Response) -> dict[str, str]:
+    """The response's headers by lower-case name, read in one pass: every response passes
+    here, and each look-up of a Headers object is a scan of all of them. A name sent more
+    than once keeps its first value (as `Headers.get` reads it), but Cache-Control's values
+    are joined, so a `no-store` in a second one is not missed."""
+    named: dict[str, str] = {}
+    for name, value in response.headers.items():
+        key = name.lower()
+        if key not in named:
+            named[key] = value
+        elif key == "cache-control":
+            named[key] = f"{named[key]}, {value}"
+    return named
 
 
 def worth_compressing(response: Response, headers: dict[str, str] | None = None) -> bool:
     """Whether the response is text of a size worth compressing, not encoded or partial.
 
-    Runs after every request, so it reads the raw headers (`_named`: one pass, a few string
-    operations) rather than building the parsed header objects most answers would not
-    need."""
+    Runs after every request, so it reads the raw headers (`_headers_by_name`: one pass, a
+    few string operations) rather than building the parsed header objects most answers
+    would not need."""
     status = response.status_code
     if status < 200 or status in (204, 206, 304):
         return False
     if headers is None:
-        headers = _named(response)
+        headers = _headers_by_name(response)
     mimetype = headers.get("content-type", "").partition(";")[0].strip().lower()
     if mimetype not in COMPRESSIBLE:
         return False
@@ -88,7 +96,7 @@ def worth_compressing(response: Response, headers: dict[str, str] | None = None)
     if "no-transform" in _directives(headers.get("cache-control")):
         return False
     length = headers.get("content-length")
-    length = int(length) if length is not None and length.isdigit() else None
+    length = int(length) if length is not None and length.isascii() and length.isdigit() else None
     if response.is_streamed:
         # A stream of unknown length stays a stream; a file of known size may be read.
         return length is not None and MINIMUM_SIZE <= length <= LARGEST_SIZE
@@ -128,7 +136,10 @@ def gzipped(data: bytes, keep: bool) -> bytes:
 
 def compress(response: Response) -> Response:
     """Gzip a text response for a client that accepts it (see the module's docstring)."""
-    headers = _named(response)
+    status = response.status_code
+    if status < 200 or status in (204, 206, 304):
+        return response  # nothing to compress (a revalidated static file, most often)
+    headers = _headers_by_name(response)
     if not worth_compressing(response, headers):
         return response
     cache = _directives(headers.get("cache-control"))

@@ -151,3 +151,21 @@ def test_unversioned_or_stale_requests_are_revalidated(client, query):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-cache"
     assert YEAR not in response.headers["Cache-Control"]
+
+
+def test_headers_sent_twice_or_oddly_are_read_safely(app):
+    body = b"<p>rahasia</p>" * 500
+    with app.test_request_context(headers=GZIP):
+        # A `no-store` in a second Cache-Control header still keeps the page uncompressed.
+        twice = Response(body, mimetype="text/html")
+        twice.headers.add("Cache-Control", "public")
+        twice.headers.add("Cache-Control", "no-store")
+        assert "Content-Encoding" not in compression.compress(twice).headers
+        # A length that is digits but not ASCII ones is no length: never a 500.
+        odd = Response(body, mimetype="text/html")
+        odd.headers["Content-Length"] = "²"
+        assert compression.compress(odd).headers["Content-Encoding"] == "gzip"
+        # The first Content-Type sent is the one read, as Headers.get reads it.
+        typed = Response(body, mimetype="image/png")
+        typed.headers.add("Content-Type", "text/html")
+        assert "Content-Encoding" not in compression.compress(typed).headers

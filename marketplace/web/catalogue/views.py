@@ -1,6 +1,6 @@
 """The catalogue: /courses (search, filters, sorting, pages) and /courses/<slug>."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
@@ -21,11 +21,18 @@ SORT_NAMES = dict(SORT_LABELS)
 
 @limiter.request_filter
 def browsing_is_unlimited() -> bool:
-    """Whether the request is for a catalogue page, which no rate limit applies to: anyone
-    may browse and search as much as they like. Saying so spares Flask-Limiter looking up
-    the limits of the busiest pages on every request (some 30 µs of a course page's 450).
-    No view of this blueprint may carry a limit (a test holds it): it would not count."""
-    return request.blueprint == bp.name
+    """Whether the request is for a catalogue page while no limit applies to it: anyone may
+    browse and search as much as they like. Saying so spares Flask-Limiter looking up the
+    limits of the busiest pages on every request (some 30 µs of a course page's 450).
+
+    A filter exempts a request from every limit, so no view of this blueprint may carry one
+    (a test holds it: it would not count), and a limit set for the whole site
+    (RATELIMIT_DEFAULT or RATELIMIT_APPLICATION, e.g. against scraping) turns the filter off:
+    the catalogue is then limited like every other page."""
+    if request.blueprint != bp.name:
+        return False
+    config = current_app.config
+    return not (config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION"))
 
 
 def page_context(

@@ -1,25 +1,34 @@
-"""Browsing the catalogue carries no rate limit, and the limiter is told so up front."""
+"""Browsing the catalogue carries no rate limit, and the limiter is told so up front, unless
+the site sets a limit for every page."""
 
-import re
 from pathlib import Path
 
 import pytest
 
+from marketplace.extensions import limiter
 from marketplace.web.catalogue import views
 
 CATALOGUE_WEB = Path(views.__file__).parent
+THROTTLED = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}
 
 
 def test_no_catalogue_view_carries_a_rate_limit():
     # `browsing_is_unlimited` exempts the whole blueprint: a limit put on one of its views
-    # would never count, so none may be there.
-    decorated = [
-        f"{path.name}:{number}"
+    # (or on the blueprint) would never count, so the limiter is used there for that only.
+    uses = [
+        f"{path.name}:{number}: {line.strip()}"
         for path in sorted(CATALOGUE_WEB.glob("*.py"))
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if re.search(r"limiter\.(limit|shared_limit|exempt)\b", line)
+        if "limiter" in line
+        and line.strip()
+        not in ("from marketplace.extensions import limiter", "@limiter.request_filter")
     ]
-    assert decorated == []
+    assert uses == []
+
+
+def test_the_limiter_asks_the_filter():
+    # Flask-Limiter keeps its request filters in a list of its own (no public reader).
+    assert views.browsing_is_unlimited in limiter._request_filters
 
 
 @pytest.mark.parametrize(
@@ -39,11 +48,7 @@ def test_only_catalogue_pages_skip_the_limiter(app, path, unlimited):
         assert views.browsing_is_unlimited() is unlimited
 
 
-@pytest.mark.parametrize(
-    "app_config",
-    [{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}],
-    ids=["throttled"],
-)
+@pytest.mark.parametrize("app_config", [THROTTLED], ids=["throttled"])
 def test_the_sign_in_form_is_still_limited_beside_unlimited_browsing(client):
     for _ in range(30):
         assert client.get("/courses").status_code == 200
@@ -52,3 +57,20 @@ def test_the_sign_in_form_is_still_limited_beside_unlimited_browsing(client):
         for _ in range(12)
     ]
     assert 429 in answers
+
+
+@pytest.fixture
+def site_wide_limit():
+    yield
+    # The limiter is one object for every app: leave no default limit to the next test.
+    limiter.limit_manager.set_default_limits([])
+
+
+@pytest.mark.parametrize(
+    "app_config", [{**THROTTLED, "RATELIMIT_DEFAULT": "3 per minute"}], ids=["site-wide"]
+)
+def test_a_limit_for_every_page_covers_the_catalogue_too(app, client, site_wide_limit):
+    with app.test_request_context("/courses"):
+        assert views.browsing_is_unlimited() is False
+    answers = [client.get("/courses").status_code for _ in range(5)]
+    assert answers[:3] == [200, 200, 200] and answers[3:] == [429, 429]
