@@ -55,6 +55,7 @@ from marketplace.catalogue.models import (
     Question,
     SessionStatus,
 )
+from marketplace.core import database
 from marketplace.core.base import utcnow
 from marketplace.core.models import Province
 from marketplace.core.slugs import slugify
@@ -253,10 +254,7 @@ def seed(seed: int = DEFAULT_SEED, courses: int = DEFAULT_COURSES) -> SeedReport
     if db.session.scalar(sa.select(Course.id).limit(1)) is not None:
         return SeedReport(skipped=True)
 
-    if db.session.get_bind().dialect.name == "sqlite":
-        # A large catalogue's tables and indexes outgrow the serving cache (32 MB) many times
-        # over; this connection writes them all in one transaction, so give it up to 2 GB.
-        db.session.execute(sa.text("PRAGMA cache_size=-2097152"))
+    database.widen_cache_for_bulk_writes()  # the whole catalogue in one transaction
     rng = random.Random(seed)
     provinces, provinces_created = _upsert_provinces()
     platforms, platforms_created = _upsert_platforms()

@@ -77,17 +77,19 @@ def _headers_by_name(response: Response) -> dict[str, str]:
     return named
 
 
-def worth_compressing(response: Response, headers: dict[str, str] | None = None) -> bool:
-    """Whether the response is text of a size worth compressing, not encoded or partial.
-
-    Runs after every request, so it reads the raw headers (`_headers_by_name`: one pass, a
-    few string operations) rather than building the parsed header objects most answers
-    would not need."""
+def has_body(response: Response) -> bool:
+    """Whether the status is one that carries a whole body (not 1xx, 204, 206 or 304)."""
     status = response.status_code
-    if status < 200 or status in (204, 206, 304):
-        return False
-    if headers is None:
-        headers = _headers_by_name(response)
+    return status >= 200 and status not in (204, 206, 304)
+
+
+def worth_compressing(response: Response, headers: dict[str, str]) -> bool:
+    """Whether a response with a body (`has_body`) is text of a size worth compressing, not
+    encoded or partial; `headers` are its headers by lower-case name (`_headers_by_name`).
+
+    Runs after every request, so it reads the raw headers (one pass, a few string
+    operations) rather than building the parsed header objects most answers would not
+    need."""
     mimetype = headers.get("content-type", "").partition(";")[0].strip().lower()
     if mimetype not in COMPRESSIBLE:
         return False
@@ -136,8 +138,7 @@ def gzipped(data: bytes, keep: bool) -> bytes:
 
 def compress(response: Response) -> Response:
     """Gzip a text response for a client that accepts it (see the module's docstring)."""
-    status = response.status_code
-    if status < 200 or status in (204, 206, 304):
+    if not has_body(response):
         return response  # nothing to compress (a revalidated static file, most often)
     headers = _headers_by_name(response)
     if not worth_compressing(response, headers):
