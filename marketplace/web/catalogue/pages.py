@@ -17,6 +17,10 @@ Both are kept with the set of reference data the filter lists come from
 (`catalogue.listing.filter_options`, read again every minute): a new set starts with nothing
 kept, and the old set's parts go with it. A page with errors in its query, or for a signed-in
 user (the header shows who they are), is always drawn afresh.
+
+A course's page (`/courses/<slug>`) is kept in two layers: its content, under the catalogue's
+revision, for everyone (`kept_course_part`), and, for a visitor who is not signed in and has
+no session, the whole page around that content (`kept_course_page`).
 """
 
 from dataclasses import dataclass
@@ -27,7 +31,7 @@ from weakref import WeakKeyDictionary
 from flask import Response, request
 from markupsafe import Markup
 
-from marketplace.catalogue import search
+from marketplace.catalogue import listing, search
 from marketplace.catalogue.listing import FilterOptions, ResultPage
 from marketplace.core.base import utcnow
 from marketplace.extensions import db
@@ -40,10 +44,11 @@ from marketplace.web.fragments import (
 )
 from marketplace.web.i18n import page_locale
 
-# Rendered filter forms per set of reference data (some 6 KB each: 12 MB per worker at most):
-# one per distinct search and filters, as many as the result pages kept (listing.RESULTS_KEPT).
-FORMS_KEPT = 2000
-PAGES_KEPT = 300  # rendered pages per set of reference data (some 30 KB each)
+# Rendered filter forms and pages per set of reference data, as many as the result pages kept
+# (listing.RESULTS_KEPT): a kept result page is of most use with its page kept too. A form is
+# some 6 KB (12 MB per worker at most), a page some 30 KB (60 MB per worker at most).
+FORMS_KEPT = listing.RESULTS_KEPT
+PAGES_KEPT = listing.RESULTS_KEPT
 
 _kept: WeakKeyDictionary = WeakKeyDictionary()  # FilterOptions -> {kind: RenderedParts}
 _lock = Lock()
@@ -138,3 +143,22 @@ def kept_course_part(slug: str, reviews_page: int, draw) -> CoursePart:
     part = draw()
     store.put(key, (seen, part))
     return part
+
+
+def kept_course_page(part: CoursePart, draw) -> str:
+    """The course page around `part`, drawn by `draw()` unless kept for a visitor who is not
+    signed in and has no session, under the language, the path root, the path and query
+    string, and the very `part` it shows: `kept_course_part` gives the same part while the
+    catalogue's revision stands, and a new one after any change, so a page kept around an
+    older part is drawn again at once. Around the part the page shows nothing of the database;
+    for such a visitor nothing of who they are (a sign-in link back to this path)."""
+    if not keeping_parts() or not a_visitor_without_session():
+        return draw()
+    store = rendered_parts("course-whole-pages", COURSE_PARTS_KEPT)
+    key = (page_locale(), request.script_root, request.path, request.query_string)
+    kept = store.get(key)
+    if kept is not None and kept[0] is part:
+        return kept[1]
+    page = draw()
+    store.put(key, (part, page))
+    return page

@@ -10,7 +10,12 @@ from marketplace.extensions import limiter
 from marketplace.learning import reviews
 from marketplace.web.catalogue.cards import course_cards
 from marketplace.web.catalogue.filters import filter_form
-from marketplace.web.catalogue.pages import CoursePart, kept_course_part, kept_page
+from marketplace.web.catalogue.pages import (
+    CoursePart,
+    kept_course_page,
+    kept_course_part,
+    kept_page,
+)
 from marketplace.web.catalogue.query import METHODS, SORT_LABELS, CatalogueQuery
 from marketplace.web.fragments import keeping_parts
 from marketplace.web.paging import page_or_400, within_pages
@@ -83,7 +88,7 @@ def course(slug: str):
         abort(404)
     reviews_page = page_or_400(request.args.get("reviews_page"))
     part = kept_course_part(slug, reviews_page, lambda: _draw_course(slug, reviews_page))
-    return render_template("catalogue/course.html", part=part)
+    return kept_course_page(part, lambda: render_template("catalogue/course.html", part=part))
 
 
 def _draw_course(slug: str, reviews_page: int) -> CoursePart:

@@ -2,9 +2,14 @@
 the wrong person.
 
 A whole page is kept only for a visitor who is not signed in and has nothing in a session,
-under the language, the path and query string, and the result rows it shows; a second app on
-the same database stands for a second worker.
+under the language, the path and query string, and the result rows it shows (a course page:
+the course's content as kept under the catalogue's revision); a second app on the same
+database stands for a second worker.
 """
+
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +20,7 @@ from marketplace.catalogue import listing, search
 from marketplace.catalogue.models import Course, CourseStatus
 from marketplace.extensions import db
 from marketplace.people.models import Role
+from marketplace.web.catalogue import pages
 
 
 @pytest.fixture
@@ -126,3 +132,83 @@ def test_the_filter_form_shows_what_was_typed(app, login, courses):
 
 def _html_any(client, path: str) -> str:
     return client.get(path).get_data(as_text=True)
+
+
+# --- course pages: kept whole for a visitor, around the content kept under the revision -------
+
+
+def _course_path(app, course) -> str:
+    with app.app_context():
+        return f"/courses/{db.session.get(Course, course.id).slug}"
+
+
+def _sign_in_leads_back_to(page: str) -> str:
+    """Where the sign-in link of the page's menu brings the visitor back to."""
+    menu = page.split('<nav class="site-nav"')[1].split("</nav>")[0]
+    (link,) = re.findall(r'href="(/login\?[^"]*)"', menu)
+    return parse_qs(urlsplit(html.unescape(link)).query)["next"][0]
+
+
+def _title(page: str) -> str:
+    return re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+
+
+def test_a_visitor_gets_the_kept_course_page(app, client, courses):
+    path = _course_path(app, courses[0])
+    drawn = Drawn(app)
+    first = _html(client, path)
+    assert drawn.count == 2  # the page and its content
+    assert _html(client, path) == first and drawn.count == 2  # kept: nothing drawn again
+    assert _title(first).startswith("Microsoft Excel untuk Kantor")
+    assert _sign_in_leads_back_to(first) == path
+
+
+def test_a_changed_course_page_shows_at_once_in_every_worker(app, client, courses):
+    path = _course_path(app, courses[0])
+    other_worker = create_app({**app.config}).test_client()
+    assert _html(client, path) == _html(other_worker, path)  # both keep the page
+    _update(app, courses[0].id, title="Excel Kantor Modern", price=350_000)
+    for worker in (client, other_worker):
+        page = _html(worker, path)
+        assert _title(page).startswith("Excel Kantor Modern") and "Rp350.000" in page
+        assert "Rp300.000" not in page
+
+
+def test_each_course_page_path_and_language_has_its_own_page(app, client, courses):
+    first, second = (_course_path(app, course) for course in courses)
+    assert _title(_html(client, first)).startswith("Microsoft Excel untuk Kantor")
+    assert _title(_html(client, second)).startswith("Excel Lanjutan")
+    client.set_cookie("lang", "en")
+    english = _html(client, first)
+    assert 'lang="en"' in english and "Sign in" in english
+    asked = first + "?reviews_page=1"
+    assert _sign_in_leads_back_to(_html(client, asked)) == asked
+    assert _sign_in_leads_back_to(_html(client, first)) == first
+
+
+def test_a_signed_in_user_never_gets_the_visitors_course_page(app, client, login, courses):
+    path = _course_path(app, courses[0])
+    drawn = Drawn(app)
+    _html(client, path)
+    participant = login(Role.PARTICIPANT)
+    page = _html(participant, path)
+    assert "Keluar" in page and 'href="/login' not in page
+    seen = drawn.count
+    _html(participant, path)
+    assert drawn.count == seen + 1  # their page is drawn around the kept content every time
+    assert _sign_in_leads_back_to(_html(client, path)) == path  # the visitor's is still theirs
+
+
+def test_a_waiting_message_is_shown_on_a_kept_course_page(app, client, courses):
+    path = _course_path(app, courses[0])
+    _html(client, path)  # kept
+    client.get("/account")  # needs signing in: redirects with a message
+    assert "Masuk untuk melihat halaman ini" in _html(client, path)
+    assert "Masuk untuk melihat halaman ini" not in _html(client, path)  # shown once
+
+
+def test_every_kept_result_page_can_have_its_page_and_form_kept_too():
+    # A result page kept without its rendered page is drawn again on every request: the
+    # stores of pages and forms hold as many as the results' store (listing.RESULTS_KEPT).
+    assert pages.PAGES_KEPT >= listing.RESULTS_KEPT
+    assert pages.FORMS_KEPT >= listing.RESULTS_KEPT
