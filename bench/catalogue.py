@@ -416,6 +416,7 @@ class Page:
     path: str
     server: str = "app"
     mix: Mix | None = None
+    new_lists: list[Path] = field(default_factory=list)  # the new draws: one list a round
     size: int = 0
     rounds: list[WrkResult] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)
@@ -509,6 +510,7 @@ MIX_MIN_QUERIES = 200  # distinct queries the list must hold (issue 16); fewer i
 MIX_SEED = 20261206  # fixed: every run draws the same requests in the same order
 MIX_TRIES = 5  # draws to replace a path that does not answer 200
 MIX_WARMUP = 10  # seconds the warm server is sent the mix before the rounds, at least
+MIX_NEW_REQUESTS = 15_000  # paths in each list of new draws: more than a 5 s run sends
 MIX_BODY_SAMPLE = 5000  # courses whose texts are read for affixed forms of title roots
 # The kinds of request and their shares of the list.
 MIX_KINDS = {
@@ -1033,14 +1035,9 @@ def probe_all(base: str, paths: list[str]) -> list[tuple[int, int]]:
         return list(pool.map(lambda path: probe_path(base, path), paths))
 
 
-def build_mix(db_path: Path, courses: int, base: str) -> Mix:
-    """The realistic mix for this database, each distinct path checked once on `base`.
-
-    MIX_REQUESTS requests are drawn (seeded) by kind and, for searches, from the query pool by
-    popularity (build_queries). A distinct path that does not answer 200 is replaced
-    everywhere by another draw of the same kind that does (MIX_TRIES tries, from a second
-    seeded generator), or dropped.
-    """
+def _mix_sources(db_path: Path) -> tuple[random.Random, _Catalogue, list[Query], list[float]]:
+    """What the mix is drawn from: the seeded generator (after drawing the query pool), the
+    catalogue, the query pool and its cumulative popularity weights."""
     rng = random.Random(MIX_SEED)
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as connection:
         catalogue = read_catalogue(connection)
@@ -1050,6 +1047,38 @@ def build_mix(db_path: Path, courses: int, base: str) -> Mix:
     query_weights = list(
         itertools.accumulate(1 / rank**MIX_QUERY_ZIPF for rank in range(1, len(queries) + 1))
     )
+    return rng, catalogue, queries, query_weights
+
+
+def draw_new_lists(db_path: Path, courses: int, count: int) -> list[Path]:
+    """`count` more lists of MIX_NEW_REQUESTS requests, drawn like the mix from the same query
+    pool, each with a seed of its own, and not checked (a check would show them to the warm
+    server first). Sent to the warm server one list a round, they are traffic it has not seen,
+    but for the popular paths any draw brings back. A path past the last page answers 404,
+    counted among the errors."""
+    _rng, catalogue, queries, query_weights = _mix_sources(db_path)
+    files = []
+    for number in range(1, count + 1):
+        drawer = random.Random(MIX_SEED + 100 + number)
+        paths = [
+            _mix_request(drawer, catalogue, queries, query_weights)[1]
+            for _ in range(MIX_NEW_REQUESTS)
+        ]
+        file = OUT / f"catalogue-mix-{courses}-new-{number}.txt"
+        file.write_text("".join(f"{path}\n" for path in paths))
+        files.append(file)
+    return files
+
+
+def build_mix(db_path: Path, courses: int, base: str) -> Mix:
+    """The realistic mix for this database, each distinct path checked once on `base`.
+
+    MIX_REQUESTS requests are drawn (seeded) by kind and, for searches, from the query pool by
+    popularity (build_queries). A distinct path that does not answer 200 is replaced
+    everywhere by another draw of the same kind that does (MIX_TRIES tries, from a second
+    seeded generator), or dropped.
+    """
+    rng, catalogue, queries, query_weights = _mix_sources(db_path)
     drawn = [_mix_request(rng, catalogue, queries, query_weights) for _ in range(MIX_REQUESTS)]
     distinct = list(dict.fromkeys(drawn))
     answers = probe_all(base, [path for _kind, path in distinct])
@@ -1394,7 +1423,10 @@ def table(pages: list[Page], courses: int) -> list[str]:
     lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
     for page in pages:
         path, size = f"`{page.path}`", f"{page.size:,}"
-        if page.mix is not None:
+        if page.new_lists:
+            path += f" (one list of {MIX_NEW_REQUESTS:,} paths a round)"
+            size = f"{page.size:,} (mean of the mix)"
+        elif page.mix is not None:
             path += f" ({len(page.mix.paths):,} paths in turn)"
             size += " (mean)"
         if page.refused:
@@ -1474,9 +1506,10 @@ def write_results(courses: int, section: str) -> None:
                 "average, and the ratio to the control run just before a page cancels much of it.",
                 "Warm and cold: the app keeps rendered parts of pages "
                 "(`marketplace/web/fragments.py`: course cards, filter forms and, for a visitor "
-                "without a session as wrk is, whole catalogue pages) and search results, which "
-                "the warm server's two workers also share through a redis-server on 127.0.0.1 "
-                "(`RESULTS_STORE_URL`, `marketplace/catalogue/shared_results.py`), as a "
+                "without a session as wrk is, whole catalogue and course pages) and search "
+                "results, which the warm server's two workers also share through a "
+                "redis-server on 127.0.0.1 (`RESULTS_STORE_URL`, "
+                "`marketplace/catalogue/shared_results.py`), as a "
                 "deployment of several workers does. The single-URL rows are loaded for the "
                 "warm-up time before the rounds, so they are warm. The *cold (nothing kept)* "
                 "rows are measured on a third gunicorn, the same settings again, serving "
@@ -1508,7 +1541,14 @@ def write_results(courses: int, section: str) -> None:
                 "It is measured warm (every distinct path asked once, then the mix sent for the "
                 f"warm-up time and at least {MIX_WARMUP} s, some ten passes over the list, so "
                 "that each of the two workers, which keep their rendered pages apart, has seen "
-                "each path) and cold.",
+                "each path) and cold. Warm, it is a replay: nearly every answer is a page the "
+                "server keeps. So it is also measured on *new draws*: after all the other "
+                f"rounds, the warm server is sent, one list a round, {MIX_NEW_REQUESTS:,} "
+                "requests drawn the same way with other seeds and never asked before "
+                "(`bench/out/catalogue-mix-N-new-R.txt`, unchecked: a page past the last "
+                "answers 404, counted in *errors*); only their popular paths (the catalogue, "
+                "common words) come back from the replayed list. Real traffic, with a long "
+                "tail, lies between the two warm rows; no target applies to the new draws.",
                 "Targets (issue 16; 2 workers, 4 concurrent clients; shares of the bare Flask "
                 "control's req/s unless said): at 150,000 courses, the mix p95 ≤ 50 ms and ≥ "
                 "15%, the mix cold p95 ≤ 150 ms, a course page ≥ 35%, `/courses` without "
@@ -1592,8 +1632,11 @@ def run_page(page: Page, bases: dict[str, str], duration: int, connections: int)
     """One bounded wrk run of a page on its server (the mix through bench/catalogue_mix.lua)."""
     if page.mix is None:
         return run_wrk(bases[page.server] + page.path, duration, connections)
+    mix_file = page.mix.file
+    if page.new_lists:
+        mix_file = page.new_lists[len(page.rounds) % len(page.new_lists)]
     env = {
-        "BENCH_MIX": str(page.mix.file),
+        "BENCH_MIX": str(mix_file),
         "BENCH_THREADS": str(max(1, min(2, connections))),
     }
     output = wrk_output(
@@ -1615,6 +1658,7 @@ def ratio_line(pages: list[Page]) -> str:
         ("q2f", "q2f_cold", "`q + 2 filters`"),
         ("broad", "broad_cold", "the broad query"),
         ("mix", "mix_cold", "the realistic mix"),
+        ("mix_new", "mix_cold", "the realistic mix's new draws"),
     ):
         warm, cold = measured(warm_key), measured(cold_key)
         if warm is None or cold is None:
@@ -1669,8 +1713,16 @@ def measure(args: argparse.Namespace) -> None:
         probe.stop()
     mix_path = str(mix.file.relative_to(REPO))
     mix_label = f"realistic mix ({mix.distinct:,} distinct URLs, {mix.distinct_queries} queries)"
+    new_lists = draw_new_lists(db_path, args.courses, args.rounds)
     pages += [
         Page("mix", mix_label, mix_path, mix=mix),
+        Page(
+            "mix_new",
+            "realistic mix, new draws (warm server, paths mostly not asked before)",
+            str(new_lists[0].relative_to(REPO)).replace("-new-1.txt", "-new-R.txt"),
+            mix=mix,
+            new_lists=new_lists,
+        ),
         Page("mix_cold", f"{mix_label}, {COLD}", mix_path, "cold", mix=mix),
     ]
     mix_note = mix.description()
@@ -1734,39 +1786,53 @@ def measure(args: argparse.Namespace) -> None:
                 + f" of {len(distinct):,} paths of the mix did not answer 200"
             )
         measured_pages = [page for page in measured_pages if not page.refused]
-        if args.warmup:
-            # The cold server is warmed up too: it keeps no rendered part, but its workers
-            # have loaded their templates and opened the database like the others'.
-            print(f"Warming up ({args.warmup} s per page) ...", flush=True)
-            for page in [control, bare, *measured_pages]:
-                seconds = args.warmup
-                if page.mix is not None and page.server != "cold":
-                    # Each of the warm server's workers keeps its own rendered pages, and the
-                    # paths asked once above went to whichever worker took them: the mix is
-                    # sent over and over (some ten times in all) so that both have seen each.
-                    seconds = max(seconds, MIX_WARMUP)
+        # The cold server is warmed up too: it keeps no rendered part, but its workers have
+        # loaded their templates and opened the database like the others'.
+        print(
+            f"Warming up ({args.warmup} s per page, the mix on the warm server at least "
+            f"{MIX_WARMUP} s) ...",
+            flush=True,
+        )
+        for page in [control, bare, *measured_pages]:
+            if page.new_lists:
+                continue  # new draws stay new
+            seconds = args.warmup
+            if page.mix is not None and page.server != "cold":
+                # Each of the warm server's workers keeps its own rendered pages, and the paths
+                # asked once above went to whichever worker took them: the mix is sent over and
+                # over (some ten times in all) so that both have seen each.
+                seconds = max(seconds, MIX_WARMUP)
+            if seconds:
                 run_page(page, bases, seconds, args.connections)
-        for number in range(1, args.rounds + 1):
+        # The new draws come after every round of the others: the pages they make the warm
+        # server keep would push the mix's own out of its stores.
+        rounds = [
+            (number, page)
+            for later in (False, True)
+            for number in range(1, args.rounds + 1)
+            for page in measured_pages
+            if bool(page.new_lists) is later
+        ]
+        for number, page in rounds:
             # Interleaved: both controls run just before each page, and the page's ratios are
             # to those runs, so a change in the machine's speed affects all three alike.
-            for page in measured_pages:
-                for measured in (control, bare, page):
-                    result = run_page(measured, bases, args.duration, args.connections)
-                    measured.rounds.append(result)
-                    print(
-                        f"round {number}/{args.rounds} {measured.label:<28} "
-                        f"{result.rps:8.1f} req/s  p50 {fmt_ms(result.p50_ms):>6} ms  "
-                        f"p95 {fmt_ms(result.p95_ms):>6} ms  p99 {fmt_ms(result.p99_ms):>6} ms  "
-                        f"errors {result.errors}",
-                        flush=True,
-                    )
-                if control.rounds[-1].rps:
-                    page.ratios.append(page.rounds[-1].rps / control.rounds[-1].rps)
-                if bare.rounds[-1].rps:
-                    page.bare_ratios.append(page.rounds[-1].rps / bare.rounds[-1].rps)
-                    control.bare_ratios.append(control.rounds[-1].rps / bare.rounds[-1].rps)
-                if control.rounds[-1].rps:
-                    bare.ratios.append(bare.rounds[-1].rps / control.rounds[-1].rps)
+            for measured in (control, bare, page):
+                result = run_page(measured, bases, args.duration, args.connections)
+                measured.rounds.append(result)
+                print(
+                    f"round {number}/{args.rounds} {measured.label:<28} "
+                    f"{result.rps:8.1f} req/s  p50 {fmt_ms(result.p50_ms):>6} ms  "
+                    f"p95 {fmt_ms(result.p95_ms):>6} ms  p99 {fmt_ms(result.p99_ms):>6} ms  "
+                    f"errors {result.errors}",
+                    flush=True,
+                )
+            if control.rounds[-1].rps:
+                page.ratios.append(page.rounds[-1].rps / control.rounds[-1].rps)
+            if bare.rounds[-1].rps:
+                page.bare_ratios.append(page.rounds[-1].rps / bare.rounds[-1].rps)
+                control.bare_ratios.append(control.rounds[-1].rps / bare.rounds[-1].rps)
+            if control.rounds[-1].rps:
+                bare.ratios.append(bare.rounds[-1].rps / control.rounds[-1].rps)
     finally:
         for started in (cold_server, bare_server, server):
             if started is not None:

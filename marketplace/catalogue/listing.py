@@ -49,13 +49,21 @@ class FilterOptions:
     providers: dict[str, Option]
     provinces: dict[str, Option]
 
+    def same_choices(self, other: "FilterOptions") -> bool:
+        """Whether `other` offers the very same choices, in the same order."""
+        return all(
+            list(getattr(self, name).items()) == list(getattr(other, name).items())
+            for name in ("categories", "platforms", "providers", "provinces")
+        )
+
 
 _options_lock = Lock()
 _options_cache: WeakKeyDictionary = WeakKeyDictionary()  # engine -> (time, FilterOptions)
 
 
 def filter_options() -> FilterOptions:
-    """Categories, platforms, providers and provinces; kept in memory for a minute per engine."""
+    """Categories, platforms, providers and provinces; kept in memory for a minute per engine,
+    then read again: the same object while they stay the same, a new one when they change."""
     key = db.engine
     now = time.monotonic()
     cached = _options_cache.get(key)
@@ -90,6 +98,10 @@ def filter_options() -> FilterOptions:
                 )
             },
         )
+        if cached and options.same_choices(cached[1]):
+            # Nothing changed: the same set goes on, with the pages and forms kept with it
+            # (web/catalogue/pages.py), which a new set would start without.
+            options = cached[1]
         _options_cache[key] = (now, options)
     return options
 

@@ -20,7 +20,9 @@ Two kinds of kept parts, both in `RenderedParts` stores of the current app:
 - course cards (`web/catalogue/cards.py`), kept under the whole database row they show,
   and the catalogue's filter forms and whole pages (`web/catalogue/pages.py`), kept under
   what was asked, the reference data and the result rows they show, the pages only for a
-  visitor who is not signed in and has no session (`a_visitor_without_session`).
+  visitor who is not signed in and has no session (`a_visitor_without_session`); a course
+  page's content under the catalogue's revision, and the whole page around it for such a
+  visitor.
 """
 
 from collections import OrderedDict

@@ -67,4 +67,11 @@ def test_every_kind_of_part_was_kept(demo):
     client.get("/courses")
     parts = demo.extensions[EXTENSION]
     assert {"page", "course_cards"} <= set(parts.stores)
+    course_page = next(
+        path
+        for path in _pages(demo, demo_world.world(demo))
+        if path.startswith("/courses/") and path.count("/") == 2
+    )
+    assert client.get(course_page).status_code == 200
+    assert {"course-pages", "course-whole-pages"} <= set(parts.stores)
     assert len(parts.stores["page"].parts) >= 3  # the head, the search box, the footer

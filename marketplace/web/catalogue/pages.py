@@ -28,7 +28,7 @@ from datetime import datetime
 from threading import Lock
 from weakref import WeakKeyDictionary
 
-from flask import Response, request
+from flask import Response, request, session
 from markupsafe import Markup
 
 from marketplace.catalogue import listing, search
@@ -36,6 +36,7 @@ from marketplace.catalogue.listing import FilterOptions, ResultPage
 from marketplace.core.base import utcnow
 from marketplace.extensions import db
 from marketplace.web.auth.session import signed_in_user
+from marketplace.web.catalogue.query import LABELS
 from marketplace.web.fragments import (
     RenderedParts,
     a_visitor_without_session,
@@ -46,7 +47,7 @@ from marketplace.web.i18n import page_locale
 
 # Rendered filter forms and pages per set of reference data, as many as the result pages kept
 # (listing.RESULTS_KEPT): a kept result page is of most use with its page kept too. A form is
-# some 6 KB (12 MB per worker at most), a page some 30 KB (60 MB per worker at most).
+# some 19 KB (38 MB per worker at most), a page some 32 KB of UTF-8 (64 MB at most).
 FORMS_KEPT = listing.RESULTS_KEPT
 PAGES_KEPT = listing.RESULTS_KEPT
 
@@ -77,9 +78,31 @@ def kept_form(options: FilterOptions, typed: tuple, draw) -> Markup:
     return form
 
 
-def kept_page(options: FilterOptions, results: ResultPage, draw) -> str | Response:
+def _asks_only(names) -> bool:
+    """Whether the query string holds nothing but `names`, each once: a page is kept for
+    what a visitor can ask of it, not for every tracking parameter or made-up name a link
+    may carry (each would take a place in the store)."""
+    args = request.args
+    return all(name in names and len(args.getlist(name)) == 1 for name in args)
+
+
+def _keep_drawn(store: RenderedParts, key, page: str | Response, value=None) -> bytes | Response:
+    """Keep the page just drawn for the next visitor without a session, and answer it.
+
+    Kept as UTF-8 bytes: half the memory of a string holding any character past U+00FF
+    (★, –), and the answer needs no encoding. Not kept if drawing it wrote to the session
+    (a CSRF token, a message): such a page is this visitor's alone."""
+    if not isinstance(page, str):
+        return page
+    encoded = page.encode()
+    if not session:
+        store.put(key, encoded if value is None else (value, encoded))
+    return encoded
+
+
+def kept_page(options: FilterOptions, results: ResultPage, draw) -> str | bytes | Response:
     """The catalogue page showing `results`, drawn by `draw()` if not kept for the visitor."""
-    if not keeping_parts() or not a_visitor_without_session():
+    if not keeping_parts() or not a_visitor_without_session() or not _asks_only(LABELS):
         return draw()
     store = kept_with(options, "pages", PAGES_KEPT)
     key = (
@@ -94,13 +117,16 @@ def kept_page(options: FilterOptions, results: ResultPage, draw) -> str | Respon
         tuple(results.items),
     )
     page = store.get(key)
-    if page is None:
-        page = draw()
-        store.put(key, page)
-    return page
+    if page is not None:
+        return page
+    return _keep_drawn(store, key, draw())
 
 
-COURSE_PARTS_KEPT = 1000  # drawn course pages per process (some 8 KB each)
+COURSE_PARTS_KEPT = 1000  # drawn course page contents per process (some 8 KB each)
+# Whole course pages per process, for visitors without a session (some 9 KB of UTF-8 each,
+# 9 MB at most), and what may be asked of one: its page of reviews.
+COURSE_PAGES_KEPT = 1000
+COURSE_ASKED = frozenset({"reviews_page"})
 
 
 @dataclass(frozen=True)
@@ -145,20 +171,20 @@ def kept_course_part(slug: str, reviews_page: int, draw) -> CoursePart:
     return part
 
 
-def kept_course_page(part: CoursePart, draw) -> str:
+def kept_course_page(part: CoursePart, draw) -> str | bytes:
     """The course page around `part`, drawn by `draw()` unless kept for a visitor who is not
     signed in and has no session, under the language, the path root, the path and query
     string, and the very `part` it shows: `kept_course_part` gives the same part while the
     catalogue's revision stands, and a new one after any change, so a page kept around an
     older part is drawn again at once. Around the part the page shows nothing of the database;
     for such a visitor nothing of who they are (a sign-in link back to this path)."""
-    if not keeping_parts() or not a_visitor_without_session():
+    if not keeping_parts() or not a_visitor_without_session() or not _asks_only(COURSE_ASKED):
         return draw()
-    store = rendered_parts("course-whole-pages", COURSE_PARTS_KEPT)
+    store = rendered_parts("course-whole-pages", COURSE_PAGES_KEPT)
     key = (page_locale(), request.script_root, request.path, request.query_string)
     kept = store.get(key)
+    # `is`, not equality nor id(): the store holds the part the page was drawn around, so no
+    # other part can take its identity while the page is kept.
     if kept is not None and kept[0] is part:
         return kept[1]
-    page = draw()
-    store.put(key, (part, page))
-    return page
+    return _keep_drawn(store, key, draw(), part)

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from flask import template_rendered
+from flask import session, template_rendered
 
 from marketplace import create_app
 from marketplace.catalogue import listing, search
@@ -21,6 +21,7 @@ from marketplace.catalogue.models import Course, CourseStatus
 from marketplace.extensions import db
 from marketplace.people.models import Role
 from marketplace.web.catalogue import pages
+from marketplace.web.fragments import rendered_parts
 
 
 @pytest.fixture
@@ -212,3 +213,60 @@ def test_every_kept_result_page_can_have_its_page_and_form_kept_too():
     # stores of pages and forms hold as many as the results' store (listing.RESULTS_KEPT).
     assert pages.PAGES_KEPT >= listing.RESULTS_KEPT
     assert pages.FORMS_KEPT >= listing.RESULTS_KEPT
+
+
+def test_kept_pages_outlive_the_minutes_read_of_unchanged_reference_data(
+    app, client, monkeypatch, factory, courses
+):
+    monkeypatch.setattr(listing, "OPTIONS_TTL_SECONDS", 0.0)  # read again on every request
+    drawn = Drawn(app)
+    first = _html(client)
+    assert _html(client) == first and drawn.count == 1  # the same set: the page kept with it
+    factory.category("Desain Grafis", "Graphic Design")
+    assert "Desain Grafis" in _html(client) and drawn.count == 2  # a new set: drawn again
+
+
+def test_a_page_asked_with_other_parameters_is_answered_but_not_kept(app, client, courses):
+    course_path = _course_path(app, courses[0])
+    drawn = Drawn(app)
+    for path in (
+        "/courses?q=excel&utm_source=wa",
+        "/courses?q=excel&q=kantor",
+        course_path + "?fbclid=abc",
+        course_path + "?reviews_page=1&reviews_page=1",
+    ):
+        seen = drawn.count
+        first = _html(client, path)
+        assert _html(client, path) == first
+        assert drawn.count >= seen + 2, path  # drawn for each request: nothing kept
+    with app.app_context():
+        assert not rendered_parts("course-whole-pages").parts
+
+
+def test_a_page_that_wrote_to_the_session_while_drawn_is_not_kept(app, courses):
+    # A page whose drawing puts something in the session (a CSRF token, a message) belongs to
+    # that visitor: the next visitor gets a page drawn for them.
+    def write_session(*_args, template, **_extra):
+        if template.name == "base.html" or template.name.startswith("catalogue/"):
+            session["drawn_for"] = "the first visitor"
+
+    drawn = Drawn(app)
+    template_rendered.connect(write_session, app)
+    try:
+        for _ in range(2):
+            _html(app.test_client())
+            _html(app.test_client(), _course_path(app, courses[0]))
+    finally:
+        template_rendered.disconnect(write_session, app)
+    # The result page twice, the course page twice (its content, kept for anyone, once).
+    assert drawn.count == 5
+
+
+def test_a_kept_answer_has_the_headers_of_a_drawn_one(app, client, courses):
+    for path in ("/courses?q=excel", _course_path(app, courses[0])):
+        drawn, kept = client.get(path), client.get(path)
+        assert kept.get_data() == drawn.get_data()
+        headers = {name: value for name, value in drawn.headers if name != "Date"}
+        assert {name: value for name, value in kept.headers if name != "Date"} == headers
+        assert "Set-Cookie" not in headers and "Cookie" in headers["Vary"]
+        assert client.head(path).headers["Content-Length"] == headers["Content-Length"]
