@@ -3,7 +3,7 @@
 import math
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from threading import Lock
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
@@ -52,8 +52,8 @@ class FilterOptions:
     def same_choices(self, other: "FilterOptions") -> bool:
         """Whether `other` offers the very same choices, in the same order."""
         return all(
-            list(getattr(self, name).items()) == list(getattr(other, name).items())
-            for name in ("categories", "platforms", "providers", "provinces")
+            list(getattr(self, kind.name).items()) == list(getattr(other, kind.name).items())
+            for kind in fields(self)
         )
 
 
@@ -70,6 +70,10 @@ def filter_options() -> FilterOptions:
     if cached and now - cached[0] < OPTIONS_TTL_SECONDS:
         return cached[1]
     with _options_lock:
+        # Another thread may have read them while this one waited: its set is the latest.
+        cached = _options_cache.get(key)
+        if cached and now - cached[0] < OPTIONS_TTL_SECONDS:
+            return cached[1]
         options = FilterOptions(
             categories={
                 row.slug: Option(row.id, row.slug, row.name, row.name_en)

@@ -4,7 +4,7 @@ Every page draws the same header and footer, and the catalogue the same popular 
 cards, page after page. Drawing them costs the template calls inside (each translation,
 each link); the result only depends on a few things, so it is kept under exactly those.
 
-Two kinds of kept parts, both in `RenderedParts` stores of the current app:
+The kinds of kept parts, all in `RenderedParts` stores of the current app:
 
 - `kept(...)`, a template global used as a call block::
 
@@ -46,15 +46,16 @@ class RenderedParts:
         self.parts: OrderedDict = OrderedDict()
         self.lock = Lock()
 
-    def get(self, key) -> Markup | None:
-        """The part kept under `key`, or None."""
+    def get(self, key):
+        """The part kept under `key` (rendered Markup, a page's bytes, or a tuple of what it
+        was drawn under and the part), or None."""
         with self.lock:
             part = self.parts.get(key)
             if part is not None:
                 self.parts.move_to_end(key)
             return part
 
-    def put(self, key, part: Markup) -> None:
+    def put(self, key, part) -> None:
         """Keep a part, dropping the least recently shown one when the store is full."""
         with self.lock:
             self.parts[key] = part

@@ -4,8 +4,9 @@ The filter form is on every catalogue page, the busiest page of the site, and it
 long (some 150 providers, 38 provinces). Each list's `<option>` tags are rendered by the
 `select_options` macro (templates/_macros/filters.html) once per set of reference data,
 language and chosen value, and kept with that set of reference data
-(`catalogue.listing.filter_options`): when the reference data is read again, a new set
-comes with no rendered lists, and the old set's go with it.
+(`catalogue.listing.filter_options`): when the reference data, read again every minute,
+has changed, a new set comes with no rendered lists, and the old set's go with it; while it
+is unchanged the same set, and its lists, go on.
 
 The `filter_form` macro lays the fields out; the whole rendered form of a query without
 errors is kept too (web/catalogue/pages.py).

@@ -14,9 +14,10 @@ come back again and again. Two of its rendered parts are kept (web/fragments.py)
   depends on the database except the filter lists.
 
 Both are kept with the set of reference data the filter lists come from
-(`catalogue.listing.filter_options`, read again every minute): a new set starts with nothing
-kept, and the old set's parts go with it. A page with errors in its query, or for a signed-in
-user (the header shows who they are), is always drawn afresh.
+(`catalogue.listing.filter_options`, read again every minute, the same set while unchanged):
+a changed set starts with nothing kept, and the old set's parts go with it. A page with
+errors in its query, or for a signed-in user (the header shows who they are), is always
+drawn afresh.
 
 A course's page (`/courses/<slug>`) is kept in two layers: its content, under the catalogue's
 revision, for everyone (`kept_course_part`), and, for a visitor who is not signed in and has

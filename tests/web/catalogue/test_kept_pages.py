@@ -262,11 +262,30 @@ def test_a_page_that_wrote_to_the_session_while_drawn_is_not_kept(app, courses):
     assert drawn.count == 5
 
 
+def test_pages_asked_with_the_names_they_read_are_kept(app, client, courses):
+    drawn = Drawn(app)
+    for path in (
+        "/courses?q=excel&max_price=400000&sort=price_asc&page=1",
+        _course_path(app, courses[0]) + "?reviews_page=1",
+    ):
+        first = _html(client, path)
+        seen = drawn.count
+        assert _html(client, path) == first and drawn.count == seen, path  # kept
+
+
 def test_a_kept_answer_has_the_headers_of_a_drawn_one(app, client, courses):
+    drawn = Drawn(app)
     for path in ("/courses?q=excel", _course_path(app, courses[0])):
-        drawn, kept = client.get(path), client.get(path)
-        assert kept.get_data() == drawn.get_data()
-        headers = {name: value for name, value in drawn.headers if name != "Date"}
-        assert {name: value for name, value in kept.headers if name != "Date"} == headers
-        assert "Set-Cookie" not in headers and "Cookie" in headers["Vary"]
-        assert client.head(path).headers["Content-Length"] == headers["Content-Length"]
+        for encoding in ("identity", "gzip"):
+            asked = {"Accept-Encoding": encoding}
+            first = client.get(path, headers=asked)
+            seen = drawn.count
+            kept = client.get(path, headers=asked)
+            assert drawn.count == seen  # answered from the store
+            assert kept.get_data() == first.get_data()
+            headers = {name: value for name, value in first.headers if name != "Date"}
+            assert {name: value for name, value in kept.headers if name != "Date"} == headers
+            assert "Set-Cookie" not in headers and "Cookie" in headers["Vary"]
+            assert headers.get("Content-Encoding") == ("gzip" if encoding == "gzip" else None)
+            head = client.head(path, headers=asked)
+            assert head.headers["Content-Length"] == headers["Content-Length"]
