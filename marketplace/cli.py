@@ -115,6 +115,34 @@ def search_synonyms_export_command() -> None:
     click.echo(synonyms.export(), nl=False)
 
 
+@click.group("catalogue")
+def catalogue_group() -> None:
+    """The catalogue's courses."""
+
+
+@tasks.periodic(crontab(minute="*/10"))
+def count_enrolments() -> int:
+    """Count the purchases and refunds made since the last time into each course's number of
+    participants; how many courses changed. The worker runs it every ten minutes;
+    `flask catalogue count-enrolments` runs it by hand."""
+    from marketplace.catalogue import enrolments
+
+    return enrolments.fold()
+
+
+@catalogue_group.command("count-enrolments")
+@with_appcontext
+def catalogue_count_enrolments_command() -> None:
+    """Count recent purchases and refunds into each course's number of participants."""
+    try:
+        changed = count_enrolments()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Counted the purchases and refunds of {changed} courses.")
+
+
 @click.group("ledger")
 def ledger_group() -> None:
     """The programme's books."""
@@ -506,6 +534,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(is_empty_command)
     app.cli.add_command(search_group)
+    app.cli.add_command(catalogue_group)
     app.cli.add_command(ledger_group)
     app.cli.add_command(cards_group)
     app.cli.add_command(batches_group)

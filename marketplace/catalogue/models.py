@@ -308,6 +308,20 @@ class SearchTerm(db.Model):
     documents: Mapped[int] = mapped_column(default=0)
 
 
+class EnrolmentChange(db.Model):
+    """One purchase (+1) or refund (-1) of a course, not yet counted in its
+    `enrolment_count` (catalogue/enrolments.py). Rows are only added, by checkout and refunds,
+    and taken away by the fold that counts them: concurrent purchases never wait on one
+    another here, and the course row, which the catalogue's revision watches, is written once
+    a fold, not once a purchase."""
+
+    __tablename__ = "course_enrolment_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id", ondelete="CASCADE"))
+    change: Mapped[int] = mapped_column(sa.SmallInteger)
+
+
 class CatalogueRevision(db.Model):
     """A counter that database triggers raise whenever anything a catalogue page shows
     changes (a course, its sessions, modules or reviews, a provider, category, platform or

@@ -43,6 +43,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from marketplace.catalogue import enrolments
 from marketplace.catalogue.models import Course, CourseSession, CourseStatus, Method, SessionStatus
 from marketplace.core import N_, DomainError, audit, mail
 from marketplace.core.base import LARGEST_ID
@@ -641,6 +642,7 @@ def _purchase(
         )
         if session is not None:
             _take_seat(session, now)
+        enrolments.count_purchase(course.id)
         used = db.session.execute(
             sa.update(PurchaseCode)
             .where(

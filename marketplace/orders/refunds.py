@@ -26,6 +26,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from marketplace.catalogue import enrolments
 from marketplace.catalogue.models import CourseSession, SessionStatus
 from marketplace.core import N_, DomainError, audit, mail
 from marketplace.core.indonesia import rupiah
@@ -148,6 +149,7 @@ def _refund(order: Order, reason: str, now: datetime, actor: User | None, releas
             raise DomainError(N_("This order has already been refunded."))
         raise DomainError(N_("A completed course can't be refunded."))
     card = order.card
+    enrolments.count_refund(order.course_id)
     ledger.transfer(
         Reason.REFUND,
         f"order:{order.id}",
