@@ -4,9 +4,11 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from support.checkout_rows import buy, card_of
+from support.checkout_rows import buy, card_holders, card_of
 from support.programme_rows import make_user
 
+from marketplace.catalogue import enrolments
+from marketplace.catalogue.models import Course
 from marketplace.extensions import db
 from marketplace.money import ledger
 from marketplace.money.models import LedgerTransaction, Reason
@@ -84,3 +86,43 @@ def test_verify_reads_orders_from_the_foreign_key_not_the_strings(app, shop):
     assert f"order {order.id}: refunded but no refund in the books" in problems
     for what in ("a purchase without an order", "a refund without an order"):
         assert any(problem.endswith(what) for problem in problems), what
+
+
+BEFORE_ENROLMENT_CHANGES = "a3c5e7f9b1d2"  # the revision before course_enrolment_change
+
+
+def test_orders_made_before_counting_began_are_counted_once(app, shop):
+    """Upgrading counts the orders made before (not the refunded) into their courses, so a
+    refund later takes back what was counted; downgrading takes it all away again, counted or
+    still waiting for the fold, so that upgrading once more counts each order once."""
+    second, third = card_holders(app, 2, shop.now)
+    with app.app_context():
+        refunded = buy(shop, shop.other)
+        refunds.refund_order(refunded, "Wrong course", shop.now, make_user(role=Role.ADMIN))
+        buy(shop, shop.self_paced)
+        buy(shop, shop.self_paced, who=second)
+        db.session.commit()
+        enrolments.fold()  # these counted, one more waiting
+        buy(shop, shop.self_paced, who=third)
+        db.session.commit()
+
+        def counts() -> dict:
+            rows = db.session.execute(
+                sa.select(Course.id, Course.enrolment_count).where(
+                    Course.id.in_([shop.self_paced, shop.other])
+                )
+            )
+            return dict(rows.all())
+
+        now = counts()
+        db.session.remove()
+        downgrade(revision=BEFORE_ENROLMENT_CHANGES)
+        base = counts()
+        # 2 counted, 1 waiting: all 3 taken away; `other` was bought and refunded.
+        assert base == {shop.self_paced: now[shop.self_paced] - 2, shop.other: now[shop.other]}
+        db.session.remove()
+        upgrade()
+        assert counts() == {
+            shop.self_paced: base[shop.self_paced] + 3,
+            shop.other: base[shop.other],
+        }

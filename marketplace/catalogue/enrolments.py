@@ -1,11 +1,12 @@
 """How many took part in each course: `Course.enrolment_count`, shown as "1.234 peserta" on
-course pages and cards and the order of "most popular".
+course pages and the order of "most popular".
 
 A purchase adds +1 and a refund -1 as a row of `EnrolmentChange`, in the transaction that
 makes the order or refunds it. `fold` counts those rows into the courses every ten minutes (a
 periodic job of the worker, `flask catalogue count-enrolments` by hand). Writing the course row
 on every purchase would raise the catalogue's revision each time (its triggers watch courses),
-emptying every kept result page in every process during a rush of purchases, and make
+emptying every kept result page in every process on every purchase of a self-paced course
+(a seat of a session is another watched row: those purchases raise it anyway), and make
 purchases of one course queue on its row; a fold writes each changed course once.
 
 The count lags purchases by up to one period; nothing else depends on it.
@@ -34,7 +35,8 @@ def fold() -> int:
     caller's transaction; how many courses changed.
 
     The rows are taken by one DELETE ... RETURNING, so each is counted once and a purchase
-    committed meanwhile stays for the next fold, on PostgreSQL as on SQLite."""
+    committed meanwhile stays for the next fold, on PostgreSQL as on SQLite. The courses are
+    written through Core: a `Course` already loaded in the session keeps its old count."""
     taken = db.session.execute(
         sa.delete(EnrolmentChange).returning(EnrolmentChange.course_id, EnrolmentChange.change)
     ).all()

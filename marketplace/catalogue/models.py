@@ -313,7 +313,7 @@ class EnrolmentChange(db.Model):
     `enrolment_count` (catalogue/enrolments.py). Rows are only added, by checkout and refunds,
     and taken away by the fold that counts them: concurrent purchases never wait on one
     another here, and the course row, which the catalogue's revision watches, is written once
-    a fold, not once a purchase."""
+    a fold, not once a purchase (a session's seat, also watched, is written by its purchase)."""
 
     __tablename__ = "course_enrolment_change"
 

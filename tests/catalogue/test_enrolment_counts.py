@@ -3,6 +3,8 @@ and refunds: each adds a change in its own transaction, and the fold (catalogue/
 every ten minutes) counts them into the course, raising the catalogue's revision once.
 Runs on SQLite and PostgreSQL."""
 
+import threading
+
 import sqlalchemy as sa
 from support.checkout_rows import buy, card_holders, race
 from support.programme_rows import make_user
@@ -87,6 +89,49 @@ def test_purchases_made_at_once_are_each_counted_once(app, shop, ctx):
     db.session.rollback()  # read what they committed
     assert participants(shop.self_paced) == before + 3
     assert waiting() == 0
+
+
+def test_a_fold_started_while_another_is_open_waits_and_counts_nothing_twice(app, shop, ctx):
+    enrolments.count_purchase(shop.self_paced)
+    enrolments.count_purchase(shop.self_paced)
+    db.session.commit()
+    before = participants(shop.self_paced)
+    db.session.rollback()
+    first_folded, release = threading.Event(), threading.Event()
+    folded: dict[str, int] = {}
+
+    def fold(name: str, then=None) -> None:
+        with app.app_context():
+            folded[name] = enrolments.fold()
+            if then is not None:
+                then()
+            db.session.commit()
+
+    first = threading.Thread(
+        target=fold, args=("first", lambda: (first_folded.set(), release.wait(10)))
+    )
+    first.start()
+    assert first_folded.wait(10)
+    second = threading.Thread(target=fold, args=("second",))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # waiting on the rows (PostgreSQL) or the writer (SQLite)
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert folded == {"first": 1, "second": 0}
+    assert participants(shop.self_paced) == before + 2
+
+
+def test_the_command_counts_by_hand(app, shop, ctx):
+    before = participants(shop.self_paced)
+    enrolments.count_purchase(shop.self_paced)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["catalogue", "count-enrolments"])
+    assert result.exit_code == 0, result.output
+    assert "courses whose count changed: 1." in result.output
+    db.session.rollback()
+    assert participants(shop.self_paced) == before + 1
 
 
 def test_the_worker_folds_on_a_schedule():
